@@ -1,0 +1,27 @@
+//===- cnnc-opt.cpp - mlir-opt with the cnn dialect and cnnc's passes -----===//
+//
+// Runs any pass or pipeline, cnnc's and upstream MLIR's, on a .mlir file, so
+// that every transform of the compiler can be inspected and tested alone.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+#include "dialects/Cnn/IR/CnnDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  cnnc::registerCnnTransformsPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<cnnc::cnn::CnnDialect>();
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "cnnc modular optimizer driver\n", registry));
+}

@@ -1,0 +1,45 @@
+//===- CnnDialect.cpp - The cnn dialect -----------------------------------===//
+
+#include "dialects/Cnn/IR/CnnDialect.h"
+
+#include "dialects/Cnn/IR/CnnOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace cnnc::cnn;
+
+#include "dialects/Cnn/IR/CnnOpsDialect.cpp.inc"
+#include "dialects/Cnn/IR/CnnEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Cnn/IR/CnnAttrs.cpp.inc"
+
+void CnnDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialects/Cnn/IR/CnnOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/Cnn/IR/CnnAttrs.cpp.inc"
+      >();
+}
+
+LogicalResult CnnDialect::verifyRegionArgAttribute(Operation *op,
+                                                   unsigned regionIndex,
+                                                   unsigned argIndex,
+                                                   NamedAttribute attribute) {
+  StringRef name = attribute.getName().getValue();
+  if (name != kParamAttrName && name != kBufferAttrName &&
+      name != kInputAttrName)
+    return op->emitError() << "unknown cnn argument attribute '" << name
+                           << "'; expected '" << kParamAttrName << "', '"
+                           << kBufferAttrName << "' or '" << kInputAttrName
+                           << "'";
+  auto value = dyn_cast<StringAttr>(attribute.getValue());
+  if (!value || value.getValue().empty())
+    return op->emitError() << "'" << name << "' of argument " << argIndex
+                           << " must be a non-empty string naming the tensor";
+  return success();
+}

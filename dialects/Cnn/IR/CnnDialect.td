@@ -1,0 +1,61 @@
+//===- CnnDialect.td - The cnn dialect ---------------------*- tablegen -*-===//
+//
+// The cnn dialect is the graph level of cnnc: value-semantic ops on statically
+// shaped tensors in NCHW layout, one op per layer kind of a convolutional
+// network. Every op infers its result type from its operands and attributes,
+// so the verifier is the single place where a layer's shape rules live.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNN_DIALECT
+#define CNN_DIALECT
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def Cnn_Dialect : Dialect {
+  let name = "cnn";
+  let cppNamespace = "::cnnc::cnn";
+  let summary = "Convolutional network layers on NCHW tensors";
+  let description = [{
+    Ops of this dialect mirror the layers of a convolutional network as a
+    user writes them: convolution, batch normalisation, activations, pooling,
+    dense layers and the graph ops (add, concat) that residual and inception
+    style networks need. A model is a `func.func @forward(params..., input)`
+    whose parameter arguments carry a `cnn.param` (learned) or `cnn.buffer`
+    (running statistics) name and whose input carries a `cnn.input` name.
+  }];
+  let useDefaultAttributePrinterParser = 1;
+  let hasRegionArgAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// Names a learned parameter argument of a model function.
+    static constexpr ::llvm::StringLiteral kParamAttrName = "cnn.param";
+    /// Names a non-learned state argument (batch norm running statistics).
+    static constexpr ::llvm::StringLiteral kBufferAttrName = "cnn.buffer";
+    /// Names the data input argument of a model function.
+    static constexpr ::llvm::StringLiteral kInputAttrName = "cnn.input";
+  }];
+}
+
+def Cnn_PaddingMode : I32EnumAttr<"PaddingMode",
+    "how a convolution treats positions outside its input", [
+  // Positions outside read as 0.
+  I32EnumAttrCase<"Zeros", 0, "zeros">,
+  // The border value extends outwards ("extended" boundary).
+  I32EnumAttrCase<"Replicate", 1, "replicate">,
+  // The input wraps around ("cyclic" boundary).
+  I32EnumAttrCase<"Circular", 2, "circular">,
+  // No output where the kernel leaves the input ("undefined" boundary);
+  // such a convolution carries no padding.
+  I32EnumAttrCase<"Valid", 3, "valid">
+]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::cnnc::cnn";
+}
+
+def Cnn_PaddingModeAttr : EnumAttr<Cnn_Dialect, Cnn_PaddingMode, "padding_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+#endif // CNN_DIALECT

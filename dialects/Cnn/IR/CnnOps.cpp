@@ -1,0 +1,458 @@
+//===- CnnOps.cpp - Ops of the cnn dialect --------------------------------===//
+//
+// Each op's shape rules live in its inferReturnTypes: the verifier checks a
+// parsed op against them and the frontend calls them before it builds an op,
+// so a rule is written once and a layer that breaks it gets a message naming
+// the shapes involved.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Cnn/IR/CnnOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace cnnc::cnn;
+
+namespace {
+
+/// Formats a shape the way messages show it: 1x3x32x32.
+std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleave(shape, os, "x");
+  return text;
+}
+
+/// Collects the shape errors of one op, prefixed like Operation::emitOpError,
+/// at the location inference was given (none when a caller only probes).
+class ShapeChecker {
+public:
+  ShapeChecker(std::optional<Location> loc, StringRef opName)
+      : loc(loc), opName(opName) {}
+
+  template <typename... Args>
+  LogicalResult fail(Args &&...args) const {
+    return emitOptionalError(loc, "'", opName, "' op ",
+                             std::forward<Args>(args)...);
+  }
+
+  /// Returns the type of `value` if it is a statically shaped float tensor of
+  /// one of `ranks`; otherwise reports what `role` ("input", "weight") should
+  /// look like (`layout`, e.g. "[N, C, H, W]").
+  FailureOr<RankedTensorType> tensor(Value value, StringRef role,
+                                     ArrayRef<int64_t> ranks,
+                                     StringRef layout) const {
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    if (!type || !type.hasStaticShape() ||
+        !isa<FloatType>(type.getElementType()))
+      return fail(role, " must be a statically shaped tensor of floats, got ",
+                  value.getType());
+    if (!llvm::is_contained(ranks, type.getRank()))
+      return fail(role, " must be ", layout, ", got a ", type.getRank(),
+                  "-D tensor of shape ", formatShape(type.getShape()));
+    return type;
+  }
+
+  LogicalResult sameElementType(RankedTensorType reference, Value other,
+                                StringRef role) const {
+    Type element = cast<ShapedType>(other.getType()).getElementType();
+    if (element != reference.getElementType())
+      return fail(role, " has element type ", element, " but the input has ",
+                  reference.getElementType());
+    return success();
+  }
+
+  /// Checks that a per-channel vector (bias, batch norm statistics) is [C].
+  LogicalResult channelVector(Value value, StringRef role, int64_t channels,
+                              RankedTensorType input) const {
+    FailureOr<RankedTensorType> type = tensor(value, role, {1}, "[C]");
+    if (failed(type) || failed(sameElementType(input, value, role)))
+      return failure();
+    if (type->getDimSize(0) != channels)
+      return fail(role, " must have ", channels,
+                  " elements (one per channel), got ", type->getDimSize(0));
+    return success();
+  }
+
+  /// Checks that `values` has `size` entries, each at least `minimum`.
+  LogicalResult sizes(ArrayRef<int64_t> values, StringRef name, size_t size,
+                      int64_t minimum) const {
+    if (values.size() != size)
+      return fail(name, " must have ", size, " entries, got ", values.size());
+    for (int64_t v : values)
+      if (v < minimum)
+        return fail(name, " must be ",
+                    minimum == 0 ? "non-negative" : "positive", ", got [",
+                    llvm::make_range(values.begin(), values.end()), "]");
+    return success();
+  }
+
+private:
+  std::optional<Location> loc;
+  StringRef opName;
+};
+
+/// Output extent of a sliding window along one dimension, or failure when the
+/// window does not fit into the padded input.
+FailureOr<int64_t> windowOutputSize(const ShapeChecker &check, StringRef what,
+                                    int64_t input, int64_t padBefore,
+                                    int64_t padAfter, int64_t kernel,
+                                    int64_t stride, int64_t dilation,
+                                    bool ceilMode) {
+  int64_t padded = input + padBefore + padAfter;
+  int64_t extent = dilation * (kernel - 1) + 1;
+  if (extent > padded) {
+    (void)check.fail(what, " of extent ", extent, " is larger than the padded input extent ", padded,
+                     " (", input, " + padding ", padBefore, " + ", padAfter, ")");
+    return failure();
+  }
+  int64_t span = padded - extent;
+  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
+  // A last window that would start in the trailing padding does not count.
+  if (ceilMode && (out - 1) * stride >= input + padBefore)
+    --out;
+  return out;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Conv2dOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input =
+      check.tensor(adaptor.getInput(), "input", {4}, "[N, C, H, W]");
+  if (failed(input))
+    return failure();
+  FailureOr<RankedTensorType> weight = check.tensor(
+      adaptor.getWeight(), "weight", {4}, "[F, C / groups, KH, KW]");
+  if (failed(weight) ||
+      failed(check.sameElementType(*input, adaptor.getWeight(), "weight")))
+    return failure();
+
+  ArrayRef<int64_t> strides = adaptor.getStrides();
+  ArrayRef<int64_t> dilations = adaptor.getDilations();
+  ArrayRef<int64_t> padding = adaptor.getPadding();
+  int64_t groups = adaptor.getGroups();
+  if (failed(check.sizes(strides, "strides", 2, 1)) ||
+      failed(check.sizes(dilations, "dilations", 2, 1)) ||
+      failed(check.sizes(padding, "padding [top, left, bottom, right]", 4, 0)))
+    return failure();
+  if (groups < 1)
+    return check.fail("groups must be positive, got ", groups);
+
+  PaddingMode mode = adaptor.getPaddingMode();
+  if (mode == PaddingMode::Valid && llvm::any_of(padding, [](int64_t p) { return p != 0; }))
+    return check.fail("padding mode 'valid' takes no padding, got [",
+                      llvm::make_range(padding.begin(), padding.end()), "]");
+
+  ArrayRef<int64_t> in = input->getShape(), w = weight->getShape();
+  int64_t channels = in[1], filters = w[0];
+  if (channels % groups != 0)
+    return check.fail("input channels (", channels,
+                      ") must be divisible by groups (", groups, ")");
+  if (filters % groups != 0)
+    return check.fail("output channels (", filters,
+                      ") must be divisible by groups (", groups, ")");
+  if (w[1] != channels / groups)
+    return check.fail("weight of shape ", formatShape(w), " expects ",
+                      w[1] * groups, " input channels, but the input has ",
+                      channels, " (shape ", formatShape(in), ", groups ",
+                      groups, ")");
+  if (Value bias = adaptor.getBias())
+    if (failed(check.channelVector(bias, "bias", filters, *input)))
+      return failure();
+  if (mode == PaddingMode::Circular &&
+      (padding[0] > in[2] || padding[2] > in[2] || padding[1] > in[3] ||
+       padding[3] > in[3]))
+    return check.fail("circular padding [",
+                      llvm::make_range(padding.begin(), padding.end()),
+                      "] wraps around more than once on an input of ",
+                      in[2], "x", in[3]);
+
+  FailureOr<int64_t> height =
+      windowOutputSize(check, "kernel height", in[2], padding[0], padding[2],
+                       w[2], strides[0], dilations[0], false);
+  if (failed(height))
+    return failure();
+  FailureOr<int64_t> width =
+      windowOutputSize(check, "kernel width", in[3], padding[1], padding[3],
+                       w[3], strides[1], dilations[1], false);
+  if (failed(width))
+    return failure();
+  results.push_back(RankedTensorType::get({in[0], filters, *height, *width},
+                                          input->getElementType()));
+  return success();
+}
+
+int64_t Conv2dOp::getMultiplyAccumulates() {
+  ArrayRef<int64_t> out = getOutput().getType().getShape();
+  ArrayRef<int64_t> w = getWeight().getType().getShape();
+  return out[0] * out[1] * out[2] * out[3] * w[1] * w[2] * w[3];
+}
+
+//===----------------------------------------------------------------------===//
+// DenseOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DenseOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input = check.tensor(
+      adaptor.getInput(), "input", {2}, "[N, K] (flatten a feature map first)");
+  if (failed(input))
+    return failure();
+  FailureOr<RankedTensorType> weight =
+      check.tensor(adaptor.getWeight(), "weight", {2}, "[M, K]");
+  if (failed(weight) ||
+      failed(check.sameElementType(*input, adaptor.getWeight(), "weight")))
+    return failure();
+  if (weight->getDimSize(1) != input->getDimSize(1))
+    return check.fail("weight of shape ", formatShape(weight->getShape()),
+                      " expects ", weight->getDimSize(1),
+                      " input features, but the input has ",
+                      input->getDimSize(1));
+  int64_t features = weight->getDimSize(0);
+  if (Value bias = adaptor.getBias())
+    if (failed(check.channelVector(bias, "bias", features, *input)))
+      return failure();
+  results.push_back(RankedTensorType::get({input->getDimSize(0), features},
+                                          input->getElementType()));
+  return success();
+}
+
+int64_t DenseOp::getMultiplyAccumulates() {
+  ArrayRef<int64_t> w = getWeight().getType().getShape();
+  return getInput().getType().getDimSize(0) * w[0] * w[1];
+}
+
+//===----------------------------------------------------------------------===//
+// BatchNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BatchNormOp::verify() {
+  ShapeChecker check(getLoc(), getOperationName());
+  RankedTensorType input = getInput().getType();
+  int64_t channels = input.getDimSize(1);
+  if (failed(check.channelVector(getScale(), "scale", channels, input)) ||
+      failed(check.channelVector(getShift(), "shift", channels, input)) ||
+      failed(check.channelVector(getMean(), "mean", channels, input)) ||
+      failed(check.channelVector(getVariance(), "variance", channels, input)))
+    return failure();
+  double epsilon = getEpsilon().convertToDouble();
+  if (!(epsilon >= 0.0) || std::isinf(epsilon))
+    return check.fail("epsilon must be a finite non-negative number, got ",
+                      epsilon);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Element-wise ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult LeakyReluOp::verify() {
+  double slope = getNegativeSlope().convertToDouble();
+  if (!std::isfinite(slope))
+    return emitOpError("negative_slope must be finite, got ") << slope;
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t axis = getAxis(), rank = getInput().getType().getRank();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for a " << rank
+                                << "-D input";
+  return success();
+}
+
+LogicalResult DropoutOp::verify() {
+  double rate = getRate().convertToDouble();
+  if (!(rate >= 0.0 && rate < 1.0))
+    return emitOpError("rate must be in [0, 1), got ") << rate;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+template <typename PoolAdaptor>
+static LogicalResult inferPool2d(std::optional<Location> loc, StringRef opName,
+                                 PoolAdaptor adaptor,
+                                 SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, opName);
+  FailureOr<RankedTensorType> input =
+      check.tensor(adaptor.getInput(), "input", {4}, "[N, C, H, W]");
+  if (failed(input))
+    return failure();
+  ArrayRef<int64_t> kernel = adaptor.getKernelSize();
+  ArrayRef<int64_t> strides = adaptor.getStrides();
+  ArrayRef<int64_t> padding = adaptor.getPadding();
+  if (failed(check.sizes(kernel, "kernel_size", 2, 1)) ||
+      failed(check.sizes(strides, "strides", 2, 1)) ||
+      failed(check.sizes(padding, "padding [top, left, bottom, right]", 4, 0)))
+    return failure();
+  // As in PyTorch: more padding would allow windows made only of padding.
+  for (int i = 0; i < 4; ++i)
+    if (padding[i] > kernel[i % 2] / 2)
+      return check.fail("padding [",
+                        llvm::make_range(padding.begin(), padding.end()),
+                        "] must be at most half the kernel size ",
+                        kernel[0], "x", kernel[1]);
+  ArrayRef<int64_t> in = input->getShape();
+  bool ceilMode = adaptor.getCeilMode();
+  FailureOr<int64_t> height =
+      windowOutputSize(check, "window height", in[2], padding[0], padding[2],
+                       kernel[0], strides[0], 1, ceilMode);
+  if (failed(height))
+    return failure();
+  FailureOr<int64_t> width =
+      windowOutputSize(check, "window width", in[3], padding[1], padding[3],
+                       kernel[1], strides[1], 1, ceilMode);
+  if (failed(width))
+    return failure();
+  results.push_back(RankedTensorType::get({in[0], in[1], *height, *width},
+                                          input->getElementType()));
+  return success();
+}
+
+LogicalResult MaxPool2dOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  return inferPool2d(loc, getOperationName(), adaptor, results);
+}
+
+LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  return inferPool2d(loc, getOperationName(), adaptor, results);
+}
+
+LogicalResult GlobalAvgPoolOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input =
+      check.tensor(adaptor.getInput(), "input", {4}, "[N, C, H, W]");
+  if (failed(input))
+    return failure();
+  results.push_back(RankedTensorType::get(
+      {input->getDimSize(0), input->getDimSize(1), 1, 1},
+      input->getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape and graph ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult FlattenOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input = check.tensor(
+      adaptor.getInput(), "input", {2, 3, 4, 5}, "[N, ...] of rank 2 to 5");
+  if (failed(input))
+    return failure();
+  int64_t features = 1;
+  for (int64_t dim : input->getShape().drop_front())
+    features *= dim;
+  results.push_back(RankedTensorType::get({input->getDimSize(0), features},
+                                          input->getElementType()));
+  return success();
+}
+
+LogicalResult AddOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> lhs = check.tensor(
+      adaptor.getLhs(), "first operand", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  if (failed(lhs))
+    return failure();
+  FailureOr<RankedTensorType> rhs = check.tensor(
+      adaptor.getRhs(), "second operand", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  if (failed(rhs))
+    return failure();
+  if (*lhs != *rhs)
+    return check.fail("operands must have one shape and element type, got ",
+                      *lhs, " and ", *rhs);
+  results.push_back(*lhs);
+  return success();
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  ValueRange inputs = adaptor.getInputs();
+  if (inputs.empty())
+    return check.fail("needs at least one input");
+  FailureOr<RankedTensorType> first = check.tensor(
+      inputs.front(), "input 0", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  if (failed(first))
+    return failure();
+  int64_t rank = first->getRank();
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= rank)
+    return check.fail("axis ", axis, " is out of range for ", rank,
+                      "-D inputs");
+  SmallVector<int64_t> shape(first->getShape());
+  for (auto [index, value] : llvm::enumerate(inputs.drop_front())) {
+    std::string role = "input " + std::to_string(index + 1);
+    FailureOr<RankedTensorType> type =
+        check.tensor(value, role, {rank}, "of the rank of input 0");
+    if (failed(type) || failed(check.sameElementType(*first, value, role)))
+      return failure();
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis)
+        continue;
+      if (type->getDimSize(d) != shape[d])
+        return check.fail("input ", index + 1, " of shape ",
+                          formatShape(type->getShape()),
+                          " does not match input 0 of shape ",
+                          formatShape(first->getShape()),
+                          " outside the concatenation axis ", axis);
+    }
+    shape[axis] += type->getDimSize(axis);
+  }
+  results.push_back(RankedTensorType::get(shape, first->getElementType()));
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Cnn/IR/CnnOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Folders
+//===----------------------------------------------------------------------===//
+
+OpFoldResult DropoutOp::fold(FoldAdaptor) {
+  // Dropping nothing is the identity, in training as at inference.
+  if (getRate().isZero())
+    return getInput();
+  return {};
+}
+
+OpFoldResult FlattenOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor) {
+  if (getInputs().size() == 1 && getInputs().front().getType() == getType())
+    return getInputs().front();
+  return {};
+}

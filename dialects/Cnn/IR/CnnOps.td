@@ -1,0 +1,250 @@
+//===- CnnOps.td - Ops of the cnn dialect ------------------*- tablegen -*-===//
+
+#ifndef CNN_OPS
+#define CNN_OPS
+
+include "dialects/Cnn/IR/CnnDialect.td"
+include "dialects/Cnn/Interfaces/MacCountOpInterface.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Types
+//===----------------------------------------------------------------------===//
+
+class Cnn_StaticFloatTensor<list<int> ranks, string what>
+  : RankedTensorOf<[AnyFloat], [HasStaticShapePred, HasAnyRankOfPred<ranks>],
+                   "statically shaped " # what # " of floats">;
+
+// A feature map or a convolution filter bank: NCHW / OIHW.
+def Cnn_Tensor4D : Cnn_StaticFloatTensor<[4], "4-D tensor">;
+// A per-channel vector: bias, batch norm scale, shift and statistics.
+def Cnn_Tensor1D : Cnn_StaticFloatTensor<[1], "1-D tensor">;
+// Features of a dense layer: [batch, features], or its weight [out, in].
+def Cnn_Tensor2D : Cnn_StaticFloatTensor<[2], "2-D tensor">;
+// A batch norm input: [N, C] or [N, C, H, W].
+def Cnn_Tensor2DOr4D : Cnn_StaticFloatTensor<[2, 4], "2-D or 4-D tensor">;
+def Cnn_Tensor : RankedTensorOf<[AnyFloat], [HasStaticShapePred],
+                                "statically shaped tensor of floats">;
+
+//===----------------------------------------------------------------------===//
+// Base classes
+//===----------------------------------------------------------------------===//
+
+class Cnn_Op<string mnemonic, list<Trait> traits = []>
+  : Op<Cnn_Dialect, mnemonic, !listconcat([Pure], traits)>;
+
+// An op whose result shape follows from its operands and attributes by the
+// rules its inferReturnTypes implements; the assembly spells out the result
+// type so that a reader of an IR dump sees every shape.
+class Cnn_ShapeOp<string mnemonic, list<Trait> traits = []>
+  : Cnn_Op<mnemonic, !listconcat([InferTypeOpAdaptor], traits)>;
+
+// An op whose result has the type of its input (the element-wise ops, batch
+// norm); a verifier checks the attributes and other operands it has.
+class Cnn_SameTypeOp<string mnemonic, list<Trait> traits = []>
+  : Cnn_Op<mnemonic, !listconcat([AllTypesMatch<["input", "output"]>], traits)>;
+
+class Cnn_ElementwiseOp<string mnemonic, list<Trait> traits = []>
+  : Cnn_SameTypeOp<mnemonic, traits> {
+  let results = (outs Cnn_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and dense layers
+//===----------------------------------------------------------------------===//
+
+def Cnn_Conv2dOp : Cnn_ShapeOp<"conv2d",
+    [DeclareOpInterfaceMethods<Cnn_MacCountOpInterface>]> {
+  let summary = "2-D convolution (cross-correlation) over an NCHW input";
+  let description = [{
+    Convolves `input` [N, C, H, W] with `weight` [F, C / groups, KH, KW] and
+    adds `bias` [F] when present. `padding` is [top, left, bottom, right];
+    `padding_mode` says what the padded positions hold. `valid` takes no
+    padding: the output shrinks to where the kernel fits. The output is
+    [N, F, OH, OW] with OH = (H + top + bottom - dilation * (KH - 1) - 1) /
+    stride + 1, and likewise OW.
+
+    ```mlir
+    %y = cnn.conv2d %x, %w, %b {strides = array<i64: 2, 2>,
+                                padding = array<i64: 1, 1, 1, 1>}
+        : tensor<1x3x32x32xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>
+        -> tensor<1x8x16x16xf32>
+    ```
+  }];
+  let arguments = (ins
+    Cnn_Tensor4D:$input,
+    Cnn_Tensor4D:$weight,
+    Optional<Cnn_Tensor1D>:$bias,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$groups,
+    DefaultValuedAttr<Cnn_PaddingModeAttr, "::cnnc::cnn::PaddingMode::Zeros">:$padding_mode
+  );
+  let results = (outs Cnn_Tensor4D:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
+    (`,` type($bias)^)? `->` type($output)
+  }];
+}
+
+def Cnn_DenseOp : Cnn_ShapeOp<"dense",
+    [DeclareOpInterfaceMethods<Cnn_MacCountOpInterface>]> {
+  let summary = "fully connected layer: output = input * weight^T + bias";
+  let description = [{
+    `input` is [N, K], `weight` is [M, K] (the layout of torch.nn.Linear),
+    `bias` is [M] when present; the output is [N, M].
+  }];
+  let arguments = (ins Cnn_Tensor2D:$input, Cnn_Tensor2D:$weight,
+                       Optional<Cnn_Tensor1D>:$bias);
+  let results = (outs Cnn_Tensor2D:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
+    (`,` type($bias)^)? `->` type($output)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisation and activations
+//===----------------------------------------------------------------------===//
+
+def Cnn_BatchNormOp : Cnn_SameTypeOp<"batch_norm"> {
+  let summary = "batch normalisation, inference form";
+  let description = [{
+    output = (input - mean) / sqrt(variance + epsilon) * scale + shift, per
+    channel (dimension 1). The statistics are the running ones collected in
+    training.
+  }];
+  let arguments = (ins Cnn_Tensor2DOr4D:$input, Cnn_Tensor1D:$scale,
+                       Cnn_Tensor1D:$shift, Cnn_Tensor1D:$mean,
+                       Cnn_Tensor1D:$variance,
+                       DefaultValuedAttr<F64Attr, "1e-5">:$epsilon);
+  let hasVerifier = 1;
+  let results = (outs Cnn_Tensor2DOr4D:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $shift `,` $mean `,` $variance attr-dict `:`
+    type($input) `,` type($scale) `,` type($shift) `,` type($mean) `,` type($variance)
+  }];
+}
+
+def Cnn_ReluOp : Cnn_ElementwiseOp<"relu"> {
+  let summary = "rectified linear unit: max(x, 0)";
+  let arguments = (ins Cnn_Tensor:$input);
+}
+
+def Cnn_LeakyReluOp : Cnn_ElementwiseOp<"leaky_relu"> {
+  let summary = "leaky ReLU: x if x > 0, else negative_slope * x";
+  let arguments = (ins Cnn_Tensor:$input,
+                       DefaultValuedAttr<F64Attr, "0.01">:$negative_slope);
+  let hasVerifier = 1;
+}
+
+def Cnn_TanhOp : Cnn_ElementwiseOp<"tanh"> {
+  let summary = "hyperbolic tangent";
+  let arguments = (ins Cnn_Tensor:$input);
+}
+
+def Cnn_SigmoidOp : Cnn_ElementwiseOp<"sigmoid"> {
+  let summary = "logistic sigmoid: 1 / (1 + exp(-x))";
+  let arguments = (ins Cnn_Tensor:$input);
+}
+
+def Cnn_SoftmaxOp : Cnn_ElementwiseOp<"softmax"> {
+  let summary = "softmax along one axis";
+  let arguments = (ins Cnn_Tensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
+  let hasVerifier = 1;
+}
+
+def Cnn_DropoutOp : Cnn_ElementwiseOp<"dropout"> {
+  let summary = "dropout: the identity at inference";
+  let description = [{
+    At inference the op passes its input through. `rate`, the probability of
+    zeroing an element, is kept for the training step.
+  }];
+  let arguments = (ins Cnn_Tensor:$input, DefaultValuedAttr<F64Attr, "0.5">:$rate);
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+class Cnn_Pool2dOp<string mnemonic, dag extraArguments = (ins)>
+  : Cnn_ShapeOp<mnemonic> {
+  let description = [{
+    Slides a `kernel_size` window over each channel of an NCHW input with the
+    given `strides` and `padding` ([top, left, bottom, right], at most half
+    the kernel). With `ceil_mode` the output size rounds up, so a last
+    partial window counts, as long as it starts inside the input or its
+    leading padding.
+  }];
+  let arguments = !con((ins
+    Cnn_Tensor4D:$input,
+    DenseI64ArrayAttr:$kernel_size,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode), extraArguments);
+  let results = (outs Cnn_Tensor4D:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Cnn_MaxPool2dOp : Cnn_Pool2dOp<"max_pool2d"> {
+  let summary = "2-D max pooling; padded positions never win";
+}
+
+def Cnn_AvgPool2dOp : Cnn_Pool2dOp<"avg_pool2d",
+    (ins DefaultValuedAttr<BoolAttr, "true">:$count_include_pad)> {
+  let summary = "2-D average pooling";
+  let description = [{
+    As max_pool2d, averaging the window. With `count_include_pad` the
+    divisor counts the zero padding inside the window; without it, only the
+    input positions.
+  }];
+}
+
+def Cnn_GlobalAvgPoolOp : Cnn_ShapeOp<"global_avg_pool"> {
+  let summary = "average of each channel: [N, C, H, W] -> [N, C, 1, 1]";
+  let arguments = (ins Cnn_Tensor4D:$input);
+  let results = (outs Cnn_Tensor4D:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+//===----------------------------------------------------------------------===//
+// Shape and graph ops
+//===----------------------------------------------------------------------===//
+
+def Cnn_FlattenOp : Cnn_ShapeOp<"flatten"> {
+  let summary = "collapses all dimensions after the batch: [N, ...] -> [N, K]";
+  let arguments = (ins Cnn_Tensor:$input);
+  let results = (outs Cnn_Tensor2D:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasFolder = 1;
+}
+
+// The result type is inferred (no attributes, so also while parsing); the
+// inference reports operands of different shapes before the trait does.
+def Cnn_AddOp : Cnn_ShapeOp<"add", [Commutative, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "element-wise sum of two tensors of one shape";
+  let arguments = (ins Cnn_Tensor:$lhs, Cnn_Tensor:$rhs);
+  let results = (outs Cnn_Tensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs)";
+}
+
+def Cnn_ConcatOp : Cnn_ShapeOp<"concat"> {
+  let summary = "joins tensors along one axis";
+  let description = [{
+    All inputs have the same rank and agree on every dimension but `axis`
+    (the channel dimension, 1, by default).
+  }];
+  let arguments = (ins Variadic<Cnn_Tensor>:$inputs,
+                       DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs Cnn_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs) `->` type($output)";
+  let hasFolder = 1;
+}
+
+#endif // CNN_OPS
