@@ -1,0 +1,110 @@
+//===- ModelSummary.cpp - Per-layer table of a cnn-dialect model ----------===//
+
+#include "compiler/tools/cnnc/ModelSummary.h"
+
+#include "dialects/Cnn/IR/CnnOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Format.h"
+
+using namespace mlir;
+
+namespace cnnc {
+
+namespace {
+
+/// 61706 -> "61,706".
+std::string withThousands(int64_t value) {
+  std::string digits = std::to_string(value), text;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      text += ',';
+    text += digits[i];
+  }
+  return text;
+}
+
+std::string shapeOf(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::interleave(cast<ShapedType>(type).getShape(), os, "x");
+  return text;
+}
+
+std::string layerName(Operation *op) {
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    return name.getName().str();
+  return "?";
+}
+
+struct Row {
+  std::string name, op, shape;
+  int64_t params, macs;
+};
+
+} // namespace
+
+LogicalResult printModelSummary(ModuleOp module, raw_ostream &os) {
+  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  if (!forward || forward.isExternal())
+    return module.emitError("the module has no @forward function to summarise");
+
+  int64_t totalParams = 0, totalBuffers = 0;
+  std::string inputs;
+  for (BlockArgument arg : forward.getArguments()) {
+    int64_t count = cast<ShapedType>(arg.getType()).getNumElements();
+    if (forward.getArgAttr(arg.getArgNumber(), cnn::CnnDialect::kParamAttrName))
+      totalParams += count;
+    else if (forward.getArgAttr(arg.getArgNumber(), cnn::CnnDialect::kBufferAttrName))
+      totalBuffers += count;
+    else if (auto name = forward.getArgAttrOfType<StringAttr>(
+                 arg.getArgNumber(), cnn::CnnDialect::kInputAttrName))
+      inputs += (inputs.empty() ? "" : ", ") + ("'" + name.str() + "' ") +
+                shapeOf(arg.getType());
+  }
+
+  std::vector<Row> rows;
+  int64_t totalMacs = 0;
+  forward.walk([&](Operation *op) {
+    if (!isa<cnn::CnnDialect>(op->getDialect()))
+      return;
+    Row row{layerName(op), op->getName().stripDialect().str(),
+            shapeOf(op->getResult(0).getType()), 0, 0};
+    for (Value operand : op->getOperands())
+      if (auto arg = dyn_cast<BlockArgument>(operand))
+        if (forward.getArgAttr(arg.getArgNumber(), cnn::CnnDialect::kParamAttrName))
+          row.params += cast<ShapedType>(arg.getType()).getNumElements();
+    if (auto cost = dyn_cast<cnn::MacCountOpInterface>(op))
+      row.macs = cost.getMultiplyAccumulates();
+    totalMacs += row.macs;
+    rows.push_back(std::move(row));
+  });
+
+  size_t nameWidth = 5, opWidth = 2, shapeWidth = 12;
+  for (const Row &row : rows) {
+    nameWidth = std::max(nameWidth, row.name.size());
+    opWidth = std::max(opWidth, row.op.size());
+    shapeWidth = std::max(shapeWidth, row.shape.size());
+  }
+  auto line = [&](StringRef index, StringRef name, StringRef op,
+                  StringRef shape, StringRef params, StringRef macs) {
+    os << llvm::left_justify(index, 4) << llvm::left_justify(name, nameWidth + 2)
+       << llvm::left_justify(op, opWidth + 2)
+       << llvm::left_justify(shape, shapeWidth + 2)
+       << llvm::right_justify(params, 12) << llvm::right_justify(macs, 16) << "\n";
+  };
+
+  os << "Model " << module.getSymName().value_or("model") << ", input "
+     << inputs << "\n\n";
+  line("#", "Layer", "Op", "Output shape", "Parameters", "MACs");
+  for (auto [index, row] : llvm::enumerate(rows))
+    line(std::to_string(index), row.name, row.op, row.shape,
+         withThousands(row.params), withThousands(row.macs));
+  os << "\nTotal parameters: " << withThousands(totalParams) << "\n";
+  if (totalBuffers)
+    os << "Buffers (batch norm running statistics, not learned): "
+       << withThousands(totalBuffers) << "\n";
+  os << "Total multiply-accumulates: " << withThousands(totalMacs) << "\n";
+  return success();
+}
+
+} // namespace cnnc

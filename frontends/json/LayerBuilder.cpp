@@ -1,0 +1,301 @@
+//===- LayerBuilder.cpp - One JSON layer to one cnn op --------------------===//
+//
+// The keys a layer may have, their defaults and the parameters it owns are
+// decided here; the shape rules are the dialect's (each op's
+// inferReturnTypes and verifier), so the frontend never re-derives them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/json/LayerBuilder.h"
+
+#include "dialects/Cnn/IR/CnnOps.h"
+#include "frontends/json/ImportError.h"
+#include "frontends/json/KeyReader.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+
+#include <map>
+
+using namespace mlir;
+
+namespace cnnc::json {
+
+namespace {
+
+/// What the op of one layer needs while it is built.
+struct LayerContext {
+  OpBuilder &builder;
+  const LayerInstance &layer;
+  ArrayRef<Value> inputs;
+  const TensorFactory &makeTensor;
+  KeyReader &keys;
+
+  MLIRContext *ctx() { return builder.getContext(); }
+  Value input() { return inputs.front(); }
+  ArrayRef<int64_t> inputShape() {
+    return cast<RankedTensorType>(input().getType()).getShape();
+  }
+  /// Size of dimension 1 (channels or features), or 1 when the input has no
+  /// such dimension; the op's verifier then reports the rank.
+  int64_t channels() {
+    return inputShape().size() >= 2 ? inputShape()[1] : 1;
+  }
+  Value tensor(const std::string &suffix, ArrayRef<int64_t> shape,
+               TensorRole role = TensorRole::Parameter) {
+    return makeTensor(layer.name + "." + suffix, shape, role);
+  }
+  NamedAttribute attr(StringRef name, Attribute value) {
+    return builder.getNamedAttr(name, value);
+  }
+  NamedAttribute pair(StringRef name, std::array<int64_t, 2> value) {
+    return attr(name, builder.getDenseI64ArrayAttr(value));
+  }
+  NamedAttribute quad(StringRef name, std::array<int64_t, 4> value) {
+    return attr(name, builder.getDenseI64ArrayAttr(value));
+  }
+  NamedAttribute f64(StringRef name, double value) {
+    return attr(name, builder.getF64FloatAttr(value));
+  }
+};
+
+/// The ops of a layer: its cnn op name, the operands (inputs and weights) and
+/// the attributes it built from its keys.
+struct OpRecipe {
+  StringRef opName;
+  SmallVector<Value> operands;
+  SmallVector<NamedAttribute> attributes;
+};
+
+using RecipeFn = OpRecipe (*)(LayerContext &);
+
+/// Padding that keeps the output at ceil(input / stride) ("same"), split as
+/// evenly as possible with the extra row or column at the bottom or right.
+std::array<int64_t, 4> samePadding(ArrayRef<int64_t> shape,
+                                   std::array<int64_t, 2> kernel,
+                                   std::array<int64_t, 2> stride,
+                                   std::array<int64_t, 2> dilation) {
+  std::array<int64_t, 4> padding{0, 0, 0, 0};
+  if (shape.size() != 4)
+    return padding;
+  for (int d = 0; d < 2; ++d) {
+    int64_t in = shape[2 + d];
+    int64_t out = (in + stride[d] - 1) / stride[d];
+    int64_t extent = dilation[d] * (kernel[d] - 1) + 1;
+    int64_t total = std::max<int64_t>((out - 1) * stride[d] + extent - in, 0);
+    padding[d] = total / 2;
+    padding[d + 2] = total - total / 2;
+  }
+  return padding;
+}
+
+OpRecipe conv2d(LayerContext &c) {
+  int64_t filters = c.keys.positiveInt("out_channels");
+  std::array<int64_t, 2> kernel = c.keys.positivePair("kernel");
+  std::array<int64_t, 2> stride = c.keys.positivePair("stride", {{1, 1}});
+  std::array<int64_t, 2> dilation = c.keys.positivePair("dilation", {{1, 1}});
+  int64_t groups = c.keys.positiveInt("groups", 1);
+  bool bias = c.keys.boolean("bias", true);
+  std::string mode = c.keys.choice(
+      "padding_mode",
+      {{"zeros", "zeros"}, {"replicate", "replicate"}, {"extended", "replicate"},
+       {"circular", "circular"}, {"cyclic", "circular"}, {"valid", "valid"},
+       {"undefined", "valid"}},
+      "zeros");
+  const Json *paddingValue = c.keys.find("padding");
+  std::array<int64_t, 4> padding =
+      paddingValue && *paddingValue == "same"
+          ? samePadding(c.inputShape(), kernel, stride, dilation)
+          : c.keys.padding("padding");
+
+  OpRecipe recipe{cnn::Conv2dOp::getOperationName(), {c.input()}, {}};
+  recipe.operands.push_back(c.tensor(
+      "weight", {filters, c.channels() / groups, kernel[0], kernel[1]}));
+  if (bias)
+    recipe.operands.push_back(c.tensor("bias", {filters}));
+  recipe.attributes = {
+      c.pair("strides", stride), c.quad("padding", padding),
+      c.pair("dilations", dilation),
+      c.attr("groups", c.builder.getI64IntegerAttr(groups)),
+      c.attr("padding_mode",
+             cnn::PaddingModeAttr::get(c.ctx(), *cnn::symbolizePaddingMode(mode)))};
+  return recipe;
+}
+
+OpRecipe dense(LayerContext &c) {
+  int64_t features = c.keys.positiveInt("out_features");
+  bool bias = c.keys.boolean("bias", true);
+  OpRecipe recipe{cnn::DenseOp::getOperationName(), {c.input()}, {}};
+  recipe.operands.push_back(c.tensor("weight", {features, c.channels()}));
+  if (bias)
+    recipe.operands.push_back(c.tensor("bias", {features}));
+  return recipe;
+}
+
+OpRecipe batchNorm(LayerContext &c) {
+  double epsilon = c.keys.number("epsilon", 1e-5);
+  int64_t channels = c.channels();
+  return {cnn::BatchNormOp::getOperationName(),
+          {c.input(), c.tensor("weight", {channels}), c.tensor("bias", {channels}),
+           c.tensor("running_mean", {channels}, TensorRole::Buffer),
+           c.tensor("running_var", {channels}, TensorRole::Buffer)},
+          {c.f64("epsilon", epsilon)}};
+}
+
+template <typename OpTy>
+OpRecipe unary(LayerContext &c) {
+  return {OpTy::getOperationName(), {c.input()}, {}};
+}
+
+OpRecipe leakyRelu(LayerContext &c) {
+  return {cnn::LeakyReluOp::getOperationName(),
+          {c.input()},
+          {c.f64("negative_slope", c.keys.number("negative_slope", 0.01))}};
+}
+
+/// An axis as the user wrote it; negative counts from the last dimension.
+int64_t readAxis(LayerContext &c, int64_t fallback) {
+  int64_t axis = c.keys.integer("axis", fallback);
+  int64_t rank = c.inputShape().size();
+  if (axis < -rank || axis >= rank)
+    c.keys.fail("axis", "axis " + std::to_string(axis) +
+                            " is out of range for a " + std::to_string(rank) +
+                            "-D input");
+  return axis < 0 ? axis + rank : axis;
+}
+
+OpRecipe softmax(LayerContext &c) {
+  return {cnn::SoftmaxOp::getOperationName(),
+          {c.input()},
+          {c.attr("axis", c.builder.getI64IntegerAttr(readAxis(c, 1)))}};
+}
+
+OpRecipe dropout(LayerContext &c) {
+  return {cnn::DropoutOp::getOperationName(),
+          {c.input()},
+          {c.f64("rate", c.keys.number("rate", 0.5))}};
+}
+
+template <typename OpTy>
+OpRecipe pool2d(LayerContext &c) {
+  std::array<int64_t, 2> kernel = c.keys.positivePair("kernel");
+  OpRecipe recipe{OpTy::getOperationName(), {c.input()}, {}};
+  recipe.attributes = {
+      c.pair("kernel_size", kernel),
+      c.pair("strides", c.keys.positivePair("stride", kernel)),
+      c.quad("padding", c.keys.padding("padding")),
+      c.attr("ceil_mode", c.builder.getBoolAttr(c.keys.boolean("ceil_mode", false)))};
+  if constexpr (std::is_same_v<OpTy, cnn::AvgPool2dOp>)
+    recipe.attributes.push_back(c.attr(
+        "count_include_pad",
+        c.builder.getBoolAttr(c.keys.boolean("count_include_pad", true))));
+  return recipe;
+}
+
+OpRecipe add(LayerContext &c) {
+  return {cnn::AddOp::getOperationName(), {c.inputs[0], c.inputs[1]}, {}};
+}
+
+OpRecipe concat(LayerContext &c) {
+  return {cnn::ConcatOp::getOperationName(),
+          SmallVector<Value>(c.inputs),
+          {c.attr("axis", c.builder.getI64IntegerAttr(readAxis(c, 1)))}};
+}
+
+struct OpKind {
+  RecipeFn recipe;
+  /// How many inputs the layer reads: exactly `minInputs` when
+  /// `variadic` is false, at least that many otherwise.
+  size_t minInputs;
+  bool variadic;
+};
+
+const std::map<std::string, OpKind> &opKinds() {
+  static const std::map<std::string, OpKind> kinds = {
+      {"conv2d", {conv2d, 1, false}},
+      {"dense", {dense, 1, false}},
+      {"batch_norm", {batchNorm, 1, false}},
+      {"relu", {unary<cnn::ReluOp>, 1, false}},
+      {"leaky_relu", {leakyRelu, 1, false}},
+      {"tanh", {unary<cnn::TanhOp>, 1, false}},
+      {"sigmoid", {unary<cnn::SigmoidOp>, 1, false}},
+      {"softmax", {softmax, 1, false}},
+      {"dropout", {dropout, 1, false}},
+      {"max_pool2d", {pool2d<cnn::MaxPool2dOp>, 1, false}},
+      {"avg_pool2d", {pool2d<cnn::AvgPool2dOp>, 1, false}},
+      {"global_avg_pool", {unary<cnn::GlobalAvgPoolOp>, 1, false}},
+      {"flatten", {unary<cnn::FlattenOp>, 1, false}},
+      {"add", {add, 2, false}},
+      {"concat", {concat, 2, true}},
+  };
+  return kinds;
+}
+
+/// Gives the op its inferred result type and verifies it, turning the
+/// dialect's diagnostics into an ImportError for `where`.
+void inferAndVerify(Operation *op, const std::string &where) {
+  std::string message;
+  ScopedDiagnosticHandler handler(op->getContext(), [&](Diagnostic &diag) {
+    if (message.empty() && diag.getSeverity() == DiagnosticSeverity::Error)
+      message = diag.str();
+    return success();
+  });
+  SmallVector<Type> types;
+  auto inference = cast<InferTypeOpInterface>(op);
+  if (succeeded(inference.inferReturnTypes(
+          op->getContext(), op->getLoc(), op->getOperands(),
+          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+          op->getRegions(), types))) {
+    op->getResult(0).setType(types.front());
+    if (succeeded(verify(op)))
+      return;
+  }
+  // The layer already names the op; drop the IR-level "'cnn.conv2d' op ".
+  std::string prefix = "'" + op->getName().getStringRef().str() + "' op ";
+  if (message.rfind(prefix, 0) == 0)
+    message.erase(0, prefix.size());
+  op->erase();
+  throw ImportError{where, message.empty() ? "invalid layer" : message};
+}
+
+} // namespace
+
+Value buildLayer(OpBuilder &builder, const LayerInstance &layer,
+                 ArrayRef<Value> inputs, const TensorFactory &makeTensor,
+                 Location fileLoc) {
+  auto kind = opKinds().find(layer.op);
+  if (kind == opKinds().end()) {
+    std::string names;
+    for (const auto &[name, unused] : opKinds())
+      names += (names.empty() ? "" : ", ") + name;
+    throw ImportError{layer.where + ", key 'op'",
+                      "unknown op '" + layer.op + "'; expected one of: " + names};
+  }
+  const OpKind &spec = kind->second;
+  if (inputs.size() < spec.minInputs ||
+      (!spec.variadic && inputs.size() != spec.minInputs))
+    throw ImportError{layer.where + ", key 'inputs'",
+                      "expects " + std::string(spec.variadic ? "at least " : "") +
+                          std::to_string(spec.minInputs) + " input" +
+                          (spec.minInputs == 1 ? "" : "s") + ", got " +
+                          std::to_string(inputs.size())};
+
+  KeyReader keys(layer.attributes, layer.where);
+  LayerContext context{builder, layer, inputs, makeTensor, keys};
+  OpRecipe recipe = spec.recipe(context);
+  keys.rejectUnknownKeys(layer.op);
+
+  Location loc = NameLoc::get(builder.getStringAttr(layer.name), fileLoc);
+  OperationState state(loc, recipe.opName);
+  state.addOperands(recipe.operands);
+  state.addAttributes(recipe.attributes);
+  // A placeholder until inference gives the real result type.
+  state.addTypes(inputs.front().getType());
+  Operation *op = builder.create(state);
+  inferAndVerify(op, layer.where);
+  return op->getResult(0);
+}
+
+} // namespace cnnc::json

@@ -1,0 +1,32 @@
+//===- LayerBuilder.h - One JSON layer to one cnn op ------------*- C++ -*-===//
+
+#ifndef CNNC_FRONTENDS_JSON_LAYERBUILDER_H
+#define CNNC_FRONTENDS_JSON_LAYERBUILDER_H
+
+#include "frontends/json/BlockExpander.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Value.h"
+
+#include <functional>
+
+namespace cnnc::json {
+
+enum class TensorRole { Parameter, Buffer };
+
+/// Creates the function argument that holds a named weight tensor.
+using TensorFactory = std::function<mlir::Value(
+    const std::string &name, llvm::ArrayRef<int64_t> shape, TensorRole role)>;
+
+/// Builds the cnn op of one layer at the builder's insertion point. Reads the
+/// layer's keys (rejecting unknown ones), creates its weights through
+/// `makeTensor`, and checks the op against the dialect's shape rules; any
+/// problem is thrown as an ImportError naming the layer.
+mlir::Value buildLayer(mlir::OpBuilder &builder, const LayerInstance &layer,
+                       llvm::ArrayRef<mlir::Value> inputs,
+                       const TensorFactory &makeTensor,
+                       mlir::Location fileLoc);
+
+} // namespace cnnc::json
+
+#endif // CNNC_FRONTENDS_JSON_LAYERBUILDER_H

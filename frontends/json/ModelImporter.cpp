@@ -1,0 +1,202 @@
+//===- ModelImporter.cpp - JSON model file to the cnn dialect -------------===//
+
+#include "frontends/json/ModelImporter.h"
+
+#include "dialects/Cnn/IR/CnnDialect.h"
+#include "frontends/json/BlockExpander.h"
+#include "frontends/json/ImportError.h"
+#include "frontends/json/KeyReader.h"
+#include "frontends/json/LayerBuilder.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <map>
+
+using namespace mlir;
+
+namespace cnnc::json {
+
+namespace {
+
+/// Tensors of more elements than this are refused: their byte size would
+/// not fit the 64-bit offsets of weight files and buffers.
+constexpr int64_t kMaxElements = int64_t(1) << 40;
+
+Json parseJson(llvm::StringRef text) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error &error) {
+    // nlohmann reports the byte just past the problem (1-based).
+    size_t offset = std::min<size_t>(error.byte ? error.byte - 1 : 0, text.size());
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i < offset; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = error.what();
+    // Keep nlohmann's explanation, without its own "[json.exception...] parse
+    // error at line L, column C: " preamble.
+    size_t colon = what.find(": ");
+    if (colon != std::string::npos)
+      what = what.substr(colon + 2);
+    throw ImportError{"", "invalid JSON: " + what, line, column};
+  }
+}
+
+int64_t elementCount(ArrayRef<int64_t> shape, const std::string &where,
+                     const std::string &name) {
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    if (__builtin_mul_overflow(count, dim, &count) || count > kMaxElements)
+      throw ImportError{where, "tensor '" + name + "' would have more than " +
+                                   std::to_string(kMaxElements) + " elements"};
+  return count;
+}
+
+class ModelImporter {
+public:
+  ModelImporter(MLIRContext &context, llvm::StringRef path,
+                const ImportOptions &options)
+      : context(context), builder(&context), path(path), options(options) {}
+
+  OwningOpRef<ModuleOp> run(const Json &model);
+
+private:
+  Value addTensor(const std::string &name, ArrayRef<int64_t> shape,
+                  TensorRole role, const std::string &where);
+
+  MLIRContext &context;
+  OpBuilder builder;
+  std::string path;
+  const ImportOptions &options;
+  Block *body = nullptr;
+  /// Names of the arguments, in order; the input is last.
+  SmallVector<std::pair<StringRef, std::string>> argNames;
+  std::map<std::string, std::string> tensorOwners;
+};
+
+Value ModelImporter::addTensor(const std::string &name, ArrayRef<int64_t> shape,
+                               TensorRole role, const std::string &where) {
+  elementCount(shape, where, name);
+  if (!tensorOwners.emplace(name, where).second)
+    throw ImportError{where, "parameter '" + name + "' is also created by " +
+                                 tensorOwners[name] +
+                                 "; give the layers different names"};
+  Type type = RankedTensorType::get(shape, builder.getF32Type());
+  unsigned index = body->getNumArguments() - 1;
+  argNames.insert(argNames.begin() + index,
+                  {role == TensorRole::Parameter ? cnn::CnnDialect::kParamAttrName
+                                                 : cnn::CnnDialect::kBufferAttrName,
+                   name});
+  return body->insertArgument(index, type,
+                              NameLoc::get(builder.getStringAttr(name)));
+}
+
+OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
+  if (!model.is_object())
+    throw ImportError{"", "expected a model object with 'input' and 'layers', got " +
+                              describeValue(model)};
+  KeyReader top(model, "");
+  std::string modelName = top.string(
+      "name", llvm::sys::path::stem(path == "-" ? "model" : path).str());
+  (void)top.find("comment");
+  (void)top.find("description");
+  (void)top.find("blocks");
+  (void)top.find("layers");
+  (void)top.find("outputs");
+  int64_t batch = top.positiveInt("batch", 1);
+  if (options.batch)
+    batch = *options.batch;
+
+  const Json *inputSpec = top.find("input");
+  if (!inputSpec)
+    top.fail("input", "missing; expected {\"shape\": [channels, height, width]}");
+  if (!inputSpec->is_object())
+    top.fail("input", "expected {\"shape\": [channels, height, width]}, got " +
+                          describeValue(*inputSpec));
+  KeyReader input(*inputSpec, "key 'input'");
+  std::string inputName = input.string("name", "input");
+  SmallVector<int64_t> shape{batch};
+  for (int64_t dim : input.positiveInts("shape"))
+    shape.push_back(dim);
+  if (shape.size() > 5)
+    input.fail("shape", "expected at most 4 dimensions after the batch, got " +
+                            std::to_string(shape.size() - 1));
+  std::string dtype = input.choice("dtype", {{"f32", "f32"}, {"float32", "f32"}}, "f32");
+  input.rejectUnknownKeys("the input");
+  top.rejectUnknownKeys("a model");
+  elementCount(shape, "key 'input'", inputName);
+
+  ExpandedNetwork network = expandNetwork(model, inputName);
+
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc, modelName);
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, "forward",
+                                   builder.getFunctionType({}, {}));
+  body = func.addEntryBlock();
+  body->addArgument(RankedTensorType::get(shape, builder.getF32Type()),
+                    NameLoc::get(builder.getStringAttr(inputName)));
+  argNames.push_back({cnn::CnnDialect::kInputAttrName, inputName});
+
+  std::map<std::string, Value> values{{inputName, body->getArgument(0)}};
+  builder.setInsertionPointToEnd(body);
+  for (const LayerInstance &layer : network.layers) {
+    SmallVector<Value> inputs;
+    for (const std::string &name : layer.inputs)
+      inputs.push_back(values.at(name));
+    TensorFactory makeTensor = [&](const std::string &name,
+                                   ArrayRef<int64_t> tensorShape,
+                                   TensorRole role) {
+      return addTensor(name, tensorShape, role, layer.where);
+    };
+    values[layer.name] = buildLayer(builder, layer, inputs, makeTensor,
+                                    fileLoc);
+  }
+  SmallVector<Value> results;
+  for (const std::string &name : network.outputs)
+    results.push_back(values.at(name));
+  func::ReturnOp::create(builder, fileLoc, results);
+
+  func.setType(builder.getFunctionType(body->getArgumentTypes(),
+                                       ValueRange(results).getTypes()));
+  for (auto [index, entry] : llvm::enumerate(argNames))
+    func.setArgAttr(index, entry.first, builder.getStringAttr(entry.second));
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importModelFile(llvm::StringRef path, MLIRContext &context,
+                                      const ImportOptions &options,
+                                      llvm::raw_ostream &errors) {
+  context.loadDialect<cnn::CnnDialect, func::FuncDialect>();
+  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
+  if (!buffer) {
+    errors << path << ": error: cannot read the model file: "
+           << buffer.getError().message() << "\n";
+    return nullptr;
+  }
+  try {
+    Json model = parseJson((*buffer)->getBuffer());
+    return ModelImporter(context, path, options).run(model);
+  } catch (const ImportError &error) {
+    errors << path;
+    if (error.line)
+      errors << ":" << error.line << ":" << error.column;
+    errors << ": error: ";
+    if (!error.where.empty())
+      errors << error.where << ": ";
+    errors << error.message << "\n";
+    return nullptr;
+  }
+}
+
+} // namespace cnnc::json
