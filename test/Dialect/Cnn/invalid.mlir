@@ -1,0 +1,373 @@
+// Each verifier message of the cnn dialect, once. Ops whose result type is
+// inferred report the rule they break, then the interface's summary "failed
+// to infer returned types".
+// RUN: cnnc-opt %s -split-input-file -verify-diagnostics
+
+func.func @conv2d_dynamic_input(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{operand #0 must be statically shaped 4-D tensor of floats}}
+  %0 = cnn.conv2d %x, %w : tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<?x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_weight_element_type(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf16>) {
+  // expected-error @+2 {{'cnn.conv2d' op weight has element type 'f16' but the input has 'f32'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf16> -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_strides_size(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op strides must have 2 entries, got 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_strides_positive(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op strides must be positive, got [1, 0]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 0>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_dilations_positive(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op dilations must be positive, got [0, 1]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {dilations = array<i64: 0, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_padding_size(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op padding [top, left, bottom, right] must have 4 entries, got 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {padding = array<i64: 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_padding_negative(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op padding [top, left, bottom, right] must be non-negative, got [1, -1, 1, 1]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {padding = array<i64: 1, -1, 1, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x8x7xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_groups_positive(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op groups must be positive, got 0}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {groups = 0} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_valid_with_padding(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op padding mode 'valid' takes no padding, got [1, 1, 1, 1]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {padding = array<i64: 1, 1, 1, 1>, padding_mode = #cnn.padding_mode<valid>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_groups_input_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x1x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op input channels (3) must be divisible by groups (2)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {groups = 2} : tensor<1x3x8x8xf32>, tensor<4x1x3x3xf32> -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_groups_output_channels(%x: tensor<1x4x8x8xf32>, %w: tensor<3x2x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op output channels (3) must be divisible by groups (2)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {groups = 2} : tensor<1x4x8x8xf32>, tensor<3x2x3x3xf32> -> tensor<1x3x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_weight_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op weight of shape 4x2x3x3 expects 2 input channels, but the input has 3 (shape 1x3x8x8, groups 1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w : tensor<1x3x8x8xf32>, tensor<4x2x3x3xf32> -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_bias_size(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op bias must have 4 elements (one per channel), got 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w, %b : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<3xf32> -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_circular_too_wide(%x: tensor<1x3x2x2xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op circular padding [3, 3, 3, 3] wraps around more than once on an input of 2x2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {padding = array<i64: 3, 3, 3, 3>, padding_mode = #cnn.padding_mode<circular>} : tensor<1x3x2x2xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_kernel_too_large(%x: tensor<1x3x4x4xf32>, %w: tensor<4x3x5x5xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op kernel height of extent 5 is larger than the padded input extent 4 (4 + padding 0 + 0)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w : tensor<1x3x4x4xf32>, tensor<4x3x5x5xf32> -> tensor<1x4x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_dilated_kernel_too_wide(%x: tensor<1x3x8x4xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op kernel width of extent 5 is larger than the padded input extent 4 (4 + padding 0 + 0)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {dilations = array<i64: 1, 2>} : tensor<1x3x8x4xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x6x1xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_wrong_result(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op inferred type(s) 'tensor<1x4x6x6xf32>' are incompatible with return type(s) of operation 'tensor<1x4x8x8xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @dense_features(%x: tensor<2x100xf32>, %w: tensor<10x120xf32>) {
+  // expected-error @+2 {{'cnn.dense' op weight of shape 10x120 expects 120 input features, but the input has 100}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.dense %x, %w : tensor<2x100xf32>, tensor<10x120xf32> -> tensor<2x10xf32>
+  return
+}
+
+// -----
+
+func.func @dense_bias(%x: tensor<2x120xf32>, %w: tensor<10x120xf32>, %b: tensor<12xf32>) {
+  // expected-error @+2 {{'cnn.dense' op bias must have 10 elements (one per channel), got 12}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.dense %x, %w, %b : tensor<2x120xf32>, tensor<10x120xf32>, tensor<12xf32> -> tensor<2x10xf32>
+  return
+}
+
+// -----
+
+func.func @dense_feature_map(%x: tensor<2x4x5x5xf32>, %w: tensor<10x100xf32>) {
+  // expected-error @+1 {{operand #0 must be statically shaped 2-D tensor of floats}}
+  %0 = cnn.dense %x, %w : tensor<2x4x5x5xf32>, tensor<10x100xf32> -> tensor<2x10xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_channels(%x: tensor<1x8x4x4xf32>, %s: tensor<4xf32>, %v: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.batch_norm' op scale must have 8 elements (one per channel), got 4}}
+  %0 = cnn.batch_norm %x, %s, %v, %v, %v : tensor<1x8x4x4xf32>, tensor<4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_statistics_type(%x: tensor<1x8x4x4xf32>, %v: tensor<8xf32>, %h: tensor<8xf16>) {
+  // expected-error @+1 {{'cnn.batch_norm' op variance has element type 'f16' but the input has 'f32'}}
+  %0 = cnn.batch_norm %x, %v, %v, %v, %h : tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf16>
+  return
+}
+
+// -----
+
+func.func @batch_norm_epsilon(%x: tensor<1x8x4x4xf32>, %v: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.batch_norm' op epsilon must be a finite non-negative number, got -1.000000e-05}}
+  %0 = cnn.batch_norm %x, %v, %v, %v, %v {epsilon = -1.0e-5} : tensor<1x8x4x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_rank(%x: tensor<1x8x4xf32>, %v: tensor<8xf32>) {
+  // expected-error @+1 {{operand #0 must be statically shaped 2-D or 4-D tensor of floats}}
+  %0 = cnn.batch_norm %x, %v, %v, %v, %v : tensor<1x8x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @leaky_relu_slope(%x: tensor<1x8xf32>) {
+  // expected-error @+1 {{'cnn.leaky_relu' op negative_slope must be finite, got nan}}
+  %0 = cnn.leaky_relu %x {negative_slope = 0x7FF8000000000000 : f64} : tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_axis(%x: tensor<1x8xf32>) {
+  // expected-error @+1 {{'cnn.softmax' op axis 2 is out of range for a 2-D input}}
+  %0 = cnn.softmax %x {axis = 2} : tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @dropout_rate(%x: tensor<1x8xf32>) {
+  // expected-error @+1 {{'cnn.dropout' op rate must be in [0, 1), got 1.000000e+00}}
+  %0 = cnn.dropout %x {rate = 1.0} : tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @elementwise_result_type(%x: tensor<1x8xf32>) {
+  // expected-error @+1 {{'cnn.relu' op failed to verify that all of {input, output} have same type}}
+  %0 = "cnn.relu"(%x) : (tensor<1x8xf32>) -> tensor<1x9xf32>
+  return
+}
+
+// -----
+
+func.func @pool_kernel_size(%x: tensor<1x3x8x8xf32>) {
+  // expected-error @+2 {{'cnn.max_pool2d' op kernel_size must have 2 entries, got 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.max_pool2d %x {kernel_size = array<i64: 2>} : tensor<1x3x8x8xf32> -> tensor<1x3x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @pool_kernel_missing(%x: tensor<1x3x8x8xf32>) {
+  // expected-error @+1 {{'cnn.max_pool2d' op requires attribute 'kernel_size'}}
+  %0 = cnn.max_pool2d %x : tensor<1x3x8x8xf32> -> tensor<1x3x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @pool_strides_positive(%x: tensor<1x3x8x8xf32>) {
+  // expected-error @+2 {{'cnn.avg_pool2d' op strides must be positive, got [0, 2]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.avg_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 0, 2>} : tensor<1x3x8x8xf32> -> tensor<1x3x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @pool_padding_half_kernel(%x: tensor<1x3x8x8xf32>) {
+  // expected-error @+2 {{'cnn.max_pool2d' op padding [2, 2, 2, 2] must be at most half the kernel size 3x3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.max_pool2d %x {kernel_size = array<i64: 3, 3>, padding = array<i64: 2, 2, 2, 2>} : tensor<1x3x8x8xf32> -> tensor<1x3x10x10xf32>
+  return
+}
+
+// -----
+
+func.func @pool_window_too_large(%x: tensor<1x3x2x8xf32>) {
+  // expected-error @+2 {{'cnn.avg_pool2d' op window height of extent 3 is larger than the padded input extent 2 (2 + padding 0 + 0)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.avg_pool2d %x {kernel_size = array<i64: 3, 3>} : tensor<1x3x2x8xf32> -> tensor<1x3x1x6xf32>
+  return
+}
+
+// -----
+
+func.func @flatten_rank(%x: tensor<8xf32>) {
+  // expected-error @+2 {{'cnn.flatten' op input must be [N, ...] of rank 2 to 5, got a 1-D tensor of shape 8}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.flatten %x : tensor<8xf32> -> tensor<8x1xf32>
+  return
+}
+
+// -----
+
+func.func @add_shapes(%x: tensor<1x8xf32>, %y: tensor<1x9xf32>) {
+  // expected-error @+1 {{'cnn.add' op failed to verify that all of {lhs, rhs} have same type}}
+  %0 = "cnn.add"(%x, %y) : (tensor<1x8xf32>, tensor<1x9xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @concat_empty() {
+  // expected-error @+2 {{'cnn.concat' op needs at least one input}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = "cnn.concat"() : () -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @concat_axis(%x: tensor<1x8xf32>) {
+  // expected-error @+2 {{'cnn.concat' op axis 2 is out of range for 2-D inputs}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.concat %x, %x {axis = 2} : tensor<1x8xf32>, tensor<1x8xf32> -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+func.func @concat_rank(%x: tensor<1x8xf32>, %y: tensor<1x8x1xf32>) {
+  // expected-error @+2 {{'cnn.concat' op input 1 must be of the rank of input 0, got a 3-D tensor of shape 1x8x1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.concat %x, %y : tensor<1x8xf32>, tensor<1x8x1xf32> -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+func.func @concat_shapes(%x: tensor<1x8x4x4xf32>, %y: tensor<1x8x5x4xf32>) {
+  // expected-error @+2 {{'cnn.concat' op input 1 of shape 1x8x5x4 does not match input 0 of shape 1x8x4x4 outside the concatenation axis 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.concat %x, %y : tensor<1x8x4x4xf32>, tensor<1x8x5x4xf32> -> tensor<1x16x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @concat_element_type(%x: tensor<1x8xf32>, %y: tensor<1x8xf16>) {
+  // expected-error @+2 {{'cnn.concat' op input 1 has element type 'f16' but the input has 'f32'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.concat %x, %y : tensor<1x8xf32>, tensor<1x8xf16> -> tensor<1x16xf32>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{unknown cnn argument attribute 'cnn.weight'; expected 'cnn.param', 'cnn.buffer' or 'cnn.input'}}
+func.func @unknown_argument_attribute(%x: tensor<1x8xf32> {cnn.weight = "w"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'cnn.param' of argument 0 must be a non-empty string naming the tensor}}
+func.func @argument_name_not_string(%x: tensor<1x8xf32> {cnn.param = 3}) {
+  return
+}
+
+// -----
+
+func.func @unknown_padding_mode(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{expected ::cnnc::cnn::PaddingMode to be one of: zeros, replicate, circular, valid}}
+  // expected-error @+1 {{failed to parse Cnn_PaddingModeAttr parameter 'value'}}
+  %0 = cnn.conv2d %x, %w {padding_mode = #cnn.padding_mode<mirror>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x6x6xf32>
+  return
+}

@@ -1,0 +1,138 @@
+// Every op of the cnn dialect parses, verifies and prints back in the same
+// form, in the custom and in the generic syntax.
+// RUN: cnnc-opt %s -split-input-file | cnnc-opt -split-input-file | FileCheck %s
+// RUN: cnnc-opt %s -split-input-file -mlir-print-op-generic | cnnc-opt -split-input-file | FileCheck %s
+
+// CHECK-LABEL: func.func @conv2d_defaults
+// CHECK: cnn.conv2d %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x3x32x32xf32>, tensor<8x3x5x5xf32>, tensor<8xf32> -> tensor<1x8x28x28xf32>
+func.func @conv2d_defaults(%x: tensor<1x3x32x32xf32>, %w: tensor<8x3x5x5xf32>, %b: tensor<8xf32>) -> tensor<1x8x28x28xf32> {
+  %0 = cnn.conv2d %x, %w, %b : tensor<1x3x32x32xf32>, tensor<8x3x5x5xf32>, tensor<8xf32> -> tensor<1x8x28x28xf32>
+  return %0 : tensor<1x8x28x28xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @conv2d_all_attributes
+// CHECK: cnn.conv2d %{{.*}}, %{{.*}} {dilations = array<i64: 2, 1>, groups = 2 : i64, padding = array<i64: 1, 0, 2, 1>, padding_mode = #cnn.padding_mode<circular>, strides = array<i64: 2, 3>} : tensor<2x4x9x10xf32>, tensor<6x2x3x3xf32> -> tensor<2x6x4x3xf32>
+func.func @conv2d_all_attributes(%x: tensor<2x4x9x10xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<2x6x4x3xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 3>, padding = array<i64: 1, 0, 2, 1>, dilations = array<i64: 2, 1>, groups = 2, padding_mode = #cnn.padding_mode<circular>} : tensor<2x4x9x10xf32>, tensor<6x2x3x3xf32> -> tensor<2x6x4x3xf32>
+  return %0 : tensor<2x6x4x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @conv2d_padding_modes
+// CHECK: padding_mode = #cnn.padding_mode<replicate>
+// CHECK: padding_mode = #cnn.padding_mode<valid>
+// CHECK-NOT: padding_mode = #cnn.padding_mode<zeros>
+func.func @conv2d_padding_modes(%x: tensor<1x1x8x8xf32>, %w: tensor<1x1x3x3xf32>) -> (tensor<1x1x8x8xf32>, tensor<1x1x6x6xf32>, tensor<1x1x8x8xf32>) {
+  %0 = cnn.conv2d %x, %w {padding = array<i64: 1, 1, 1, 1>, padding_mode = #cnn.padding_mode<replicate>} : tensor<1x1x8x8xf32>, tensor<1x1x3x3xf32> -> tensor<1x1x8x8xf32>
+  %1 = cnn.conv2d %x, %w {padding_mode = #cnn.padding_mode<valid>} : tensor<1x1x8x8xf32>, tensor<1x1x3x3xf32> -> tensor<1x1x6x6xf32>
+  %2 = cnn.conv2d %x, %w {padding = array<i64: 1, 1, 1, 1>, padding_mode = #cnn.padding_mode<zeros>} : tensor<1x1x8x8xf32>, tensor<1x1x3x3xf32> -> tensor<1x1x8x8xf32>
+  return %0, %1, %2 : tensor<1x1x8x8xf32>, tensor<1x1x6x6xf32>, tensor<1x1x8x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @dense
+// CHECK: cnn.dense %{{.*}}, %{{.*}}, %{{.*}} : tensor<4x120xf32>, tensor<84x120xf32>, tensor<84xf32> -> tensor<4x84xf32>
+// CHECK: cnn.dense %{{.*}}, %{{.*}} : tensor<4x84xf32>, tensor<10x84xf32> -> tensor<4x10xf32>
+func.func @dense(%x: tensor<4x120xf32>, %w: tensor<84x120xf32>, %b: tensor<84xf32>, %w2: tensor<10x84xf32>) -> tensor<4x10xf32> {
+  %0 = cnn.dense %x, %w, %b : tensor<4x120xf32>, tensor<84x120xf32>, tensor<84xf32> -> tensor<4x84xf32>
+  %1 = cnn.dense %0, %w2 : tensor<4x84xf32>, tensor<10x84xf32> -> tensor<4x10xf32>
+  return %1 : tensor<4x10xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @batch_norm
+// CHECK: cnn.batch_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f64} : tensor<2x16x7x7xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>
+// CHECK: cnn.batch_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x16xf32>
+func.func @batch_norm(%x: tensor<2x16x7x7xf32>, %f: tensor<2x16xf32>, %s: tensor<16xf32>, %t: tensor<16xf32>, %m: tensor<16xf32>, %v: tensor<16xf32>) -> (tensor<2x16x7x7xf32>, tensor<2x16xf32>) {
+  %0 = cnn.batch_norm %x, %s, %t, %m, %v {epsilon = 1.0e-3} : tensor<2x16x7x7xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>
+  %1 = cnn.batch_norm %f, %s, %t, %m, %v : tensor<2x16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>
+  return %0, %1 : tensor<2x16x7x7xf32>, tensor<2x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @activations
+// CHECK: cnn.relu %{{.*}} : tensor<1x8x4x4xf32>
+// CHECK: cnn.leaky_relu %{{.*}} {negative_slope = 1.000000e-01 : f64} : tensor<1x8x4x4xf32>
+// CHECK: cnn.leaky_relu %{{.*}} : tensor<1x8x4x4xf32>
+// CHECK: cnn.tanh %{{.*}} : tensor<1x8x4x4xf32>
+// CHECK: cnn.sigmoid %{{.*}} : tensor<1x8x4x4xf16>
+func.func @activations(%x: tensor<1x8x4x4xf32>, %h: tensor<1x8x4x4xf16>) -> (tensor<1x8x4x4xf32>, tensor<1x8x4x4xf16>) {
+  %0 = cnn.relu %x : tensor<1x8x4x4xf32>
+  %1 = cnn.leaky_relu %0 {negative_slope = 0.1} : tensor<1x8x4x4xf32>
+  %2 = cnn.leaky_relu %1 : tensor<1x8x4x4xf32>
+  %3 = cnn.tanh %2 : tensor<1x8x4x4xf32>
+  %4 = cnn.sigmoid %h : tensor<1x8x4x4xf16>
+  return %3, %4 : tensor<1x8x4x4xf32>, tensor<1x8x4x4xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @softmax_dropout
+// CHECK: cnn.softmax %{{.*}} : tensor<4x10xf32>
+// CHECK: cnn.softmax %{{.*}} {axis = 0 : i64} : tensor<4x10xf32>
+// CHECK: cnn.dropout %{{.*}} : tensor<4x10xf32>
+// CHECK: cnn.dropout %{{.*}} {rate = 2.000000e-01 : f64} : tensor<4x10xf32>
+func.func @softmax_dropout(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  %0 = cnn.softmax %x : tensor<4x10xf32>
+  %1 = cnn.softmax %0 {axis = 0} : tensor<4x10xf32>
+  %2 = cnn.dropout %1 : tensor<4x10xf32>
+  %3 = cnn.dropout %2 {rate = 0.2} : tensor<4x10xf32>
+  return %3 : tensor<4x10xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pools
+// CHECK: cnn.max_pool2d %{{.*}} {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x64x112x112xf32> -> tensor<1x64x56x56xf32>
+// CHECK: cnn.max_pool2d %{{.*}} {ceil_mode = true, kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x64x56x56xf32> -> tensor<1x64x28x28xf32>
+// CHECK: cnn.avg_pool2d %{{.*}} {count_include_pad = false, kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>} : tensor<1x64x28x28xf32> -> tensor<1x64x28x28xf32>
+// CHECK: cnn.global_avg_pool %{{.*}} : tensor<1x64x28x28xf32> -> tensor<1x64x1x1xf32>
+func.func @pools(%x: tensor<1x64x112x112xf32>) -> tensor<1x64x1x1xf32> {
+  %0 = cnn.max_pool2d %x {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : tensor<1x64x112x112xf32> -> tensor<1x64x56x56xf32>
+  %1 = cnn.max_pool2d %0 {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, ceil_mode = true} : tensor<1x64x56x56xf32> -> tensor<1x64x28x28xf32>
+  %2 = cnn.avg_pool2d %1 {kernel_size = array<i64: 3, 3>, padding = array<i64: 1, 1, 1, 1>, count_include_pad = false} : tensor<1x64x28x28xf32> -> tensor<1x64x28x28xf32>
+  %3 = cnn.global_avg_pool %2 : tensor<1x64x28x28xf32> -> tensor<1x64x1x1xf32>
+  return %3 : tensor<1x64x1x1xf32>
+}
+
+// -----
+
+// A ceil-mode window that would start in the trailing padding is dropped:
+// 5 rows, kernel 2, stride 2, padding 1 give 3 rows, not 4.
+// CHECK-LABEL: func.func @pool_ceil_mode_edge
+// CHECK: -> tensor<1x1x3x3xf32>
+func.func @pool_ceil_mode_edge(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
+  %0 = cnn.max_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, ceil_mode = true} : tensor<1x1x5x5xf32> -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @graph_ops
+// CHECK: cnn.flatten %{{.*}} : tensor<2x16x5x5xf32> -> tensor<2x400xf32>
+// CHECK: cnn.add %{{.*}}, %{{.*}} : tensor<2x16x5x5xf32>
+// CHECK: cnn.concat %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x16x5x5xf32>, tensor<2x8x5x5xf32>, tensor<2x16x5x5xf32> -> tensor<2x40x5x5xf32>
+// CHECK: cnn.concat %{{.*}}, %{{.*}} {axis = 0 : i64} : tensor<2x400xf32>, tensor<2x400xf32> -> tensor<4x400xf32>
+func.func @graph_ops(%x: tensor<2x16x5x5xf32>, %y: tensor<2x8x5x5xf32>) -> (tensor<2x40x5x5xf32>, tensor<4x400xf32>) {
+  %0 = cnn.flatten %x : tensor<2x16x5x5xf32> -> tensor<2x400xf32>
+  %1 = cnn.add %x, %x : tensor<2x16x5x5xf32>
+  %2 = cnn.concat %x, %y, %1 : tensor<2x16x5x5xf32>, tensor<2x8x5x5xf32>, tensor<2x16x5x5xf32> -> tensor<2x40x5x5xf32>
+  %3 = cnn.concat %0, %0 {axis = 0} : tensor<2x400xf32>, tensor<2x400xf32> -> tensor<4x400xf32>
+  return %2, %3 : tensor<2x40x5x5xf32>, tensor<4x400xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @model_arguments
+// CHECK-SAME: {cnn.param = "c1.weight"}
+// CHECK-SAME: {cnn.buffer = "bn1.running_mean"}
+// CHECK-SAME: {cnn.input = "image"}
+func.func @model_arguments(%w: tensor<8x3x3x3xf32> {cnn.param = "c1.weight"}, %m: tensor<8xf32> {cnn.buffer = "bn1.running_mean"}, %x: tensor<1x3x8x8xf32> {cnn.input = "image"}) {
+  return
+}

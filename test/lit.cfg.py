@@ -1,0 +1,23 @@
+# lit configuration of the cnnc regression tests.
+import os
+import shutil
+
+import lit.formats
+
+config.name = "cnnc"
+# Run RUN lines with bash, so that tests can check exit codes and use pipes.
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.cnnc_obj_root, "test")
+
+# cnnc's tools first, then LLVM's (FileCheck, not, split-file, count).
+config.environment["PATH"] = os.pathsep.join(
+    [config.cnnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])]
+)
+config.substitutions.append(("%models", os.path.join(config.cnnc_src_root, "models")))
+config.substitutions.append(("%src_root", config.cnnc_src_root))
+# The independent reference (PyTorch, jsonschema) is Debian's Python.
+config.substitutions.append(("%python", "/usr/bin/python3"))
