@@ -13,8 +13,10 @@ namespace {
 constexpr int64_t kMaxSize = int64_t(1) << 31;
 } // namespace
 
-KeyReader::KeyReader(const Json &object, std::string where)
-    : object(object), location(std::move(where)) {}
+KeyReader::KeyReader(const Json &object, std::string where,
+                     std::string keyPrefix)
+    : object(object), location(std::move(where)),
+      keyPrefix(std::move(keyPrefix)) {}
 
 bool KeyReader::has(const std::string &key) { return find(key) != nullptr; }
 
@@ -27,7 +29,7 @@ const Json *KeyReader::find(const std::string &key) {
 void KeyReader::fail(const std::string &key, const std::string &message) const {
   std::string where = location;
   if (!key.empty())
-    where += (where.empty() ? "key '" : ", key '") + key + "'";
+    where += (where.empty() ? "key '" : ", key '") + keyPrefix + key + "'";
   throw ImportError{where, message};
 }
 
@@ -38,7 +40,11 @@ static bool isSize(const Json &value) {
 
 static std::string sizeError(const std::string &expected, const Json &value) {
   std::string message = "expected " + expected + ", got " + describeValue(value);
-  if (value.is_number_integer() && value.get<int64_t>() > kMaxSize)
+  auto tooLarge = [](const Json &v) {
+    return v.is_number_integer() && v.get<int64_t>() > kMaxSize;
+  };
+  if (tooLarge(value) ||
+      (value.is_array() && std::any_of(value.begin(), value.end(), tooLarge)))
     message += " (sizes are limited to " + std::to_string(kMaxSize) + ")";
   return message;
 }

@@ -21,8 +21,9 @@ namespace cnnc::json {
 
 class KeyReader {
 public:
-  /// `where` names the object in messages ("layer 2 'c3' (conv2d)").
-  KeyReader(const Json &object, std::string where);
+  /// `where` names the object in messages ("layer 2 'c3' (conv2d)");
+  /// `keyPrefix` qualifies key names of a nested object ("input.").
+  KeyReader(const Json &object, std::string where, std::string keyPrefix = "");
 
   const std::string &where() const { return location; }
   bool has(const std::string &key);
@@ -54,6 +55,7 @@ public:
 private:
   const Json &object;
   std::string location;
+  std::string keyPrefix;
   std::set<std::string> known;
 };
 

@@ -206,6 +206,9 @@ OpRecipe concat(LayerContext &c) {
 
 struct OpKind {
   RecipeFn recipe;
+  /// The keys the recipe reads, checked before it runs so that a misspelt
+  /// key is reported as such rather than as a missing one.
+  std::vector<std::string> keys;
   /// How many inputs the layer reads: exactly `minInputs` when
   /// `variadic` is false, at least that many otherwise.
   size_t minInputs;
@@ -213,22 +216,31 @@ struct OpKind {
 };
 
 const std::map<std::string, OpKind> &opKinds() {
+  static const std::vector<std::string> pool = {"kernel", "stride", "padding",
+                                                "ceil_mode"};
   static const std::map<std::string, OpKind> kinds = {
-      {"conv2d", {conv2d, 1, false}},
-      {"dense", {dense, 1, false}},
-      {"batch_norm", {batchNorm, 1, false}},
-      {"relu", {unary<cnn::ReluOp>, 1, false}},
-      {"leaky_relu", {leakyRelu, 1, false}},
-      {"tanh", {unary<cnn::TanhOp>, 1, false}},
-      {"sigmoid", {unary<cnn::SigmoidOp>, 1, false}},
-      {"softmax", {softmax, 1, false}},
-      {"dropout", {dropout, 1, false}},
-      {"max_pool2d", {pool2d<cnn::MaxPool2dOp>, 1, false}},
-      {"avg_pool2d", {pool2d<cnn::AvgPool2dOp>, 1, false}},
-      {"global_avg_pool", {unary<cnn::GlobalAvgPoolOp>, 1, false}},
-      {"flatten", {unary<cnn::FlattenOp>, 1, false}},
-      {"add", {add, 2, false}},
-      {"concat", {concat, 2, true}},
+      {"conv2d",
+       {conv2d,
+        {"out_channels", "kernel", "stride", "padding", "dilation", "groups",
+         "bias", "padding_mode"},
+        1, false}},
+      {"dense", {dense, {"out_features", "bias"}, 1, false}},
+      {"batch_norm", {batchNorm, {"epsilon"}, 1, false}},
+      {"relu", {unary<cnn::ReluOp>, {}, 1, false}},
+      {"leaky_relu", {leakyRelu, {"negative_slope"}, 1, false}},
+      {"tanh", {unary<cnn::TanhOp>, {}, 1, false}},
+      {"sigmoid", {unary<cnn::SigmoidOp>, {}, 1, false}},
+      {"softmax", {softmax, {"axis"}, 1, false}},
+      {"dropout", {dropout, {"rate"}, 1, false}},
+      {"max_pool2d", {pool2d<cnn::MaxPool2dOp>, pool, 1, false}},
+      {"avg_pool2d",
+       {pool2d<cnn::AvgPool2dOp>,
+        {"kernel", "stride", "padding", "ceil_mode", "count_include_pad"},
+        1, false}},
+      {"global_avg_pool", {unary<cnn::GlobalAvgPoolOp>, {}, 1, false}},
+      {"flatten", {unary<cnn::FlattenOp>, {}, 1, false}},
+      {"add", {add, {}, 2, false}},
+      {"concat", {concat, {"axis"}, 2, true}},
   };
   return kinds;
 }
@@ -283,9 +295,11 @@ Value buildLayer(OpBuilder &builder, const LayerInstance &layer,
                           std::to_string(inputs.size())};
 
   KeyReader keys(layer.attributes, layer.where);
+  for (const std::string &key : spec.keys)
+    (void)keys.find(key);
+  keys.rejectUnknownKeys(layer.op);
   LayerContext context{builder, layer, inputs, makeTensor, keys};
   OpRecipe recipe = spec.recipe(context);
-  keys.rejectUnknownKeys(layer.op);
 
   Location loc = NameLoc::get(builder.getStringAttr(layer.name), fileLoc);
   OperationState state(loc, recipe.opName);

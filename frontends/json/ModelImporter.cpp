@@ -121,7 +121,7 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
   if (!inputSpec->is_object())
     top.fail("input", "expected {\"shape\": [channels, height, width]}, got " +
                           describeValue(*inputSpec));
-  KeyReader input(*inputSpec, "key 'input'");
+  KeyReader input(*inputSpec, "", "input.");
   std::string inputName = input.string("name", "input");
   SmallVector<int64_t> shape{batch};
   for (int64_t dim : input.positiveInts("shape"))
