@@ -53,29 +53,36 @@ void parseCommandOptions(int argc, char **argv, const char *command,
 
 cl::OptionCategory commandCategory("cnnc options");
 
-std::optional<int64_t> batchOverride(const cl::opt<int64_t> &batch) {
-  if (batch.getNumOccurrences() == 0)
-    return std::nullopt;
-  return batch.getValue();
-}
+/// The model file and batch size that every command takes.
+struct ModelOptions {
+  cl::opt<std::string> input{cl::Positional, cl::desc("<model.json>"),
+                             cl::Required, cl::cat(commandCategory)};
+  cl::opt<int64_t> batch{"batch",
+                         cl::desc("Use this batch size instead of the model "
+                                  "file's"),
+                         cl::value_desc("N"), cl::cat(commandCategory)};
 
-/// Imports the model, printing the frontend's error on failure.
-OwningOpRef<ModuleOp> importModel(MLIRContext &context, StringRef path,
-                                  std::optional<int64_t> batch) {
-  cnnc::json::ImportOptions options;
-  options.batch = batch;
-  return cnnc::json::importModelFile(path, context, options, llvm::errs());
-}
-
-void registerDialects(DialectRegistry &registry) {
-  registry.insert<cnnc::cnn::CnnDialect, func::FuncDialect>();
-}
+  /// Imports the model once the options are parsed; prints the problem and
+  /// returns null on failure.
+  OwningOpRef<ModuleOp> load(MLIRContext &context, StringRef command) const {
+    cnnc::json::ImportOptions options;
+    if (batch.getNumOccurrences()) {
+      if (batch < 1) {
+        llvm::errs() << "cnnc " << command
+                     << ": error: --batch must be positive, got " << batch
+                     << "\n";
+        return nullptr;
+      }
+      options.batch = batch;
+    }
+    return cnnc::json::importModelFile(input, context, options, llvm::errs());
+  }
+};
 
 enum class EmitKind { Cnn };
 
 int runCompile(int argc, char **argv) {
-  cl::opt<std::string> input(cl::Positional, cl::desc("<model.json>"),
-                             cl::Required, cl::cat(commandCategory));
+  ModelOptions model;
   cl::opt<std::string> output("o", cl::desc("Output file ('-' for stdout)"),
                               cl::value_desc("filename"), cl::init("-"),
                               cl::cat(commandCategory));
@@ -84,26 +91,14 @@ int runCompile(int argc, char **argv) {
       cl::values(clEnumValN(EmitKind::Cnn, "cnn",
                             "the model in the cnn dialect (MLIR text)")),
       cl::cat(commandCategory));
-  cl::opt<int64_t> batch("batch",
-                         cl::desc("Compile for this batch size instead of "
-                                  "the model file's"),
-                         cl::value_desc("N"), cl::cat(commandCategory));
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
   parseCommandOptions(argc, argv, "compile",
                       "cnnc compile: compile a JSON model\n");
-  if (batch.getNumOccurrences() && batch < 1) {
-    llvm::errs() << "cnnc compile: error: --batch must be positive, got "
-                 << batch << "\n";
-    return 1;
-  }
-
-  DialectRegistry registry;
-  registerDialects(registry);
-  MLIRContext context(registry);
-  OwningOpRef<ModuleOp> module = importModel(context, input, batchOverride(batch));
+  MLIRContext context;
+  OwningOpRef<ModuleOp> module = model.load(context, "compile");
   if (!module)
     return 1;
 
@@ -131,24 +126,12 @@ int runCompile(int argc, char **argv) {
 }
 
 int runSummary(int argc, char **argv) {
-  cl::opt<std::string> input(cl::Positional, cl::desc("<model.json>"),
-                             cl::Required, cl::cat(commandCategory));
-  cl::opt<int64_t> batch("batch",
-                         cl::desc("Summarise for this batch size instead of "
-                                  "the model file's"),
-                         cl::value_desc("N"), cl::cat(commandCategory));
+  ModelOptions model;
   parseCommandOptions(argc, argv, "summary",
                       "cnnc summary: per-layer shapes, parameters and "
                       "multiply-accumulates of a JSON model\n");
-  if (batch.getNumOccurrences() && batch < 1) {
-    llvm::errs() << "cnnc summary: error: --batch must be positive, got "
-                 << batch << "\n";
-    return 1;
-  }
-  DialectRegistry registry;
-  registerDialects(registry);
-  MLIRContext context(registry);
-  OwningOpRef<ModuleOp> module = importModel(context, input, batchOverride(batch));
+  MLIRContext context;
+  OwningOpRef<ModuleOp> module = model.load(context, "summary");
   if (!module)
     return 1;
   return succeeded(cnnc::printModelSummary(*module, llvm::outs())) ? 0 : 1;
