@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Conversion/Passes.h"
 #include "compiler/Transforms/Passes.h"
 #include "dialects/Cnn/IR/CnnDialect.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -16,6 +17,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   cnnc::registerCnnTransformsPasses();
+  cnnc::registerCnnConversionPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

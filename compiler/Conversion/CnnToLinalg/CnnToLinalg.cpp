@@ -1,0 +1,573 @@
+//===- CnnToLinalg.cpp - cnn to linalg on tensors -------------------------===//
+//
+// Every layer becomes structured ops on tensors that the later tiling,
+// fusion and vectorisation work on. The numerics follow PyTorch's
+// definitions of the layers, which the end-to-end tests compare against.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/CnnToLinalg/CnnToLinalg.h"
+
+#include "dialects/Cnn/IR/CnnOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <cmath>
+
+namespace cnnc {
+#define GEN_PASS_DEF_CONVERTCNNTOLINALG
+#include "compiler/Conversion/Passes.h.inc"
+} // namespace cnnc
+
+using namespace mlir;
+namespace cnn = cnnc::cnn;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+
+Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   double value) {
+  Value scalar = floatConstant(b, loc, type.getElementType(), value);
+  return linalg::FillOp::create(b, loc, scalar, emptyTensor(b, loc, type))
+      .getResult(0);
+}
+
+/// A per-channel vector [C] repeated along every dimension of `type` but `dim`.
+Value broadcastAlong(OpBuilder &b, Location loc, Value vector,
+                     RankedTensorType type, int64_t dim) {
+  SmallVector<int64_t> dims;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (d != dim)
+      dims.push_back(d);
+  return linalg::BroadcastOp::create(b, loc, vector, emptyTensor(b, loc, type),
+                                     dims)
+      ->getResult(0);
+}
+
+using ScalarBody = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// A parallel linalg.generic producing `type`: `body` maps the scalars of
+/// `inputs` (read through `inputMaps`) to one output scalar.
+Value buildMap(OpBuilder &b, Location loc, RankedTensorType type,
+               ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+               ScalarBody body) {
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, inputs, ValueRange{emptyTensor(b, loc, type)},
+      maps, iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc,
+                                body(nested, nestedLoc, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
+/// buildMap over inputs of the result's own shape.
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType type,
+                       ValueRange inputs, ScalarBody body) {
+  SmallVector<AffineMap> maps(inputs.size(),
+                              b.getMultiDimIdentityMap(type.getRank()));
+  return buildMap(b, loc, type, inputs, maps, body);
+}
+
+/// Pads dimensions 2 and 3 (H, W) of an NCHW tensor by `pad` = [top, left,
+/// bottom, right]. Zero padding (and, for pooling, -inf) is a tensor.pad;
+/// replicate and circular padding gather from the input with clamped or
+/// wrapped indices.
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> pad, cnn::PaddingMode mode,
+                 double padValue = 0.0) {
+  if (llvm::all_of(pad, [](int64_t p) { return p == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  auto paddedType = RankedTensorType::get(
+      {shape[0], shape[1], shape[2] + pad[0] + pad[2], shape[3] + pad[1] + pad[3]},
+      type.getElementType());
+
+  if (mode == cnn::PaddingMode::Zeros || mode == cnn::PaddingMode::Valid) {
+    SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                     b.getIndexAttr(pad[0]), b.getIndexAttr(pad[1])};
+    SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                      b.getIndexAttr(pad[2]), b.getIndexAttr(pad[3])};
+    Value value = floatConstant(b, loc, type.getElementType(), padValue);
+    return tensor::PadOp::create(b, loc, paddedType, input, low, high, value);
+  }
+
+  bool circular = mode == cnn::PaddingMode::Circular;
+  return buildMap(
+      b, loc, paddedType, {}, {},
+      [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+        SmallVector<Value> indices;
+        for (int64_t d = 0; d < 4; ++d) {
+          Value index = linalg::IndexOp::create(nb, nl, d);
+          if (d >= 2) {
+            int64_t before = pad[d - 2], size = shape[d];
+            Value shifted = arith::SubIOp::create(nb, nl, index,
+                                                  indexConstant(nb, nl, before));
+            if (circular) {
+              // ((i - before) mod size + size) mod size: remsi keeps the sign.
+              Value sizeValue = indexConstant(nb, nl, size);
+              Value rem = arith::RemSIOp::create(nb, nl, shifted, sizeValue);
+              Value wrapped = arith::AddIOp::create(nb, nl, rem, sizeValue);
+              index = arith::RemSIOp::create(nb, nl, wrapped, sizeValue);
+            } else {
+              Value low = arith::MaxSIOp::create(nb, nl, shifted,
+                                                 indexConstant(nb, nl, 0));
+              index = arith::MinSIOp::create(nb, nl, low,
+                                             indexConstant(nb, nl, size - 1));
+            }
+          }
+          indices.push_back(index);
+        }
+        return tensor::ExtractOp::create(nb, nl, input, indices);
+      });
+}
+
+/// Splits dimension `dim` of `value` into [groups, size / groups].
+Value splitGroups(OpBuilder &b, Location loc, Value value, int64_t dim,
+                  int64_t groups) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    int64_t next = shape.size();
+    if (d == dim) {
+      shape.append({groups, type.getDimSize(d) / groups});
+      reassociation.push_back({next, next + 1});
+    } else {
+      shape.push_back(type.getDimSize(d));
+      reassociation.push_back({next});
+    }
+  }
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+      reassociation);
+}
+
+/// Rows (or columns) of padding to add after the given ones so that `out`
+/// windows of `kernel` with `stride` fit (ceil-mode pooling).
+int64_t trailingWindowPad(int64_t paddedSize, int64_t out, int64_t kernel,
+                          int64_t stride) {
+  return std::max<int64_t>(0, (out - 1) * stride + kernel - paddedSize);
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
+struct Conv2dLowering : OpConversionPattern<cnn::Conv2dOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::Conv2dOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType outType = op.getType();
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(),
+                             op.getPaddingMode());
+    // The bias seeds the accumulator.
+    Value init = adaptor.getBias()
+                     ? broadcastAlong(rewriter, loc, adaptor.getBias(), outType, 1)
+                     : filledTensor(rewriter, loc, outType, 0.0);
+    Attribute strides = rewriter.getI64TensorAttr(op.getStrides());
+    Attribute dilations = rewriter.getI64TensorAttr(op.getDilations());
+    int64_t groups = op.getGroups();
+    if (groups == 1) {
+      rewriter.replaceOp(op, linalg::Conv2DNchwFchwOp::create(
+                                 rewriter, loc, TypeRange{outType},
+                                 ValueRange{input, adaptor.getWeight()},
+                                 ValueRange{init}, strides, dilations)
+                                 ->getResults());
+      return success();
+    }
+    // Grouped: [N, G, C/G, H, W] * [G, F/G, C/G, KH, KW] -> [N, G, F/G, OH, OW].
+    Value groupedInit = splitGroups(rewriter, loc, init, 1, groups);
+    Value conv = linalg::Conv2DNgchwGfchwOp::create(
+                     rewriter, loc, TypeRange{groupedInit.getType()},
+                     ValueRange{splitGroups(rewriter, loc, input, 1, groups),
+                                splitGroups(rewriter, loc, adaptor.getWeight(), 0, groups)},
+                     ValueRange{groupedInit}, strides, dilations)
+                     ->getResult(0);
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, outType, conv,
+        ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    return success();
+  }
+};
+
+struct DenseLowering : OpConversionPattern<cnn::DenseOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::DenseOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType outType = op.getType();
+    Value init = adaptor.getBias()
+                     ? broadcastAlong(rewriter, loc, adaptor.getBias(), outType, 1)
+                     : filledTensor(rewriter, loc, outType, 0.0);
+    // out[n, m] += input[n, k] * weight[m, k]
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr n, m, k;
+    bindDims(ctx, n, m, k);
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {n, k}, ctx),
+                                   AffineMap::get(3, 0, {m, k}, ctx),
+                                   AffineMap::get(3, 0, {n, m}, ctx)};
+    SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel,
+                                                  utils::IteratorType::parallel,
+                                                  utils::IteratorType::reduction};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType},
+        ValueRange{adaptor.getInput(), adaptor.getWeight()}, ValueRange{init},
+        maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
+          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+          linalg::YieldOp::create(b, l,
+                                  Value(arith::AddFOp::create(b, l, args[2], product)));
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+struct BatchNormLowering : OpConversionPattern<cnn::BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::BatchNormOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap channel = AffineMap::get(rank, 0, rewriter.getAffineDimExpr(1));
+    double epsilon = op.getEpsilon().convertToDouble();
+    Type element = type.getElementType();
+    // (x - mean) / sqrt(variance + epsilon) * scale + shift, as PyTorch.
+    Value result = buildMap(
+        rewriter, loc, type,
+        {adaptor.getInput(), adaptor.getScale(), adaptor.getShift(),
+         adaptor.getMean(), adaptor.getVariance()},
+        {identity, channel, channel, channel, channel},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value centered = arith::SubFOp::create(b, l, args[0], args[3]);
+          Value variance = arith::AddFOp::create(
+              b, l, args[4], floatConstant(b, l, element, epsilon));
+          Value deviation = math::SqrtOp::create(b, l, variance);
+          Value normalized = arith::DivFOp::create(b, l, centered, deviation);
+          Value scaled = arith::MulFOp::create(b, l, normalized, args[1]);
+          return arith::AddFOp::create(b, l, scaled, args[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Element-wise activations: `compute` maps x to the result.
+template <typename OpTy>
+struct ActivationLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+  LogicalResult matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    Type element = type.getElementType();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), type, {adaptor.getInput()},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          return compute(b, l, op, element, args[0]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  static Value compute(OpBuilder &b, Location l, OpTy op, Type element, Value x);
+};
+
+template <>
+Value ActivationLowering<cnn::ReluOp>::compute(OpBuilder &b, Location l,
+                                               cnn::ReluOp, Type element, Value x) {
+  return arith::MaximumFOp::create(b, l, x, floatConstant(b, l, element, 0.0));
+}
+
+template <>
+Value ActivationLowering<cnn::LeakyReluOp>::compute(OpBuilder &b, Location l,
+                                                    cnn::LeakyReluOp op,
+                                                    Type element, Value x) {
+  Value zero = floatConstant(b, l, element, 0.0);
+  Value positive = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, zero);
+  Value scaled = arith::MulFOp::create(
+      b, l, x,
+      floatConstant(b, l, element, op.getNegativeSlope().convertToDouble()));
+  return arith::SelectOp::create(b, l, positive, x, scaled);
+}
+
+template <>
+Value ActivationLowering<cnn::TanhOp>::compute(OpBuilder &b, Location l,
+                                               cnn::TanhOp, Type, Value x) {
+  return math::TanhOp::create(b, l, x);
+}
+
+template <>
+Value ActivationLowering<cnn::SigmoidOp>::compute(OpBuilder &b, Location l,
+                                                  cnn::SigmoidOp, Type element,
+                                                  Value x) {
+  Value one = floatConstant(b, l, element, 1.0);
+  Value negated = arith::NegFOp::create(b, l, x);
+  Value denominator = arith::AddFOp::create(b, l, one, math::ExpOp::create(b, l, negated));
+  return arith::DivFOp::create(b, l, one, denominator);
+}
+
+struct DropoutLowering : OpConversionPattern<cnn::DropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::DropoutOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    // Inference: the identity.
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+struct SoftmaxLowering : OpConversionPattern<cnn::SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::SoftmaxOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Type element = type.getElementType();
+    int64_t rank = type.getRank(), axis = op.getAxis();
+    SmallVector<int64_t> reducedShape(type.getShape());
+    reducedShape.erase(reducedShape.begin() + axis);
+    auto reducedType = RankedTensorType::get(reducedShape, element);
+    SmallVector<AffineExpr> kept;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis)
+        kept.push_back(rewriter.getAffineDimExpr(d));
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap reduced = AffineMap::get(rank, 0, kept, rewriter.getContext());
+
+    auto reduce = [&](Value input, double init, auto combine) {
+      return linalg::ReduceOp::create(
+                 rewriter, loc, ValueRange{input},
+                 ValueRange{filledTensor(rewriter, loc, reducedType, init)},
+                 ArrayRef<int64_t>{axis},
+                 [&](OpBuilder &b, Location l, ValueRange args) {
+                   linalg::YieldOp::create(b, l, combine(b, l, args[0], args[1]));
+                 })
+          ->getResult(0);
+    };
+    // Subtracting the maximum keeps exp() finite.
+    Value maximum = reduce(adaptor.getInput(), -INFINITY,
+                           [](OpBuilder &b, Location l, Value x, Value acc) -> Value {
+                             return arith::MaximumFOp::create(b, l, x, acc);
+                           });
+    Value exponentials = buildMap(
+        rewriter, loc, type, {adaptor.getInput(), maximum}, {identity, reduced},
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, args[0], args[1]));
+        });
+    Value sum = reduce(exponentials, 0.0,
+                       [](OpBuilder &b, Location l, Value x, Value acc) -> Value {
+                         return arith::AddFOp::create(b, l, x, acc);
+                       });
+    rewriter.replaceOp(
+        op, buildMap(rewriter, loc, type, {exponentials, sum}, {identity, reduced},
+                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                       return arith::DivFOp::create(b, l, args[0], args[1]);
+                     }));
+    return success();
+  }
+};
+
+struct MaxPool2dLowering : OpConversionPattern<cnn::MaxPool2dOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::MaxPool2dOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType outType = op.getType();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    ArrayRef<int64_t> kernel = op.getKernelSize(), strides = op.getStrides();
+    SmallVector<int64_t> pad(op.getPadding());
+    // Padded positions (and ceil mode's extra ones) never win.
+    pad[2] += trailingWindowPad(inType.getDimSize(2) + pad[0] + pad[2],
+                                outType.getDimSize(2), kernel[0], strides[0]);
+    pad[3] += trailingWindowPad(inType.getDimSize(3) + pad[1] + pad[3],
+                                outType.getDimSize(3), kernel[1], strides[1]);
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), pad,
+                             cnn::PaddingMode::Zeros, -INFINITY);
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel,
+                                           outType.getElementType());
+    rewriter.replaceOp(
+        op, linalg::PoolingNchwMaxOp::create(
+                rewriter, loc, TypeRange{outType}, ValueRange{input, window},
+                ValueRange{filledTensor(rewriter, loc, outType, -INFINITY)},
+                rewriter.getI64TensorAttr(strides),
+                rewriter.getI64TensorAttr({1, 1}))
+                ->getResults());
+    return success();
+  }
+};
+
+struct AvgPool2dLowering : OpConversionPattern<cnn::AvgPool2dOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::AvgPool2dOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType outType = op.getType();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    ArrayRef<int64_t> kernel = op.getKernelSize(), strides = op.getStrides();
+    ArrayRef<int64_t> padding = op.getPadding();
+    SmallVector<int64_t> pad(padding);
+    pad[2] += trailingWindowPad(inType.getDimSize(2) + pad[0] + pad[2],
+                                outType.getDimSize(2), kernel[0], strides[0]);
+    pad[3] += trailingWindowPad(inType.getDimSize(3) + pad[1] + pad[3],
+                                outType.getDimSize(3), kernel[1], strides[1]);
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), pad,
+                             cnn::PaddingMode::Zeros);
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel,
+                                           outType.getElementType());
+    Value sums = linalg::PoolingNchwSumOp::create(
+                     rewriter, loc, TypeRange{outType}, ValueRange{input, window},
+                     ValueRange{filledTensor(rewriter, loc, outType, 0.0)},
+                     rewriter.getI64TensorAttr(strides),
+                     rewriter.getI64TensorAttr({1, 1}))
+                     ->getResult(0);
+
+    // The divisor of each window, as PyTorch counts it: the window clipped to
+    // the padded input, or with count_include_pad false to the input itself.
+    bool includePad = op.getCountIncludePad();
+    Type element = outType.getElementType();
+    Value result = buildElementwise(
+        rewriter, loc, outType, {sums},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value count;
+          for (int d = 0; d < 2; ++d) {
+            int64_t size = inType.getDimSize(2 + d);
+            Value index = linalg::IndexOp::create(b, l, 2 + d);
+            Value start = arith::SubIOp::create(
+                b, l, arith::MulIOp::create(b, l, index, indexConstant(b, l, strides[d])),
+                indexConstant(b, l, padding[d]));
+            Value end = arith::MinSIOp::create(
+                b, l, arith::AddIOp::create(b, l, start, indexConstant(b, l, kernel[d])),
+                indexConstant(b, l, size + padding[d + 2]));
+            if (!includePad) {
+              start = arith::MaxSIOp::create(b, l, start, indexConstant(b, l, 0));
+              end = arith::MinSIOp::create(b, l, end, indexConstant(b, l, size));
+            }
+            Value extent = arith::SubIOp::create(b, l, end, start);
+            count = count ? Value(arith::MulIOp::create(b, l, count, extent)) : extent;
+          }
+          Value countInt = arith::IndexCastOp::create(b, l, b.getI64Type(), count);
+          Value divisor = arith::SIToFPOp::create(b, l, element, countInt);
+          return arith::DivFOp::create(b, l, args[0], divisor);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct GlobalAvgPoolLowering : OpConversionPattern<cnn::GlobalAvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::GlobalAvgPoolOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    Type element = inType.getElementType();
+    auto sumType = RankedTensorType::get(
+        {inType.getDimSize(0), inType.getDimSize(1)}, element);
+    Value sums = linalg::ReduceOp::create(
+                     rewriter, loc, ValueRange{adaptor.getInput()},
+                     ValueRange{filledTensor(rewriter, loc, sumType, 0.0)},
+                     ArrayRef<int64_t>{2, 3},
+                     [](OpBuilder &b, Location l, ValueRange args) {
+                       linalg::YieldOp::create(
+                           b, l, Value(arith::AddFOp::create(b, l, args[0], args[1])));
+                     })
+                     ->getResult(0);
+    double count = double(inType.getDimSize(2) * inType.getDimSize(3));
+    Value means = buildElementwise(
+        rewriter, loc, sumType, {sums},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::DivFOp::create(b, l, args[0],
+                                       floatConstant(b, l, element, count));
+        });
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, op.getType(), means, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+    return success();
+  }
+};
+
+struct FlattenLowering : OpConversionPattern<cnn::FlattenOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::FlattenOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    int64_t rank = cast<RankedTensorType>(adaptor.getInput().getType()).getRank();
+    ReassociationIndices rest;
+    for (int64_t d = 1; d < rank; ++d)
+      rest.push_back(d);
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, op.getType(), adaptor.getInput(),
+        ArrayRef<ReassociationIndices>{{0}, rest});
+    return success();
+  }
+};
+
+struct AddLowering : OpConversionPattern<cnn::AddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::AddOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, op.getLoc(),
+                             cast<RankedTensorType>(op.getType()),
+                             {adaptor.getLhs(), adaptor.getRhs()},
+                             [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                               return arith::AddFOp::create(b, l, args[0], args[1]);
+                             }));
+    return success();
+  }
+};
+
+struct ConcatLowering : OpConversionPattern<cnn::ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::ConcatOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, op.getAxis(),
+                                                  adaptor.getInputs());
+    return success();
+  }
+};
+
+struct ConvertCnnToLinalgPass
+    : cnnc::impl::ConvertCnnToLinalgBase<ConvertCnnToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<cnn::CnnDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(ctx);
+    cnnc::populateCnnToLinalgConversionPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void cnnc::populateCnnToLinalgConversionPatterns(RewritePatternSet &patterns) {
+  patterns.add<Conv2dLowering, DenseLowering, BatchNormLowering,
+               ActivationLowering<cnn::ReluOp>, ActivationLowering<cnn::LeakyReluOp>,
+               ActivationLowering<cnn::TanhOp>, ActivationLowering<cnn::SigmoidOp>,
+               DropoutLowering, SoftmaxLowering, MaxPool2dLowering,
+               AvgPool2dLowering, GlobalAvgPoolLowering, FlattenLowering,
+               AddLowering, ConcatLowering>(patterns.getContext());
+}
