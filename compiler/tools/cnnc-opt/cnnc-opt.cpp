@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Conversion/Passes.h"
+#include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Transforms/Passes.h"
 #include "dialects/Cnn/IR/CnnDialect.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -18,6 +19,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   cnnc::registerCnnTransformsPasses();
   cnnc::registerCnnConversionPasses();
+  cnnc::registerPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
