@@ -25,6 +25,14 @@ namespace cnnc::json {
 
 namespace {
 
+// Convolutions feed rectifiers (He); dense layers are initialised as Glorot.
+constexpr TensorKind kConvWeight{TensorRole::Parameter, "he_uniform"};
+constexpr TensorKind kDenseWeight{TensorRole::Parameter, "glorot_uniform"};
+constexpr TensorKind kZeros{TensorRole::Parameter, "zeros"};
+constexpr TensorKind kOnes{TensorRole::Parameter, "ones"};
+constexpr TensorKind kZeroBuffer{TensorRole::Buffer, "zeros"};
+constexpr TensorKind kOneBuffer{TensorRole::Buffer, "ones"};
+
 /// What the op of one layer needs while it is built.
 struct LayerContext {
   OpBuilder &builder;
@@ -44,8 +52,8 @@ struct LayerContext {
     return inputShape().size() >= 2 ? inputShape()[1] : 1;
   }
   Value tensor(const std::string &suffix, ArrayRef<int64_t> shape,
-               TensorRole role = TensorRole::Parameter) {
-    return makeTensor(layer.name + "." + suffix, shape, role);
+               TensorKind kind) {
+    return makeTensor(layer.name + "." + suffix, shape, kind);
   }
   NamedAttribute attr(StringRef name, Attribute value) {
     return builder.getNamedAttr(name, value);
@@ -112,9 +120,10 @@ OpRecipe conv2d(LayerContext &c) {
 
   OpRecipe recipe{cnn::Conv2dOp::getOperationName(), {c.input()}, {}};
   recipe.operands.push_back(c.tensor(
-      "weight", {filters, c.channels() / groups, kernel[0], kernel[1]}));
+      "weight", {filters, c.channels() / groups, kernel[0], kernel[1]},
+      kConvWeight));
   if (bias)
-    recipe.operands.push_back(c.tensor("bias", {filters}));
+    recipe.operands.push_back(c.tensor("bias", {filters}, kZeros));
   recipe.attributes = {
       c.pair("strides", stride), c.quad("padding", padding),
       c.pair("dilations", dilation),
@@ -128,9 +137,10 @@ OpRecipe dense(LayerContext &c) {
   int64_t features = c.keys.positiveInt("out_features");
   bool bias = c.keys.boolean("bias", true);
   OpRecipe recipe{cnn::DenseOp::getOperationName(), {c.input()}, {}};
-  recipe.operands.push_back(c.tensor("weight", {features, c.channels()}));
+  recipe.operands.push_back(
+      c.tensor("weight", {features, c.channels()}, kDenseWeight));
   if (bias)
-    recipe.operands.push_back(c.tensor("bias", {features}));
+    recipe.operands.push_back(c.tensor("bias", {features}, kZeros));
   return recipe;
 }
 
@@ -138,9 +148,10 @@ OpRecipe batchNorm(LayerContext &c) {
   double epsilon = c.keys.number("epsilon", 1e-5);
   int64_t channels = c.channels();
   return {cnn::BatchNormOp::getOperationName(),
-          {c.input(), c.tensor("weight", {channels}), c.tensor("bias", {channels}),
-           c.tensor("running_mean", {channels}, TensorRole::Buffer),
-           c.tensor("running_var", {channels}, TensorRole::Buffer)},
+          {c.input(), c.tensor("weight", {channels}, kOnes),
+           c.tensor("bias", {channels}, kZeros),
+           c.tensor("running_mean", {channels}, kZeroBuffer),
+           c.tensor("running_var", {channels}, kOneBuffer)},
           {c.f64("epsilon", epsilon)}};
 }
 

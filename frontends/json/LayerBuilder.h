@@ -14,9 +14,16 @@ namespace cnnc::json {
 
 enum class TensorRole { Parameter, Buffer };
 
+/// A weight tensor of a layer: its role and how it is initialised when the
+/// user gives no weights ("he_uniform", "glorot_uniform", "zeros", "ones").
+struct TensorKind {
+  TensorRole role;
+  llvm::StringRef init;
+};
+
 /// Creates the function argument that holds a named weight tensor.
 using TensorFactory = std::function<mlir::Value(
-    const std::string &name, llvm::ArrayRef<int64_t> shape, TensorRole role)>;
+    const std::string &name, llvm::ArrayRef<int64_t> shape, TensorKind kind)>;
 
 /// Builds the cnn op of one layer at the builder's insertion point. Reads the
 /// layer's keys (rejecting unknown ones), creates its weights through

@@ -70,20 +70,20 @@ public:
 
 private:
   Value addTensor(const std::string &name, ArrayRef<int64_t> shape,
-                  TensorRole role, const std::string &where);
+                  TensorKind kind, const std::string &where);
 
   MLIRContext &context;
   OpBuilder builder;
   std::string path;
   const ImportOptions &options;
   Block *body = nullptr;
-  /// Names of the arguments, in order; the input is last.
-  SmallVector<std::pair<StringRef, std::string>> argNames;
+  /// The attributes of the arguments, in order; the input is last.
+  SmallVector<NamedAttrList> argAttrs;
   std::map<std::string, std::string> tensorOwners;
 };
 
 Value ModelImporter::addTensor(const std::string &name, ArrayRef<int64_t> shape,
-                               TensorRole role, const std::string &where) {
+                               TensorKind kind, const std::string &where) {
   elementCount(shape, where, name);
   if (!tensorOwners.emplace(name, where).second)
     throw ImportError{where, "parameter '" + name + "' is also created by " +
@@ -91,10 +91,12 @@ Value ModelImporter::addTensor(const std::string &name, ArrayRef<int64_t> shape,
                                  "; give the layers different names"};
   Type type = RankedTensorType::get(shape, builder.getF32Type());
   unsigned index = body->getNumArguments() - 1;
-  argNames.insert(argNames.begin() + index,
-                  {role == TensorRole::Parameter ? cnn::CnnDialect::kParamAttrName
-                                                 : cnn::CnnDialect::kBufferAttrName,
-                   name});
+  NamedAttrList attrs;
+  attrs.append(kind.role == TensorRole::Parameter ? cnn::CnnDialect::kParamAttrName
+                                                  : cnn::CnnDialect::kBufferAttrName,
+               builder.getStringAttr(name));
+  attrs.append(cnn::CnnDialect::kInitAttrName, builder.getStringAttr(kind.init));
+  argAttrs.insert(argAttrs.begin() + index, attrs);
   return body->insertArgument(index, type,
                               NameLoc::get(builder.getStringAttr(name)));
 }
@@ -144,7 +146,9 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
   body = func.addEntryBlock();
   body->addArgument(RankedTensorType::get(shape, builder.getF32Type()),
                     NameLoc::get(builder.getStringAttr(inputName)));
-  argNames.push_back({cnn::CnnDialect::kInputAttrName, inputName});
+  NamedAttrList inputAttrs;
+  inputAttrs.append(cnn::CnnDialect::kInputAttrName, builder.getStringAttr(inputName));
+  argAttrs.push_back(inputAttrs);
 
   std::map<std::string, Value> values{{inputName, body->getArgument(0)}};
   builder.setInsertionPointToEnd(body);
@@ -154,8 +158,8 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
       inputs.push_back(values.at(name));
     TensorFactory makeTensor = [&](const std::string &name,
                                    ArrayRef<int64_t> tensorShape,
-                                   TensorRole role) {
-      return addTensor(name, tensorShape, role, layer.where);
+                                   TensorKind kind) {
+      return addTensor(name, tensorShape, kind, layer.where);
     };
     values[layer.name] = buildLayer(builder, layer, inputs, makeTensor,
                                     fileLoc);
@@ -167,8 +171,8 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
 
   func.setType(builder.getFunctionType(body->getArgumentTypes(),
                                        ValueRange(results).getTypes()));
-  for (auto [index, entry] : llvm::enumerate(argNames))
-    func.setArgAttr(index, entry.first, builder.getStringAttr(entry.second));
+  for (auto [index, attrs] : llvm::enumerate(argAttrs))
+    func.setArgAttrs(index, attrs.getDictionary(&context));
   return module;
 }
 

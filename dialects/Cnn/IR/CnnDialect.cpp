@@ -31,13 +31,22 @@ LogicalResult CnnDialect::verifyRegionArgAttribute(Operation *op,
                                                    unsigned argIndex,
                                                    NamedAttribute attribute) {
   StringRef name = attribute.getName().getValue();
+  auto value = dyn_cast<StringAttr>(attribute.getValue());
+  if (name == kInitAttrName) {
+    if (!value || !llvm::is_contained({"zeros", "ones", "he_uniform",
+                                       "glorot_uniform"},
+                                      value.getValue()))
+      return op->emitError() << "'" << name << "' of argument " << argIndex
+                             << " must be \"zeros\", \"ones\", \"he_uniform\" "
+                                "or \"glorot_uniform\"";
+    return success();
+  }
   if (name != kParamAttrName && name != kBufferAttrName &&
       name != kInputAttrName)
     return op->emitError() << "unknown cnn argument attribute '" << name
                            << "'; expected '" << kParamAttrName << "', '"
-                           << kBufferAttrName << "' or '" << kInputAttrName
-                           << "'";
-  auto value = dyn_cast<StringAttr>(attribute.getValue());
+                           << kBufferAttrName << "', '" << kInputAttrName
+                           << "' or '" << kInitAttrName << "'";
   if (!value || value.getValue().empty())
     return op->emitError() << "'" << name << "' of argument " << argIndex
                            << " must be a non-empty string naming the tensor";

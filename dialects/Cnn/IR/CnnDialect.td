@@ -24,7 +24,9 @@ def Cnn_Dialect : Dialect {
     dense layers and the graph ops (add, concat) that residual and inception
     style networks need. A model is a `func.func @forward(params..., input)`
     whose parameter arguments carry a `cnn.param` (learned) or `cnn.buffer`
-    (running statistics) name and whose input carries a `cnn.input` name.
+    (running statistics) name and whose input carries a `cnn.input` name;
+    parameters and buffers also say by `cnn.init` how they are initialised
+    when no weights are given.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasRegionArgAttrVerify = 1;
@@ -35,6 +37,9 @@ def Cnn_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kBufferAttrName = "cnn.buffer";
     /// Names the data input argument of a model function.
     static constexpr ::llvm::StringLiteral kInputAttrName = "cnn.input";
+    /// How a parameter or buffer argument is initialised when the user gives
+    /// no weights: "zeros", "ones", "he_uniform" or "glorot_uniform".
+    static constexpr ::llvm::StringLiteral kInitAttrName = "cnn.init";
   }];
 }
 

@@ -351,7 +351,7 @@ func.func @concat_element_type(%x: tensor<1x8xf32>, %y: tensor<1x8xf16>) {
 
 // -----
 
-// expected-error @+1 {{unknown cnn argument attribute 'cnn.weight'; expected 'cnn.param', 'cnn.buffer' or 'cnn.input'}}
+// expected-error @+1 {{unknown cnn argument attribute 'cnn.weight'; expected 'cnn.param', 'cnn.buffer', 'cnn.input' or 'cnn.init'}}
 func.func @unknown_argument_attribute(%x: tensor<1x8xf32> {cnn.weight = "w"}) {
   return
 }
@@ -369,5 +369,12 @@ func.func @unknown_padding_mode(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>
   // expected-error @+2 {{expected ::cnnc::cnn::PaddingMode to be one of: zeros, replicate, circular, valid}}
   // expected-error @+1 {{failed to parse Cnn_PaddingModeAttr parameter 'value'}}
   %0 = cnn.conv2d %x, %w {padding_mode = #cnn.padding_mode<mirror>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'cnn.init' of argument 0 must be "zeros", "ones", "he_uniform" or "glorot_uniform"}}
+func.func @bad_init(%x: tensor<8xf32> {cnn.param = "b", cnn.init = "random"}) {
   return
 }

@@ -1,0 +1,196 @@
+//===- Linker.cpp - Executables and libraries from a model object ---------===//
+
+#include "compiler/Target/Linker.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Object/Archive.h"
+#include "llvm/Object/ArchiveWriter.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+bool cnnc::findRuntime(const char *argv0, RuntimeLocation &runtime,
+                       std::string &error) {
+  std::string executable =
+      sys::fs::getMainExecutable(argv0, reinterpret_cast<void *>(&findRuntime));
+  SmallString<256> prefix(sys::path::parent_path(sys::path::parent_path(executable)));
+  SmallString<256> lib(prefix), include(prefix);
+  sys::path::append(lib, "lib");
+  sys::path::append(include, "include");
+  SmallString<256> archive(lib);
+  sys::path::append(archive, "libcnnrt.a");
+  if (!sys::fs::exists(archive)) {
+    error = "cannot find the runtime library " + archive.str().str() +
+            " (is cnnc run from its build or install tree?)";
+    return false;
+  }
+  runtime = {lib.str().str(), include.str().str()};
+  return true;
+}
+
+/// A temporary file name beside `path`, so that a rename onto it is atomic.
+static std::string temporaryBeside(StringRef path) {
+  return (path + ".tmp-" + Twine(sys::Process::getProcessId())).str();
+}
+
+bool cnnc::linkExecutable(StringRef object, StringRef output,
+                          const RuntimeLocation &runtime, std::string &error) {
+  ErrorOr<std::string> cc = sys::findProgramByName("cc");
+  if (!cc)
+    cc = sys::findProgramByName("gcc");
+  if (!cc) {
+    error = "cannot find a C compiler driver (cc) to link with";
+    return false;
+  }
+  SmallString<256> mainLib(runtime.libraryDir), lib(runtime.libraryDir);
+  sys::path::append(mainLib, "libcnnrt_main.a");
+  sys::path::append(lib, "libcnnrt.a");
+  std::string temporary = temporaryBeside(output);
+  SmallString<128> log;
+  sys::fs::createTemporaryFile("cnnc-link", "log", log);
+  SmallVector<StringRef> args = {*cc, object, mainLib, lib, "-lm", "-lpthread",
+                                 "-o", temporary};
+  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log), StringRef(log)};
+  std::string message;
+  int status = sys::ExecuteAndWait(*cc, args, std::nullopt, redirects, 0, 0, &message);
+  auto logText = MemoryBuffer::getFile(log);
+  sys::fs::remove(log);
+  if (status != 0) {
+    sys::fs::remove(temporary);
+    error = "linking failed" + (message.empty() ? "" : ": " + message);
+    if (logText && !(*logText)->getBuffer().empty())
+      error += "\n" + (*logText)->getBuffer().rtrim().str();
+    return false;
+  }
+  if (std::error_code ec = sys::fs::rename(temporary, output)) {
+    sys::fs::remove(temporary);
+    error = "cannot write " + output.str() + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+static const char *roleName(cnnc::TensorRole role) {
+  switch (role) {
+  case cnnc::TensorRole::Param: return "param";
+  case cnnc::TensorRole::Buffer: return "buffer";
+  case cnnc::TensorRole::Input: return "input";
+  case cnnc::TensorRole::Output: return "output";
+  }
+  return "?";
+}
+
+/// Writes `contents` to `path` through a temporary file.
+static bool writeFile(StringRef path, function_ref<void(raw_ostream &)> contents,
+                      std::string &error) {
+  std::string temporary = temporaryBeside(path);
+  std::error_code ec;
+  {
+    raw_fd_ostream os(temporary, ec);
+    if (!ec) {
+      contents(os);
+      os.close();
+      ec = os.error();
+    }
+  }
+  if (!ec)
+    ec = sys::fs::rename(temporary, path);
+  if (ec) {
+    sys::fs::remove(temporary);
+    error = "cannot write " + path.str() + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+bool cnnc::writeModelLibrary(StringRef object, StringRef base, StringRef prefix,
+                             const ModelSignature &signature,
+                             const RuntimeLocation &runtime, std::string &error) {
+  // The archive: the model object and every member of the runtime library.
+  SmallString<256> runtimeArchive(runtime.libraryDir);
+  sys::path::append(runtimeArchive, "libcnnrt.a");
+  auto runtimeBuffer = MemoryBuffer::getFile(runtimeArchive);
+  if (!runtimeBuffer) {
+    error = "cannot read " + runtimeArchive.str().str();
+    return false;
+  }
+  Expected<std::unique_ptr<object::Archive>> archive =
+      object::Archive::create((*runtimeBuffer)->getMemBufferRef());
+  if (!archive) {
+    error = toString(archive.takeError());
+    return false;
+  }
+  std::vector<NewArchiveMember> members;
+  Expected<NewArchiveMember> modelMember = NewArchiveMember::getFile(object, true);
+  if (!modelMember) {
+    error = toString(modelMember.takeError());
+    return false;
+  }
+  std::string memberName = (prefix + ".o").str();
+  modelMember->MemberName = memberName;
+  members.push_back(std::move(*modelMember));
+  Error iterationError = Error::success();
+  for (const object::Archive::Child &child : (*archive)->children(iterationError)) {
+    Expected<NewArchiveMember> member = NewArchiveMember::getOldMember(child, true);
+    if (!member) {
+      consumeError(std::move(iterationError));
+      error = toString(member.takeError());
+      return false;
+    }
+    members.push_back(std::move(*member));
+  }
+  if (iterationError) {
+    error = toString(std::move(iterationError));
+    return false;
+  }
+  std::string archivePath = (base + ".a").str(), temporary = temporaryBeside(archivePath);
+  if (Error failure = writeArchive(temporary, members, SymtabWritingMode::NormalSymtab,
+                                   object::Archive::K_GNU, /*Deterministic=*/true,
+                                   /*Thin=*/false)) {
+    sys::fs::remove(temporary);
+    error = toString(std::move(failure));
+    return false;
+  }
+  if (std::error_code ec = sys::fs::rename(temporary, archivePath)) {
+    error = "cannot write " + archivePath + ": " + ec.message();
+    return false;
+  }
+
+  // The runtime's header, beside the model's.
+  SmallString<256> header(runtime.includeDir), headerCopy(sys::path::parent_path(base));
+  sys::path::append(header, "cnnrt.h");
+  sys::path::append(headerCopy, "cnnrt.h");
+  if (std::error_code ec = sys::fs::copy_file(header, headerCopy)) {
+    error = "cannot copy " + header.str().str() + ": " + ec.message();
+    return false;
+  }
+
+  std::string guard = "CNNC_" + StringRef(prefix).upper() + "_H";
+  return writeFile(
+      (base + ".h").str(),
+      [&](raw_ostream &os) {
+        os << "/* " << sys::path::filename(base) << ".h: model '" << signature.modelName
+           << "', compiled by cnnc. Link with " << sys::path::filename(base)
+           << ".a -lm. */\n"
+           << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+           << "#include \"cnnrt.h\"\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+           << "/* The model's tensors, in the order " << prefix
+           << "_run takes their buffers\n * (contiguous float32, C order):\n";
+        for (auto [index, tensor] : llvm::enumerate(signature.tensors)) {
+          os << " * " << format("%4d", (int)index) << "  " << roleName(tensor.role)
+             << "  " << tensor.name << " [" << join(map_range(tensor.shape, [](int64_t d) {
+                  return std::to_string(d);
+                }), ", ") << "]\n";
+        }
+        os << " */\nextern const cnnrt_model " << prefix << "_model;\n\n"
+           << "/* Runs the model: buffers[i] holds tensor i of the table above. */\n"
+           << "void " << prefix << "_run(float *const *buffers);\n\n"
+           << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+      },
+      error);
+}

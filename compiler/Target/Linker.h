@@ -1,0 +1,39 @@
+//===- Linker.h - Executables and libraries from a model object -*- C++ -*-===//
+
+#ifndef CNNC_COMPILER_TARGET_LINKER_H
+#define CNNC_COMPILER_TARGET_LINKER_H
+
+#include "compiler/Target/ModelSignature.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace cnnc {
+
+/// Where the runtime that compiled models link against lives.
+struct RuntimeLocation {
+  std::string libraryDir; // libcnnrt.a, libcnnrt_main.a
+  std::string includeDir; // cnnrt.h
+};
+
+/// Finds the runtime beside the running compiler (<bin>/../lib and
+/// <bin>/../include), or fails with `error`.
+bool findRuntime(const char *argv0, RuntimeLocation &runtime, std::string &error);
+
+/// Links `object` with the runtime and its main() into an executable at
+/// `output` through the system's C compiler driver. The executable appears
+/// only when linking succeeds.
+bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
+                    const RuntimeLocation &runtime, std::string &error);
+
+/// Writes `base`.a (the model object and the runtime, without main()),
+/// `base`.h declaring `<prefix>_model` and `<prefix>_run` with the tensor
+/// table, and cnnrt.h beside them.
+bool writeModelLibrary(llvm::StringRef object, llvm::StringRef base,
+                       llvm::StringRef prefix, const ModelSignature &signature,
+                       const RuntimeLocation &runtime, std::string &error);
+
+} // namespace cnnc
+
+#endif // CNNC_COMPILER_TARGET_LINKER_H

@@ -1,0 +1,42 @@
+//===- ModelSignature.h - The tensors a compiled model takes ----*- C++ -*-===//
+//
+// The list of tensors of a model in the order its compiled entry point takes
+// them (parameters and buffers, the input, then the outputs), read from the
+// cnn-level `@forward` before lowering erases names and roles.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_COMPILER_TARGET_MODELSIGNATURE_H
+#define CNNC_COMPILER_TARGET_MODELSIGNATURE_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace cnnc {
+
+/// Mirrors cnnrt_role and cnnrt_init of the runtime.
+enum class TensorRole : int32_t { Param = 0, Buffer = 1, Input = 2, Output = 3 };
+enum class TensorInit : int32_t { Zeros = 0, Ones = 1, HeUniform = 2, GlorotUniform = 3 };
+
+struct TensorSignature {
+  std::string name;
+  TensorRole role;
+  TensorInit init;
+  std::vector<int64_t> shape;
+
+  int64_t numElements() const;
+};
+
+struct ModelSignature {
+  std::string modelName;
+  std::vector<TensorSignature> tensors;
+};
+
+/// Reads the signature of `@forward` in a cnn-dialect module.
+mlir::FailureOr<ModelSignature> getModelSignature(mlir::ModuleOp module);
+
+} // namespace cnnc
+
+#endif // CNNC_COMPILER_TARGET_MODELSIGNATURE_H

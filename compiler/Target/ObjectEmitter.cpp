@@ -1,0 +1,81 @@
+//===- ObjectEmitter.cpp - LLVM dialect to object code --------------------===//
+
+#include "compiler/Target/ObjectEmitter.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace llvm;
+
+std::unique_ptr<TargetMachine> cnnc::createTargetMachine(const TargetSpec &spec,
+                                                         std::string &error) {
+  InitializeAllTargetInfos();
+  InitializeAllTargets();
+  InitializeAllTargetMCs();
+  InitializeAllAsmPrinters();
+
+  Triple triple(spec.triple.empty() ? sys::getDefaultTargetTriple() : spec.triple);
+  const Target *target = TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = spec.cpu, features = spec.features;
+  // The host by default: its CPU and every feature it has.
+  if (spec.triple.empty() && spec.cpu.empty()) {
+    cpu = sys::getHostCPUName().str();
+    if (features.empty()) {
+      SubtargetFeatures hostFeatures;
+      for (const auto &feature : sys::getHostCPUFeatures())
+        hostFeatures.AddFeature(feature.first(), feature.second);
+      features = hostFeatures.getString();
+    }
+  }
+  std::unique_ptr<TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, llvm::TargetOptions(), Reloc::PIC_, std::nullopt,
+      CodeGenOptLevel::Aggressive));
+  if (!machine)
+    error = "cannot create a target machine for " + triple.str();
+  return machine;
+}
+
+std::unique_ptr<Module> cnnc::translateToLLVMIR(mlir::ModuleOp module,
+                                                LLVMContext &context,
+                                                TargetMachine &machine) {
+  mlir::registerBuiltinDialectTranslation(*module->getContext());
+  mlir::registerLLVMDialectTranslation(*module->getContext());
+  std::unique_ptr<Module> llvmModule = mlir::translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return nullptr;
+  llvmModule->setTargetTriple(machine.getTargetTriple());
+  llvmModule->setDataLayout(machine.createDataLayout());
+  return llvmModule;
+}
+
+bool cnnc::optimizeLLVMModule(Module &module, TargetMachine &machine,
+                              std::string &error) {
+  auto optimize = mlir::makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
+                                                  &machine);
+  if (Error failure = optimize(&module)) {
+    error = toString(std::move(failure));
+    return false;
+  }
+  return true;
+}
+
+bool cnnc::emitMachineCode(Module &module, TargetMachine &machine,
+                           CodeGenFileType type, raw_pwrite_stream &os,
+                           std::string &error) {
+  legacy::PassManager passes;
+  if (machine.addPassesToEmitFile(passes, os, nullptr, type)) {
+    error = "the target cannot emit this kind of file";
+    return false;
+  }
+  passes.run(module);
+  return true;
+}

@@ -1,0 +1,279 @@
+//===- CompileCommand.cpp - cnnc compile ----------------------------------===//
+//
+// Runs a model down the stages of DESIGN.md and stops where --emit says:
+// the cnn dialect, linalg, LLVM IR, assembly, an object, an executable
+// linked with the runtime, or a library with its C header. Every file is
+// written whole or not at all.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Pipelines/Pipelines.h"
+#include "compiler/Target/Linker.h"
+#include "compiler/Target/ModelEntryPoint.h"
+#include "compiler/Target/ModelSignature.h"
+#include "compiler/Target/ObjectEmitter.h"
+#include "compiler/tools/cnnc/Commands.h"
+#include "cnnrt.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class EmitKind { Cnn, Linalg, LLVMIR, Assembly, Object, Executable, Library };
+
+bool isText(EmitKind emit) {
+  return emit == EmitKind::Cnn || emit == EmitKind::Linalg ||
+         emit == EmitKind::LLVMIR || emit == EmitKind::Assembly;
+}
+
+/// A C identifier from a model name: "resnet-18" -> "resnet_18".
+std::string symbolPrefix(llvm::StringRef name) {
+  std::string prefix;
+  for (char c : name)
+    prefix += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (prefix.empty() || std::isdigit(static_cast<unsigned char>(prefix[0])))
+    prefix = "model_" + prefix;
+  return prefix;
+}
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "cnnc compile: error: " << message << "\n";
+  return 1;
+}
+
+/// Writes to `path` ("-": standard output) through a temporary file that is
+/// renamed over it only once `write` succeeded.
+bool writeOutput(llvm::StringRef path,
+                 llvm::function_ref<bool(llvm::raw_pwrite_stream &)> write) {
+  if (path == "-")
+    return write(llvm::outs());
+  std::string temporary =
+      (path + ".tmp-" + llvm::Twine(llvm::sys::Process::getProcessId())).str();
+  std::error_code ec;
+  bool ok;
+  {
+    llvm::raw_fd_ostream os(temporary, ec);
+    if (ec)
+      return fail("cannot write " + path + ": " + ec.message()), false;
+    ok = write(os);
+    os.close();
+    if (os.has_error()) {
+      ec = os.error();
+      os.clear_error();
+    }
+  }
+  if (ok && !ec)
+    ec = llvm::sys::fs::rename(temporary, path);
+  if (!ok || ec) {
+    llvm::sys::fs::remove(temporary);
+    if (ec)
+      fail("cannot write " + path + ": " + ec.message());
+    return false;
+  }
+  return true;
+}
+
+/// Reads the weights to embed, checked against the model's parameters.
+bool readEmbeddedWeights(llvm::StringRef path,
+                         const cnnc::ModelSignature &signature,
+                         cnnrt_safetensors &file,
+                         std::vector<std::optional<llvm::ArrayRef<char>>> &data) {
+  char message[512];
+  if (cnnrt_safetensors_read(path.str().c_str(), &file, message, sizeof message)) {
+    llvm::errs() << path << ": error: " << message << "\n";
+    return false;
+  }
+  for (const cnnc::TensorSignature &tensor : signature.tensors) {
+    if (tensor.role != cnnc::TensorRole::Param &&
+        tensor.role != cnnc::TensorRole::Buffer) {
+      data.push_back(std::nullopt);
+      continue;
+    }
+    const cnnrt_file_tensor *found = cnnrt_safetensors_find(&file, tensor.name.c_str());
+    char expected[160], got[160];
+    cnnrt_format_shape(tensor.shape.data(), tensor.shape.size(), expected, sizeof expected);
+    if (!found) {
+      llvm::errs() << path << ": error: no tensor '" << tensor.name
+                   << "' in the file\n";
+      return false;
+    }
+    cnnrt_format_shape(found->shape, found->rank, got, sizeof got);
+    if (!llvm::equal(llvm::ArrayRef<int64_t>(found->shape, found->rank), tensor.shape)) {
+      llvm::errs() << path << ": error: tensor '" << tensor.name << "' has shape "
+                   << got << ", the model expects " << expected << "\n";
+      return false;
+    }
+    if (llvm::StringRef(found->dtype) != "F32") {
+      llvm::errs() << path << ": error: tensor '" << tensor.name << "' has dtype "
+                   << found->dtype << ", the model expects F32\n";
+      return false;
+    }
+    data.push_back(llvm::ArrayRef<char>(reinterpret_cast<const char *>(found->data),
+                                        found->nbytes));
+  }
+  return true;
+}
+
+} // namespace
+
+int cnnc::driver::runCompile(int argc, char **argv) {
+  ModelOptions model;
+  cl::opt<std::string> output(
+      "o", cl::desc("Output file: '-' for stdout; for an executable or library "
+                    "the model's name by default"),
+      cl::value_desc("filename"), cl::cat(commandCategory()));
+  cl::opt<EmitKind> emit(
+      "emit", cl::desc("What to produce"), cl::init(EmitKind::Executable),
+      cl::values(
+          clEnumValN(EmitKind::Cnn, "cnn", "the model in the cnn dialect"),
+          clEnumValN(EmitKind::Linalg, "linalg", "linalg on tensors"),
+          clEnumValN(EmitKind::LLVMIR, "llvm", "optimised LLVM IR"),
+          clEnumValN(EmitKind::Assembly, "asm", "assembly for the target"),
+          clEnumValN(EmitKind::Object, "obj", "an object file"),
+          clEnumValN(EmitKind::Executable, "exe",
+                     "an executable linked with the runtime (the default)"),
+          clEnumValN(EmitKind::Library, "lib",
+                     "NAME.a and NAME.h (and cnnrt.h) to embed the model in a C "
+                     "or C++ program")),
+      cl::cat(commandCategory()));
+  cl::opt<std::string> triple("target-triple",
+                              cl::desc("Generate code for this triple (default: the host)"),
+                              cl::value_desc("triple"), cl::cat(commandCategory()));
+  cl::opt<std::string> cpu("cpu", cl::desc("Generate code for this CPU (default: the host's)"),
+                           cl::value_desc("name"), cl::cat(commandCategory()));
+  cl::opt<std::string> embedWeights(
+      "embed-weights",
+      cl::desc("Embed these weights (safetensors) for a self-contained binary"),
+      cl::value_desc("file"), cl::cat(commandCategory()));
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  parseCommandOptions(argc, argv, "compile", "cnnc compile: compile a JSON model\n");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  MLIRContext context(registry);
+  OwningOpRef<ModuleOp> module = model.load(context, "compile");
+  if (!module)
+    return 1;
+
+  std::string prefix = emit == EmitKind::Executable
+                           ? std::string("cnnc")
+                           : symbolPrefix(module->getSymName().value_or("model"));
+  std::string outputPath = output;
+  if (outputPath.empty())
+    outputPath = isText(emit) ? "-"
+                 : emit == EmitKind::Object
+                     ? module->getSymName().value_or("model").str() + ".o"
+                     : module->getSymName().value_or("model").str();
+  if (!isText(emit) && outputPath == "-")
+    return fail("cannot write a binary to standard output; give -o FILE");
+
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  DefaultTimingManager timing;
+  applyDefaultTimingManagerCLOptions(timing);
+  TimingScope timingScope = timing.getRootScope();
+  pm.enableTiming(timingScope);
+  auto printModule = [&](llvm::raw_pwrite_stream &os) {
+    module->print(os);
+    return true;
+  };
+
+  // The graph-level clean-up every target starts from.
+  pm.addPass(createCanonicalizerPass());
+  if (failed(pm.run(*module)))
+    return 1;
+  if (emit == EmitKind::Cnn)
+    return writeOutput(outputPath, printModule) ? 0 : 1;
+
+  FailureOr<ModelSignature> signature = getModelSignature(*module);
+  if (failed(signature))
+    return 1;
+  std::vector<std::optional<llvm::ArrayRef<char>>> embedded;
+  cnnrt_safetensors weights{};
+  auto releaseWeights = llvm::make_scope_exit([&] { cnnrt_safetensors_free(&weights); });
+  if (!embedWeights.empty() &&
+      !readEmbeddedWeights(embedWeights, *signature, weights, embedded))
+    return 1;
+
+  pm.clear();
+  buildGraphToLinalgPipeline(pm);
+  if (emit == EmitKind::Linalg) {
+    if (failed(pm.run(*module)))
+      return 1;
+    return writeOutput(outputPath, printModule) ? 0 : 1;
+  }
+  buildLinalgToLLVMCpuPipeline(pm);
+  if (failed(pm.run(*module)))
+    return 1;
+
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine({triple, cpu, ""}, error);
+  if (!machine)
+    return fail(error);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateToLLVMIR(*module, llvmContext, *machine);
+  if (!llvmModule)
+    return fail("cannot translate the model to LLVM IR");
+  if (!addModelEntryPoint(*llvmModule, *signature, prefix, embedded, error) ||
+      !optimizeLLVMModule(*llvmModule, *machine, error))
+    return fail(error);
+
+  auto emitCode = [&](llvm::CodeGenFileType type) {
+    return [&, type](llvm::raw_pwrite_stream &os) {
+      bool ok = emitMachineCode(*llvmModule, *machine, type, os, error);
+      if (!ok)
+        fail(error);
+      return ok;
+    };
+  };
+  switch (emit) {
+  case EmitKind::LLVMIR:
+    return writeOutput(outputPath, [&](llvm::raw_pwrite_stream &os) {
+             llvmModule->print(os, nullptr);
+             return true;
+           }) ? 0 : 1;
+  case EmitKind::Assembly:
+    return writeOutput(outputPath, emitCode(llvm::CodeGenFileType::AssemblyFile)) ? 0 : 1;
+  case EmitKind::Object:
+    return writeOutput(outputPath, emitCode(llvm::CodeGenFileType::ObjectFile)) ? 0 : 1;
+  default:
+    break;
+  }
+
+  // Executables and libraries: an object in a temporary file, then the link.
+  RuntimeLocation runtime;
+  if (!findRuntime(argv[0], runtime, error))
+    return fail(error);
+  llvm::SmallString<128> object;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc", "o", object))
+    return fail("cannot create a temporary file: " + ec.message());
+  auto removeObject = llvm::make_scope_exit([&] { llvm::sys::fs::remove(object); });
+  if (!writeOutput(object, emitCode(llvm::CodeGenFileType::ObjectFile)))
+    return 1;
+  bool linked =
+      emit == EmitKind::Executable
+          ? linkExecutable(object, outputPath, runtime, error)
+          : writeModelLibrary(object, outputPath, prefix, *signature, runtime, error);
+  return linked ? 0 : fail(error);
+}

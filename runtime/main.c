@@ -1,0 +1,226 @@
+/*===- main.c - The main of an executable compiled by cnnc --------------===*
+ *
+ *   NAME [--weights W.safetensors] [--input X.npy] [--output Y.npy]
+ *        [--bench N]
+ *
+ * Binds the model's tensors (weights from a file, embedded or initialised;
+ * the input from a file or generated), runs it, and writes or prints the
+ * output. Any problem is one message and exit code 1; no output file is
+ * written then.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "cnnrt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+extern const cnnrt_model cnnc_model;
+
+static const char *program = "model";
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: %s [--weights W.safetensors] [--input X.npy] [--output Y.npy] "
+          "[--bench N]\n"
+          "\n"
+          "Runs the model '%s' compiled by cnnc.\n"
+          "  --weights FILE  parameters from a safetensors file (default: the\n"
+          "                  embedded ones, else a fixed deterministic initialisation)\n"
+          "  --input FILE    the input as a float32 .npy array (default: fixed\n"
+          "                  pseudo-random values in [-1, 1))\n"
+          "  --output FILE   write the output as .npy (several outputs: FILE.0.npy, ...)\n"
+          "  --bench N       time N runs after a warm-up and print the median,\n"
+          "                  min and max latency\n",
+          program, cnnc_model.name);
+}
+
+static int error(const char *format, const char *a, const char *b) {
+  fprintf(stderr, "%s: error: ", program);
+  fprintf(stderr, format, a, b);
+  fputc('\n', stderr);
+  return 1;
+}
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
+
+static int compare_doubles(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Checks that a file tensor matches the model's and copies it. */
+static int bind_from_file(const cnnrt_tensor *t, const cnnrt_file_tensor *f,
+                          const char *path, float *buffer) {
+  char expected[160], got[160], message[512];
+  cnnrt_format_shape(t->shape, t->rank, expected, sizeof expected);
+  cnnrt_format_shape(f->shape, f->rank, got, sizeof got);
+  int same = f->rank == t->rank;
+  for (int32_t d = 0; same && d < t->rank; ++d)
+    same = f->shape[d] == t->shape[d];
+  if (!same) {
+    snprintf(message, sizeof message, "tensor '%s' has shape %s, the model expects %s",
+             t->name, got, expected);
+    return error("%s: %s", path, message);
+  }
+  if (strcmp(f->dtype, "F32") != 0) {
+    snprintf(message, sizeof message, "tensor '%s' has dtype %s, the model expects F32",
+             t->name, f->dtype);
+    return error("%s: %s", path, message);
+  }
+  memcpy(buffer, f->data, f->nbytes);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  const char *slash = strrchr(argv[0], '/');
+  program = slash ? slash + 1 : argv[0];
+  const char *weights = NULL, *input = NULL, *output = NULL;
+  long bench = 0;
+  for (int i = 1; i < argc; ++i) {
+    const char *arg = argv[i];
+    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+      usage(stdout);
+      return 0;
+    }
+    const char **target = !strcmp(arg, "--weights") ? &weights
+                          : !strcmp(arg, "--input") ? &input
+                          : !strcmp(arg, "--output") ? &output
+                                                     : NULL;
+    int isBench = !strcmp(arg, "--bench");
+    if (!target && !isBench) {
+      error("unknown argument '%s'%s", arg, "; see --help");
+      return 1;
+    }
+    if (i + 1 >= argc)
+      return error("%s needs a value%s", arg, "");
+    const char *value = argv[++i];
+    if (target) {
+      *target = value;
+      continue;
+    }
+    char *end = NULL;
+    errno = 0;
+    bench = strtol(value, &end, 10);
+    if (!*value || *end || errno || bench < 1 || bench > 1000000)
+      return error("--bench takes a number of runs from 1 to 1000000, got '%s'%s", value, "");
+  }
+
+  const cnnrt_model *model = &cnnc_model;
+  float **buffers = calloc((size_t)model->num_tensors, sizeof *buffers);
+  if (!buffers)
+    return error("out of memory%s%s", "", "");
+  cnnrt_safetensors file;
+  memset(&file, 0, sizeof file);
+  char message[512];
+  if (weights && cnnrt_safetensors_read(weights, &file, message, sizeof message))
+    return error("%s: %s", weights, message);
+
+  int status = 0;
+  for (int32_t i = 0; i < model->num_tensors && !status; ++i) {
+    const cnnrt_tensor *t = &model->tensors[i];
+    int64_t count = cnnrt_num_elements(t);
+    buffers[i] = aligned_alloc(64, (size_t)((count * 4 + 63) / 64 * 64));
+    if (!buffers[i]) {
+      status = error("out of memory for tensor '%s'%s", t->name, "");
+      break;
+    }
+    if (t->role == CNNRT_PARAM || t->role == CNNRT_BUFFER) {
+      if (weights) {
+        const cnnrt_file_tensor *f = cnnrt_safetensors_find(&file, t->name);
+        if (!f)
+          status = error("%s: no tensor '%s' in the file", weights, t->name);
+        else
+          status = bind_from_file(t, f, weights, buffers[i]);
+      } else if (t->data) {
+        memcpy(buffers[i], t->data, (size_t)count * 4);
+      } else {
+        cnnrt_initialize(t, buffers[i]);
+      }
+    } else if (t->role == CNNRT_INPUT) {
+      if (!input) {
+        cnnrt_fill_uniform(t->name, buffers[i], count);
+        continue;
+      }
+      int64_t shape[CNNRT_MAX_RANK];
+      int32_t rank = 0;
+      float *data = NULL;
+      if (cnnrt_npy_read(input, shape, &rank, &data, message, sizeof message)) {
+        status = error("%s: %s", input, message);
+        break;
+      }
+      cnnrt_file_tensor view = {0};
+      strcpy(view.dtype, "F32");
+      view.rank = rank;
+      memcpy(view.shape, shape, sizeof shape);
+      view.data = (const unsigned char *)data;
+      view.nbytes = (uint64_t)count * 4;
+      status = bind_from_file(t, &view, input, buffers[i]);
+      free(data);
+    }
+  }
+  cnnrt_safetensors_free(&file);
+
+  if (!status) {
+    model->run(buffers);
+    if (bench) {
+      double *times = malloc(sizeof *times * (size_t)bench);
+      if (!times)
+        return error("out of memory%s%s", "", "");
+      /* Warm-up: caches, page faults, the first-touch of every buffer. */
+      for (int w = 0; w < 3; ++w)
+        model->run(buffers);
+      for (long r = 0; r < bench; ++r) {
+        double start = now_ms();
+        model->run(buffers);
+        times[r] = now_ms() - start;
+      }
+      qsort(times, (size_t)bench, sizeof *times, compare_doubles);
+      double median = bench % 2 ? times[bench / 2]
+                                : 0.5 * (times[bench / 2 - 1] + times[bench / 2]);
+      printf("%s: %ld runs, median %.3f ms, min %.3f ms, max %.3f ms\n",
+             model->name, bench, median, times[0], times[bench - 1]);
+      printf("latency_ms median=%.4f min=%.4f max=%.4f runs=%ld\n", median,
+             times[0], times[bench - 1], bench);
+      free(times);
+    }
+  }
+
+  int outputs = 0, index = 0;
+  for (int32_t i = 0; i < model->num_tensors; ++i)
+    outputs += model->tensors[i].role == CNNRT_OUTPUT;
+  for (int32_t i = 0; i < model->num_tensors && !status; ++i) {
+    const cnnrt_tensor *t = &model->tensors[i];
+    if (t->role != CNNRT_OUTPUT)
+      continue;
+    char shape[160];
+    cnnrt_format_shape(t->shape, t->rank, shape, sizeof shape);
+    if (output) {
+      char path[4096];
+      if (outputs == 1)
+        snprintf(path, sizeof path, "%s", output);
+      else
+        snprintf(path, sizeof path, "%s.%d.npy", output, index);
+      if (cnnrt_npy_write(path, t->shape, t->rank, buffers[i], message, sizeof message))
+        status = error("%s: %s", path, message);
+    } else if (!bench) {
+      int64_t count = cnnrt_num_elements(t);
+      printf("output '%s' %s:", t->name, shape);
+      for (int64_t k = 0; k < count && k < 10; ++k)
+        printf(" %.6g", buffers[i][k]);
+      printf("%s\n", count > 10 ? " ..." : "");
+    }
+    ++index;
+  }
+  for (int32_t i = 0; i < model->num_tensors; ++i)
+    free(buffers[i]);
+  free(buffers);
+  return status;
+}
