@@ -11,7 +11,7 @@ packages=(
   cmake ninja-build ccache
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   nlohmann-json3-dev
-  python3 python3-jsonschema
+  python3 python3-jsonschema python3-numpy python3-torch
 )
 
 missing=()

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Codegen/Passes.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Transforms/Passes.h"
@@ -19,6 +20,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   cnnc::registerCnnTransformsPasses();
   cnnc::registerCnnConversionPasses();
+  cnnc::registerCnncCodegenPasses();
   cnnc::registerPipelines();
 
   mlir::DialectRegistry registry;

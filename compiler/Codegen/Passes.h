@@ -1,0 +1,26 @@
+//===- Passes.h - Code generation passes of cnnc ----------------*- C++ -*-===//
+
+#ifndef CNNC_COMPILER_CODEGEN_PASSES_H
+#define CNNC_COMPILER_CODEGEN_PASSES_H
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Pass/Pass.h"
+
+namespace cnnc {
+
+#define GEN_PASS_DECL
+#include "compiler/Codegen/Passes.h.inc"
+
+/// Copies between buffers as linalg.copy (a bufferization MemCpyFn).
+mlir::LogicalResult createLinalgCopy(mlir::OpBuilder &builder,
+                                     mlir::Location loc, mlir::Value from,
+                                     mlir::Value to);
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/Codegen/Passes.h.inc"
+
+} // namespace cnnc
+
+#endif // CNNC_COMPILER_CODEGEN_PASSES_H

@@ -1,0 +1,220 @@
+"""Every cnn op over a grid of shapes and attributes, against PyTorch.
+
+usage: op_grid.py CNNC WORKDIR
+
+Each case is a one- or two-layer model: cnnc compiles it, the executable runs
+it on random weights and input, and torch.nn.functional computes the same
+layer. Prints one line per case and a closing 'N passed, M failed' line;
+exits 1 when a case fails.
+"""
+import concurrent.futures
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+import reference  # noqa: E402
+
+RNG = np.random.default_rng(1234)
+BATCH = 2
+
+
+def rand(*shape, low=-1.0, high=1.0):
+    return RNG.uniform(low, high, size=shape).astype(np.float32)
+
+
+def t(array):
+    return torch.from_numpy(np.asarray(array))
+
+
+CASES = []
+
+
+def case(name, input_shape, layers, weights, reference_fn, inputs=None):
+    CASES.append((name, input_shape, layers, weights, reference_fn, inputs))
+
+
+# --- conv2d -----------------------------------------------------------------
+def conv_case(name, c, h, w, f, k, stride=1, padding=0, dilation=1, groups=1,
+              bias=True, mode="zeros"):
+    kh, kw = (k, k) if isinstance(k, int) else k
+    layer = {"name": "conv", "op": "conv2d", "out_channels": f, "kernel": [kh, kw],
+             "stride": stride, "padding": padding, "dilation": dilation,
+             "groups": groups, "bias": bias, "padding_mode": mode}
+    weights = {"conv.weight": rand(f, c // groups, kh, kw)}
+    if bias:
+        weights["conv.bias"] = rand(f)
+
+    def torch_ref(x):
+        pad = padding
+        if isinstance(pad, int):
+            pad = [pad] * 4
+        elif len(pad) == 2:
+            pad = [pad[0], pad[1], pad[0], pad[1]]
+        top, left, bottom, right = pad
+        torch_mode = {"zeros": "constant", "valid": "constant",
+                      "replicate": "replicate", "circular": "circular"}[mode]
+        if top == bottom and left == right and mode in ("replicate", "circular", "zeros"):
+            # Symmetric: PyTorch's own padding_mode.
+            module = torch.nn.Conv2d(c, f, (kh, kw), stride=stride, padding=(top, left),
+                                     dilation=dilation, groups=groups, bias=bias,
+                                     padding_mode=mode)
+            module.weight.copy_(t(weights["conv.weight"]))
+            if bias:
+                module.bias.copy_(t(weights["conv.bias"]))
+            return module(x)
+        padded = F.pad(x, (left, right, top, bottom), mode=torch_mode)
+        return F.conv2d(padded, t(weights["conv.weight"]),
+                        t(weights["conv.bias"]) if bias else None,
+                        stride=stride, dilation=dilation, groups=groups)
+    case(name, [c, h, w], [layer], weights, torch_ref)
+
+
+conv_case("conv 3x3", 3, 9, 11, 8, 3)
+conv_case("conv 3x3 pad 1", 3, 9, 11, 8, 3, padding=1)
+conv_case("conv 5x5 pad 2 stride 2", 3, 13, 10, 6, 5, stride=2, padding=2)
+conv_case("conv stride [2, 1]", 4, 9, 9, 4, 3, stride=[2, 1], padding=1)
+conv_case("conv 1x1", 8, 7, 7, 16, 1)
+conv_case("conv 3x5 kernel", 2, 10, 12, 4, [3, 5], padding=[1, 2])
+conv_case("conv asymmetric padding", 3, 8, 9, 5, 3, padding=[1, 0, 2, 1])
+conv_case("conv dilation 2", 3, 12, 12, 4, 3, dilation=2, padding=2)
+conv_case("conv dilation [2, 1] stride 2", 3, 15, 12, 4, 3, stride=2, dilation=[2, 1], padding=1)
+conv_case("conv groups 2", 4, 9, 9, 6, 3, groups=2, padding=1)
+conv_case("conv depthwise (groups = C)", 6, 9, 9, 6, 3, groups=6, padding=1)
+conv_case("conv depthwise multiplier 2", 4, 8, 8, 8, 3, groups=4)
+conv_case("conv no bias", 3, 9, 9, 5, 3, bias=False, padding=1)
+conv_case("conv replicate", 3, 9, 10, 4, 3, padding=1, mode="replicate")
+conv_case("conv replicate pad 2", 2, 7, 7, 3, 5, padding=2, mode="replicate")
+conv_case("conv replicate asymmetric", 2, 7, 8, 3, 3, padding=[2, 0, 0, 1], mode="replicate")
+conv_case("conv circular", 3, 9, 10, 4, 3, padding=1, mode="circular")
+conv_case("conv circular pad 2 stride 2", 2, 8, 7, 3, 5, stride=2, padding=2, mode="circular")
+conv_case("conv circular asymmetric", 2, 6, 6, 3, 3, padding=[0, 2, 1, 0], mode="circular")
+conv_case("conv valid", 3, 9, 9, 4, 3, mode="valid")
+conv_case("conv grouped replicate dilated", 4, 10, 10, 4, 3, groups=2, dilation=2, padding=2, mode="replicate")
+
+
+# --- dense, batch norm, activations ----------------------------------------
+def dense_case(name, features, out, bias=True):
+    weights = {"fc.weight": rand(out, features)}
+    if bias:
+        weights["fc.bias"] = rand(out)
+    case(name, [features], [{"name": "fc", "op": "dense", "out_features": out, "bias": bias}],
+         weights, lambda x: F.linear(x, t(weights["fc.weight"]),
+                                     t(weights["fc.bias"]) if bias else None))
+
+
+dense_case("dense", 37, 10)
+dense_case("dense no bias", 16, 5, bias=False)
+
+
+def batch_norm_case(name, shape, epsilon):
+    c = shape[0]
+    weights = {"bn.weight": rand(c), "bn.bias": rand(c), "bn.running_mean": rand(c),
+               "bn.running_var": rand(c, low=0.1, high=2.0)}
+    layer = {"name": "bn", "op": "batch_norm", "epsilon": epsilon}
+    case(name, shape, [layer], weights,
+         lambda x: F.batch_norm(x, t(weights["bn.running_mean"]), t(weights["bn.running_var"]),
+                                t(weights["bn.weight"]), t(weights["bn.bias"]), False, 0.0, epsilon))
+
+
+batch_norm_case("batch_norm 4-D", [5, 7, 9], 1e-5)
+batch_norm_case("batch_norm 2-D epsilon 1e-3", [12], 1e-3)
+
+case("relu", [3, 5, 7], [{"name": "a", "op": "relu"}], {}, F.relu)
+case("leaky_relu default slope", [3, 5, 7], [{"name": "a", "op": "leaky_relu"}], {}, F.leaky_relu)
+case("leaky_relu 0.1", [3, 5, 7], [{"name": "a", "op": "leaky_relu", "negative_slope": 0.1}], {},
+     lambda x: F.leaky_relu(x, 0.1))
+case("tanh", [3, 5, 7], [{"name": "a", "op": "tanh"}], {}, torch.tanh)
+case("sigmoid", [3, 5, 7], [{"name": "a", "op": "sigmoid"}], {}, torch.sigmoid)
+case("softmax classes", [10], [{"name": "s", "op": "softmax"}], {}, lambda x: F.softmax(x, 1))
+case("softmax channels of a feature map", [4, 3, 5], [{"name": "s", "op": "softmax", "axis": 1}], {},
+     lambda x: F.softmax(x, 1))
+case("softmax last axis", [4, 3, 5], [{"name": "s", "op": "softmax", "axis": -1}], {},
+     lambda x: F.softmax(x, -1))
+case("dropout is the identity", [3, 5, 7], [{"name": "d", "op": "dropout", "rate": 0.5}], {},
+     lambda x: x)
+
+
+# --- pooling ----------------------------------------------------------------
+def pool_case(name, kind, shape, kernel, stride=None, padding=0, ceil_mode=False,
+              count_include_pad=True):
+    layer = {"name": "p", "op": kind, "kernel": kernel, "padding": padding,
+             "ceil_mode": ceil_mode}
+    if stride is not None:
+        layer["stride"] = stride
+    if kind == "avg_pool2d":
+        layer["count_include_pad"] = count_include_pad
+
+    def torch_ref(x):
+        if kind == "max_pool2d":
+            return F.max_pool2d(x, kernel, stride, padding, ceil_mode=ceil_mode)
+        return F.avg_pool2d(x, kernel, stride, padding, ceil_mode=ceil_mode,
+                            count_include_pad=count_include_pad)
+    case(name, shape, [layer], {}, torch_ref)
+
+
+for kind in ("max_pool2d", "avg_pool2d"):
+    pool_case(f"{kind} 2x2", kind, [3, 8, 10], 2)
+    pool_case(f"{kind} 3x3 stride 2 pad 1", kind, [3, 9, 11], 3, 2, 1)
+    pool_case(f"{kind} 3x3 stride 1", kind, [2, 7, 7], 3, 1)
+    pool_case(f"{kind} ceil_mode odd size", kind, [3, 9, 11], 2, 2, 0, True)
+    pool_case(f"{kind} ceil_mode pad 1", kind, [2, 7, 10], 3, 2, 1, True)
+    pool_case(f"{kind} 2x3 kernel", kind, [2, 8, 9], [2, 3], [2, 3])
+pool_case("avg_pool2d without pad in divisor", "avg_pool2d", [3, 9, 11], 3, 2, 1,
+          count_include_pad=False)
+pool_case("avg_pool2d ceil_mode without pad in divisor", "avg_pool2d", [2, 8, 11], 3, 2, 1,
+          True, False)
+case("global_avg_pool", [6, 7, 9], [{"name": "g", "op": "global_avg_pool"}], {},
+     lambda x: F.adaptive_avg_pool2d(x, 1))
+case("flatten", [4, 3, 5], [{"name": "f", "op": "flatten"}], {}, lambda x: torch.flatten(x, 1))
+
+# --- graph ops --------------------------------------------------------------
+case("add", [3, 5, 7],
+     [{"name": "a", "op": "relu"}, {"name": "b", "op": "tanh", "inputs": ["input"]},
+      {"name": "sum", "op": "add", "inputs": ["a", "b"]}],
+     {}, lambda x: F.relu(x) + torch.tanh(x))
+case("concat channels", [3, 5, 7],
+     [{"name": "a", "op": "relu"}, {"name": "b", "op": "sigmoid", "inputs": ["input"]},
+      {"name": "cat", "op": "concat", "inputs": ["a", "b", "input"]}],
+     {}, lambda x: torch.cat([F.relu(x), torch.sigmoid(x), x], 1))
+case("concat width", [3, 5, 7],
+     [{"name": "a", "op": "relu"}, {"name": "cat", "op": "concat", "inputs": ["a", "input"], "axis": 3}],
+     {}, lambda x: torch.cat([F.relu(x), x], 3))
+
+
+def run_case(index, workdir, cnnc):
+    name, input_shape, layers, weights, torch_ref, _ = CASES[index]
+    model = {"name": f"case{index}", "input": {"shape": input_shape}, "batch": BATCH,
+             "layers": layers}
+    stem = f"case{index}"
+    x = rand(BATCH, *input_shape)
+    try:
+        exe = reference.compile_model(cnnc, model, workdir, stem)
+        actual = reference.run_model(exe, weights, x, workdir, stem)
+    except Exception as error:  # a failed compile or run is a failed case
+        return name, False, f"cnnc failed: {error}"
+    with torch.no_grad():  # grad mode is per thread
+        expected = torch_ref(t(x)).numpy()
+    ok, error, bound = reference.within_tolerance(actual, expected)
+    shapes = f"{list(actual.shape)} vs {list(expected.shape)}"
+    return name, ok, f"max error {error:.3g} (bound {bound:.3g}), shapes {shapes}"
+
+
+def main():
+    cnnc, workdir = sys.argv[1], sys.argv[2]
+    os.makedirs(workdir, exist_ok=True)
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        results = list(pool.map(lambda i: run_case(i, workdir, cnnc), range(len(CASES))))
+    failed = 0
+    for name, ok, detail in results:
+        print(f"{'PASS' if ok else 'FAIL'}: {name}: {detail}")
+        failed += not ok
+    print(f"op grid: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
