@@ -1,0 +1,173 @@
+// RUN: cnnc-opt %s -split-input-file -convert-cnn-to-linalg | FileCheck %s
+
+// The bias seeds the accumulator of the named convolution.
+// CHECK-LABEL: func.func @conv2d_bias
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x8x8xf32>, %[[W:.*]]: tensor<4x3x3x3xf32>, %[[B:.*]]: tensor<4xf32>)
+// CHECK: %[[INIT:.*]] = linalg.broadcast ins(%[[B]] : tensor<4xf32>) outs(%{{.*}} : tensor<1x4x6x6xf32>) dimensions = [0, 2, 3]
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[X]], %[[W]] : {{.*}}) outs(%[[INIT]] : tensor<1x4x6x6xf32>)
+// CHECK-NOT: cnn.
+func.func @conv2d_bias(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x6x6xf32> {
+  %0 = cnn.conv2d %x, %w, %b : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32> -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// Zero padding is a tensor.pad; strides and dilations carry over.
+// CHECK-LABEL: func.func @conv2d_zero_padding
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[PADDED:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 0] high[0, 0, 2, 1]
+// CHECK: tensor.yield %[[ZERO]]
+// CHECK: } : tensor<1x3x8x8xf32> to tensor<1x3x11x9xf32>
+// CHECK: linalg.fill
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<[2, 1]> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%[[PADDED]],
+func.func @conv2d_zero_padding(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 2, 2>, dilations = array<i64: 2, 1>, padding = array<i64: 1, 0, 2, 1>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Replicate padding gathers with clamped indices.
+// CHECK-LABEL: func.func @conv2d_replicate
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x3x10x10xf32>)
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @conv2d_replicate(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  %0 = cnn.conv2d %x, %w {padding = array<i64: 1, 1, 1, 1>, padding_mode = #cnn.padding_mode<replicate>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Circular padding gathers with wrapped indices.
+// CHECK-LABEL: func.func @conv2d_circular
+// CHECK: linalg.generic
+// CHECK: arith.remsi
+// CHECK: arith.addi
+// CHECK: arith.remsi
+// CHECK: tensor.extract
+func.func @conv2d_circular(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  %0 = cnn.conv2d %x, %w {padding = array<i64: 1, 1, 1, 1>, padding_mode = #cnn.padding_mode<circular>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Groups split the channel dimensions for the grouped named convolution.
+// CHECK-LABEL: func.func @conv2d_groups
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2], [3], [4]] output_shape [1, 2, 3, 6, 6] : tensor<1x6x6x6xf32> into tensor<1x2x3x6x6xf32>
+// CHECK: tensor.expand_shape %{{.*}} : tensor<1x4x8x8xf32> into tensor<1x2x2x8x8xf32>
+// CHECK: tensor.expand_shape %{{.*}} : tensor<6x2x3x3xf32> into tensor<2x3x2x3x3xf32>
+// CHECK: %[[CONV:.*]] = linalg.conv_2d_ngchw_gfchw
+// CHECK: tensor.collapse_shape %[[CONV]] {{\[\[}}0], [1, 2], [3], [4]] : tensor<1x2x3x6x6xf32> into tensor<1x6x6x6xf32>
+func.func @conv2d_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x6x6xf32> {
+  %0 = cnn.conv2d %x, %w {groups = 2} : tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32> -> tensor<1x6x6x6xf32>
+  return %0 : tensor<1x6x6x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @dense
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @dense(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>, %b: tensor<4xf32>) -> tensor<2x4xf32> {
+  %0 = cnn.dense %x, %w, %b : tensor<2x8xf32>, tensor<4x8xf32>, tensor<4xf32> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// (x - mean) / sqrt(variance + epsilon) * scale + shift
+// CHECK-LABEL: func.func @batch_norm
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[IN:.*]]: f32, %[[SCALE:.*]]: f32, %[[SHIFT:.*]]: f32, %[[MEAN:.*]]: f32, %[[VAR:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[C:.*]] = arith.subf %[[IN]], %[[MEAN]]
+// CHECK: %[[V:.*]] = arith.addf %[[VAR]], %{{.*}}
+// CHECK: %[[S:.*]] = math.sqrt %[[V]]
+// CHECK: %[[N:.*]] = arith.divf %[[C]], %[[S]]
+// CHECK: %[[M:.*]] = arith.mulf %[[N]], %[[SCALE]]
+// CHECK: arith.addf %[[M]], %[[SHIFT]]
+func.func @batch_norm(%x: tensor<1x4x2x2xf32>, %v: tensor<4xf32>) -> tensor<1x4x2x2xf32> {
+  %0 = cnn.batch_norm %x, %v, %v, %v, %v : tensor<1x4x2x2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+  return %0 : tensor<1x4x2x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @activations
+// CHECK: arith.maximumf
+// CHECK: arith.cmpf ogt
+// CHECK: arith.select
+// CHECK: math.tanh
+// CHECK: math.exp
+// CHECK-NOT: cnn.dropout
+func.func @activations(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %0 = cnn.relu %x : tensor<2x8xf32>
+  %1 = cnn.leaky_relu %0 : tensor<2x8xf32>
+  %2 = cnn.tanh %1 : tensor<2x8xf32>
+  %3 = cnn.sigmoid %2 : tensor<2x8xf32>
+  %4 = cnn.dropout %3 : tensor<2x8xf32>
+  return %4 : tensor<2x8xf32>
+}
+
+// -----
+
+// Softmax: the maximum, exp(x - max), the sum, the quotient.
+// CHECK-LABEL: func.func @softmax
+// CHECK: linalg.reduce ins(%{{.*}} : tensor<2x8xf32>) outs(%{{.*}} : tensor<2xf32>) dimensions = [1]
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: linalg.reduce
+// CHECK: arith.addf
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %0 = cnn.softmax %x : tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// Max pooling pads with -inf, ceil mode's extra row and column included.
+// CHECK-LABEL: func.func @max_pool_ceil
+// CHECK: %[[NEG:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[NEG]]
+// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+func.func @max_pool_ceil(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  %0 = cnn.max_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, ceil_mode = true} : tensor<1x2x5x5xf32> -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Average pooling: a sum pool, then the divisor of each window from its
+// position.
+// CHECK-LABEL: func.func @avg_pool
+// CHECK: linalg.pooling_nchw_sum
+// CHECK: linalg.generic
+// CHECK: linalg.index 2
+// CHECK: linalg.index 3
+// CHECK: arith.sitofp
+// CHECK: arith.divf
+func.func @avg_pool(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x3x3xf32> {
+  %0 = cnn.avg_pool2d %x {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, count_include_pad = false} : tensor<1x2x6x6xf32> -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @shapes
+// CHECK: linalg.reduce ins(%{{.*}} : tensor<1x4x3x3xf32>) outs(%{{.*}} : tensor<1x4xf32>) dimensions = [2, 3]
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] output_shape [1, 4, 1, 1]
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<1x4x3x3xf32> into tensor<1x36xf32>
+// CHECK: tensor.concat dim(1) %{{.*}}, %{{.*}} : (tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32>) -> tensor<1x8x3x3xf32>
+func.func @shapes(%x: tensor<1x4x3x3xf32>) -> (tensor<1x4x1x1xf32>, tensor<1x36xf32>, tensor<1x8x3x3xf32>) {
+  %0 = cnn.global_avg_pool %x : tensor<1x4x3x3xf32> -> tensor<1x4x1x1xf32>
+  %1 = cnn.flatten %x : tensor<1x4x3x3xf32> -> tensor<1x36xf32>
+  %2 = cnn.concat %x, %x : tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32> -> tensor<1x8x3x3xf32>
+  return %0, %1, %2 : tensor<1x4x1x1xf32>, tensor<1x36xf32>, tensor<1x8x3x3xf32>
+}

@@ -1,0 +1,30 @@
+// The named CPU pipelines, stage by stage.
+// RUN: cnnc-opt %s -cnnc-graph-to-linalg | FileCheck %s --check-prefix=LINALG
+// RUN: cnnc-opt %s -cnnc-cpu | FileCheck %s --check-prefix=LLVM
+// RUN: cnnc-opt %s -cnnc-graph-to-linalg | cnnc-opt -cnnc-linalg-to-llvm-cpu | FileCheck %s --check-prefix=LLVM
+
+// Structured ops on tensors; nothing of the cnn dialect is left.
+// LINALG-LABEL: func.func @forward
+// LINALG: linalg.conv_2d_nchw_fchw
+// LINALG: linalg.generic
+// LINALG: math.tanh
+// LINALG-NOT: cnn.
+
+// One pointer per tensor: parameters, the input, then the output; the
+// intermediate buffers are allocated and freed inside.
+// LLVM-LABEL: llvm.func @forward
+// LLVM-SAME: (%{{.*}}: !llvm.ptr {cnn.init = "he_uniform", cnn.param = "conv.weight"}, %{{.*}}: !llvm.ptr {cnn.input = "input"}, %{{.*}}: !llvm.ptr)
+// LLVM: llvm.call @malloc
+// LLVM: llvm.intr.tanh
+// LLVM: llvm.call @free
+// LLVM: llvm.return
+// LLVM-NOT: memrefCopy
+module {
+  func.func @forward(%w: tensor<4x3x3x3xf32> {cnn.param = "conv.weight", cnn.init = "he_uniform"},
+                     %x: tensor<1x3x8x8xf32> {cnn.input = "input"}) -> tensor<1x4x3x3xf32> {
+    %0 = cnn.conv2d %x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x6x6xf32>
+    %1 = cnn.tanh %0 : tensor<1x4x6x6xf32>
+    %2 = cnn.max_pool2d %1 {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x4x6x6xf32> -> tensor<1x4x3x3xf32>
+    return %2 : tensor<1x4x3x3xf32>
+  }
+}
