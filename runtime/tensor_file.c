@@ -384,18 +384,22 @@ int cnnrt_safetensors_read(const char *path, cnnrt_safetensors *file,
   if (read_file(path, &file->bytes, &file->size, err, errlen))
     return -1;
   if (file->size < 8) {
+    size_t size = file->size;
     cnnrt_safetensors_free(file);
-    return fail(err, errlen, "not a safetensors file: %zu bytes, shorter than its 8-byte header length", file->size);
+    return fail(err, errlen,
+                "not a safetensors file: %zu bytes, shorter than its 8-byte header length",
+                size);
   }
   uint64_t header = 0;
   for (int i = 7; i >= 0; --i)
     header = (header << 8) | file->bytes[i];
   if (header > MAX_HEADER_BYTES || header > file->size - 8) {
     unsigned long long length = (unsigned long long)header;
+    size_t size = file->size;
     cnnrt_safetensors_free(file);
     return fail(err, errlen,
                 "not a safetensors file: header length %llu does not fit the file's %zu bytes",
-                length, file->size);
+                length, size);
   }
   const unsigned char *data = file->bytes + 8 + header;
   uint64_t dataSize = file->size - 8 - header;

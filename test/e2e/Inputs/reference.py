@@ -15,12 +15,20 @@ import torch
 torch.set_grad_enabled(False)
 
 
+DTYPES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64",
+          np.dtype(np.float16): "F16"}
+
+
 def write_safetensors(path, tensors):
-    """Writes {name: float32 array} as a safetensors file."""
+    """Writes {name: array} as a safetensors file; float64 and float16 arrays
+    keep their type, everything else is written as float32."""
     header, blobs, offset = {}, [], 0
     for name, value in tensors.items():
-        data = np.ascontiguousarray(np.asarray(value, dtype=np.float32)).tobytes()
-        header[name] = {"dtype": "F32", "shape": list(np.shape(value)),
+        value = np.asarray(value)
+        if value.dtype not in DTYPES:
+            value = value.astype(np.float32)
+        data = np.ascontiguousarray(value).tobytes()
+        header[name] = {"dtype": DTYPES[value.dtype], "shape": list(value.shape),
                         "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)

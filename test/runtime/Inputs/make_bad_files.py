@@ -1,0 +1,62 @@
+"""Writes weight and input files with one thing wrong each, for LeNet-5.
+
+usage: make_bad_files.py DIR
+"""
+import os
+import struct
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "e2e", "Inputs"))
+import reference  # noqa: E402
+
+LENET5 = {"c1.weight": (6, 1, 5, 5), "c1.bias": (6,), "c3.weight": (16, 6, 5, 5),
+          "c3.bias": (16,), "c5.weight": (120, 16, 5, 5), "c5.bias": (120,),
+          "f6.weight": (84, 120), "f6.bias": (84,), "output.weight": (10, 84),
+          "output.bias": (10,)}
+
+
+def weights(**changes):
+    tensors = {name: np.zeros(shape, np.float32) for name, shape in LENET5.items()}
+    for name, value in changes.items():
+        name = name.replace("__", ".")
+        if value is None:
+            del tensors[name]
+        else:
+            tensors[name] = value
+    return tensors
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    path = lambda name: os.path.join(out, name)
+    reference.write_safetensors(path("good.safetensors"), weights())
+    reference.write_safetensors(path("missing.safetensors"), weights(c3__bias=None))
+    reference.write_safetensors(path("shape.safetensors"),
+                                weights(c1__weight=np.zeros((6, 1, 3, 3), np.float32)))
+    reference.write_safetensors(path("dtype.safetensors"),
+                                weights(c1__bias=np.zeros(6, np.float64)))
+    with open(path("good.safetensors"), "rb") as f:
+        data = f.read()
+    with open(path("truncated.safetensors"), "wb") as f:
+        f.write(data[: len(data) - 100])
+    with open(path("header-length.safetensors"), "wb") as f:
+        f.write(struct.pack("<Q", 1 << 40) + data[8:])
+    with open(path("short.safetensors"), "wb") as f:
+        f.write(b"\x10\x00")
+    np.save(path("x28.npy"), np.zeros((1, 1, 28, 28), np.float32))
+    np.save(path("x64.npy"), np.zeros((1, 1, 32, 32), np.float64))
+    np.save(path("fortran.npy"), np.asfortranarray(np.zeros((1, 1, 32, 32), np.float32)))
+    with open(path("not-npy.npy"), "wb") as f:
+        f.write(b"P5\n32 32\n255\n" + bytes(1024))
+    np.save(path("good.npy"), np.zeros((1, 1, 32, 32), np.float32))
+    with open(path("good.npy"), "rb") as f:
+        npy = f.read()
+    with open(path("truncated.npy"), "wb") as f:
+        f.write(npy[:-8])
+
+
+if __name__ == "__main__":
+    main()
