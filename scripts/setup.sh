@@ -39,3 +39,11 @@ if [ ! -f "$build/build.ninja" ]; then
     -DLLVM_USE_LINKER=lld
 fi
 cmake --build "$build"
+
+# Put the driver on the PATH: cnnc finds its runtime beside its real location.
+if [ "$(id -u)" -eq 0 ] && [ -d /usr/local/bin ]; then
+  ln -sf "$build/bin/cnnc" /usr/local/bin/cnnc
+  ln -sf "$build/bin/cnnc-opt" /usr/local/bin/cnnc-opt
+else
+  echo "cnnc setup: add $build/bin to your PATH to run cnnc"
+fi
