@@ -1,7 +1,7 @@
 /*===- main.c - The main of an executable compiled by cnnc --------------===*
  *
  *   NAME [--weights W.safetensors] [--input X.npy] [--output Y.npy]
- *        [--bench N]
+ *        [--bench N] [--save-weights W.safetensors]
  *
  * Binds the model's tensors (weights from a file, embedded or initialised;
  * the input from a file or generated), runs it, and writes or prints the
@@ -25,7 +25,7 @@ static const char *program = "model";
 static void usage(FILE *out) {
   fprintf(out,
           "usage: %s [--weights W.safetensors] [--input X.npy] [--output Y.npy] "
-          "[--bench N]\n"
+          "[--bench N] [--save-weights W.safetensors]\n"
           "\n"
           "Runs the model '%s' compiled by cnnc.\n"
           "  --weights FILE  parameters from a safetensors file (default: the\n"
@@ -34,7 +34,9 @@ static void usage(FILE *out) {
           "                  pseudo-random values in [-1, 1))\n"
           "  --output FILE   write the output as .npy (several outputs: FILE.0.npy, ...)\n"
           "  --bench N       time N runs after a warm-up and print the median,\n"
-          "                  min and max latency\n",
+          "                  min and max latency\n"
+          "  --save-weights FILE  write the parameters the run used (from a file,\n"
+          "                  embedded or initialised) as safetensors\n",
           program, cnnc_model.name);
 }
 
@@ -79,10 +81,41 @@ static int bind_from_file(const cnnrt_tensor *t, const cnnrt_file_tensor *f,
   return 0;
 }
 
+/* Writes every parameter and buffer as bound for this run. */
+static int save_weights(const cnnrt_model *model, float *const *buffers,
+                        const char *path) {
+  int32_t count = 0;
+  const char **names = calloc((size_t)model->num_tensors, sizeof *names);
+  const int64_t **shapes = calloc((size_t)model->num_tensors, sizeof *shapes);
+  int32_t *ranks = calloc((size_t)model->num_tensors, sizeof *ranks);
+  const float **data = calloc((size_t)model->num_tensors, sizeof *data);
+  int status = !names || !shapes || !ranks || !data;
+  if (status)
+    error("out of memory%s%s", "", "");
+  for (int32_t i = 0; i < model->num_tensors && !status; ++i) {
+    const cnnrt_tensor *t = &model->tensors[i];
+    if (t->role != CNNRT_PARAM && t->role != CNNRT_BUFFER)
+      continue;
+    names[count] = t->name;
+    shapes[count] = t->shape;
+    ranks[count] = t->rank;
+    data[count++] = buffers[i];
+  }
+  char message[512];
+  if (!status && cnnrt_safetensors_write(path, count, names, shapes, ranks, data,
+                                         message, sizeof message))
+    status = error("%s: %s", path, message);
+  free(names);
+  free(shapes);
+  free(ranks);
+  free(data);
+  return status;
+}
+
 int main(int argc, char **argv) {
   const char *slash = strrchr(argv[0], '/');
   program = slash ? slash + 1 : argv[0];
-  const char *weights = NULL, *input = NULL, *output = NULL;
+  const char *weights = NULL, *input = NULL, *output = NULL, *saveWeights = NULL;
   long bench = 0;
   for (int i = 1; i < argc; ++i) {
     const char *arg = argv[i];
@@ -93,6 +126,7 @@ int main(int argc, char **argv) {
     const char **target = !strcmp(arg, "--weights") ? &weights
                           : !strcmp(arg, "--input") ? &input
                           : !strcmp(arg, "--output") ? &output
+                          : !strcmp(arg, "--save-weights") ? &saveWeights
                                                      : NULL;
     int isBench = !strcmp(arg, "--bench");
     if (!target && !isBench) {
@@ -167,6 +201,8 @@ int main(int argc, char **argv) {
     }
   }
   cnnrt_safetensors_free(&file);
+  if (!status && saveWeights)
+    status = save_weights(model, buffers, saveWeights);
 
   if (!status) {
     model->run(buffers);
