@@ -79,6 +79,10 @@ typedef struct {
 
 int cnnrt_safetensors_read(const char *path, cnnrt_safetensors *file,
                            char *err, size_t errlen);
+/* The same from memory: takes ownership of `bytes` (malloc'ed), which
+ * cnnrt_safetensors_free releases (also when parsing fails). */
+int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
+                            cnnrt_safetensors *file, char *err, size_t errlen);
 void cnnrt_safetensors_free(cnnrt_safetensors *file);
 const cnnrt_file_tensor *cnnrt_safetensors_find(const cnnrt_safetensors *file,
                                                 const char *name);
@@ -91,6 +95,9 @@ int cnnrt_safetensors_write(const char *path, int32_t count,
 /* A little-endian float32 .npy array in C order; *data is malloc'ed. */
 int cnnrt_npy_read(const char *path, int64_t *shape, int32_t *rank,
                    float **data, char *err, size_t errlen);
+/* The same from memory. */
+int cnnrt_npy_parse(const unsigned char *bytes, size_t size, int64_t *shape,
+                    int32_t *rank, float **data, char *err, size_t errlen);
 int cnnrt_npy_write(const char *path, const int64_t *shape, int32_t rank,
                     const float *data, char *err, size_t errlen);
 

@@ -378,11 +378,82 @@ void cnnrt_safetensors_free(cnnrt_safetensors *file) {
   memset(file, 0, sizeof *file);
 }
 
+/* Orders tensors by where their data starts. */
+static int compare_data(const void *a, const void *b) {
+  const cnnrt_file_tensor *x = *(const cnnrt_file_tensor *const *)a;
+  const cnnrt_file_tensor *y = *(const cnnrt_file_tensor *const *)b;
+  return (x->data > y->data) - (x->data < y->data);
+}
+
+/* The data of the tensors must cover the data section exactly: no overlap,
+ * no gap, nothing after the last tensor (as the format requires). */
+static int check_layout(const cnnrt_safetensors *file, const unsigned char *data,
+                        uint64_t dataSize, char *err, size_t errlen) {
+  if (!file->count)
+    return dataSize ? fail(err, errlen, "%llu data bytes but no tensors",
+                           (unsigned long long)dataSize)
+                    : 0;
+  const cnnrt_file_tensor **order = malloc(sizeof *order * (size_t)file->count);
+  if (!order)
+    return fail(err, errlen, "out of memory");
+  for (int32_t i = 0; i < file->count; ++i)
+    order[i] = &file->tensors[i];
+  qsort(order, (size_t)file->count, sizeof *order, compare_data);
+  int status = 0;
+  const unsigned char *expected = data;
+  for (int32_t i = 0; i < file->count && !status; ++i) {
+    const cnnrt_file_tensor *t = order[i];
+    if (t->data < expected)
+      status = fail(err, errlen, "tensors '%s' and '%s' overlap", order[i - 1]->name,
+                    t->name);
+    else if (t->data > expected)
+      status = fail(err, errlen, "%llu data bytes before tensor '%s' belong to no tensor",
+                    (unsigned long long)(t->data - expected), t->name);
+    expected = t->data + t->nbytes;
+  }
+  if (!status && expected != data + dataSize)
+    status = fail(err, errlen, "%llu data bytes after the last tensor belong to no tensor",
+                  (unsigned long long)(data + dataSize - expected));
+  free(order);
+  return status;
+}
+
+/* True for well-formed UTF-8 without overlong forms or surrogates. */
+static int is_utf8(const char *text) {
+  const unsigned char *c = (const unsigned char *)text;
+  while (*c) {
+    unsigned length = *c < 0x80 ? 1 : (*c >> 5) == 0x6 ? 2 : (*c >> 4) == 0xE ? 3
+                                  : (*c >> 3) == 0x1E ? 4 : 0;
+    if (!length || (length == 2 && *c < 0xC2) || (length == 4 && *c > 0xF4))
+      return 0;
+    for (unsigned i = 1; i < length; ++i)
+      if ((c[i] & 0xC0) != 0x80)
+        return 0;
+    if ((length == 3 && *c == 0xE0 && c[1] < 0xA0) ||
+        (length == 3 && *c == 0xED && c[1] >= 0xA0) ||
+        (length == 4 && *c == 0xF0 && c[1] < 0x90) ||
+        (length == 4 && *c == 0xF4 && c[1] >= 0x90))
+      return 0;
+    c += length;
+  }
+  return 1;
+}
+
 int cnnrt_safetensors_read(const char *path, cnnrt_safetensors *file,
                            char *err, size_t errlen) {
+  unsigned char *bytes = NULL;
+  size_t size = 0;
   memset(file, 0, sizeof *file);
-  if (read_file(path, &file->bytes, &file->size, err, errlen))
+  if (read_file(path, &bytes, &size, err, errlen))
     return -1;
+  return cnnrt_safetensors_parse(bytes, size, file, err, errlen);
+}
+
+int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
+                            cnnrt_safetensors *file, char *err, size_t errlen) {
+  memset(file, 0, sizeof *file);
+  file->bytes = bytes;
+  file->size = size;
   if (file->size < 8) {
     size_t size = file->size;
     cnnrt_safetensors_free(file);
@@ -416,6 +487,10 @@ int cnnrt_safetensors_read(const char *path, cnnrt_safetensors *file,
     if (!strcmp(name, "__metadata__")) {
       free(name);
       status = skip_value(&r);
+    } else if (!is_utf8(name)) {
+      free(name);
+      status = fail(err, errlen, "a tensor name is not valid UTF-8");
+      break;
     } else {
       if (cnnrt_safetensors_find(file, name)) {
         status = fail(err, errlen, "tensor '%s' appears twice", name);
@@ -476,6 +551,13 @@ int cnnrt_safetensors_read(const char *path, cnnrt_safetensors *file,
     else if (!status && !peek(&r, '}'))
       status = json_error(&r, "expected ',' or '}'");
   }
+  if (!status)
+    status = expect(&r, '}');
+  skip_space(&r);
+  if (!status && r.text != r.end)
+    status = json_error(&r, "text after the header object");
+  if (!status)
+    status = check_layout(file, data, dataSize, err, errlen);
   if (status) {
     cnnrt_safetensors_free(file);
     return -1;
@@ -616,7 +698,16 @@ int cnnrt_npy_read(const char *path, int64_t *shape, int32_t *rank,
   *data = NULL;
   if (read_file(path, &bytes, &size, err, errlen))
     return -1;
+  int status = cnnrt_npy_parse(bytes, size, shape, rank, data, err, errlen);
+  free(bytes);
+  return status;
+}
+
+int cnnrt_npy_parse(const unsigned char *bytes, size_t size, int64_t *shape,
+                    int32_t *rank, float **data, char *err, size_t errlen) {
   int status = 0;
+  *data = NULL;
+  *rank = 0;
   size_t headerLength = 0, start = 0;
   if (size < 10 || memcmp(bytes, "\x93NUMPY", 6) != 0) {
     status = fail(err, errlen, "not a .npy file (no \\x93NUMPY magic)");
@@ -703,7 +794,6 @@ int cnnrt_npy_read(const char *path, int64_t *shape, int32_t *rank,
     }
   }
   free(header);
-  free(bytes);
   return status;
 }
 

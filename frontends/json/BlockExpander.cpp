@@ -4,6 +4,7 @@
 
 #include "frontends/json/ImportError.h"
 #include "frontends/json/KeyReader.h"
+#include "frontends/json/Limits.h"
 
 #include <algorithm>
 #include <map>
@@ -70,6 +71,9 @@ private:
   const Json &model;
   const Json *blocks = nullptr;
   std::vector<std::string> blockStack;
+  /// Layers visited so far, switched-off ones included: the bound on the
+  /// work that nested repetitions can ask for.
+  int64_t visited = 0;
 };
 
 std::string Expander::expandList(const Json &layers, Scope &scope,
@@ -94,6 +98,10 @@ std::string Expander::expandList(const Json &layers, Scope &scope,
   for (size_t i = 0; i < layers.size(); ++i) {
     const Json &layer = layers[i];
     std::string head = scope.where + "layer " + std::to_string(i);
+    if (++visited > kMaxLayers)
+      throw ImportError{head, "the network expands to more than " +
+                                  std::to_string(kMaxLayers) +
+                                  " layers; check the 'repeat' counts"};
     if (!layer.is_object())
       throw ImportError{head, "expected a layer object, got " + describeValue(layer)};
     std::string name = KeyReader(layer, head).string("name", std::to_string(i));

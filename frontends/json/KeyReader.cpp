@@ -3,15 +3,11 @@
 #include "frontends/json/KeyReader.h"
 
 #include "frontends/json/ImportError.h"
+#include "frontends/json/Limits.h"
 
 #include <cmath>
 
 namespace cnnc::json {
-
-namespace {
-/// Sizes beyond this are rejected before any arithmetic on them can overflow.
-constexpr int64_t kMaxSize = int64_t(1) << 31;
-} // namespace
 
 KeyReader::KeyReader(const Json &object, std::string where,
                      std::string keyPrefix)

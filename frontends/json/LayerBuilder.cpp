@@ -11,6 +11,7 @@
 #include "dialects/Cnn/IR/CnnOps.h"
 #include "frontends/json/ImportError.h"
 #include "frontends/json/KeyReader.h"
+#include "frontends/json/Limits.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -272,8 +273,16 @@ void inferAndVerify(Operation *op, const std::string &where) {
           op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
           op->getRegions(), types))) {
     op->getResult(0).setType(types.front());
-    if (succeeded(verify(op)))
+    if (succeeded(verify(op))) {
+      auto type = cast<ShapedType>(types.front());
+      try {
+        checkedElementCount(type.getShape(), where, "its output");
+      } catch (...) {
+        op->erase();
+        throw;
+      }
       return;
+    }
   }
   // The layer already names the op; drop the IR-level "'cnn.conv2d' op ".
   std::string prefix = "'" + op->getName().getStringRef().str() + "' op ";

@@ -7,6 +7,7 @@
 #include "frontends/json/ImportError.h"
 #include "frontends/json/KeyReader.h"
 #include "frontends/json/LayerBuilder.h"
+#include "frontends/json/Limits.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -21,13 +22,17 @@ namespace cnnc::json {
 
 namespace {
 
-/// Tensors of more elements than this are refused: their byte size would
-/// not fit the 64-bit offsets of weight files and buffers.
-constexpr int64_t kMaxElements = int64_t(1) << 40;
-
 Json parseJson(llvm::StringRef text) {
+  // The values of a model nest a few levels; far deeper nesting would only
+  // exhaust the stack of the recursive code that reads them.
+  auto limitDepth = [](int depth, nlohmann::json::parse_event_t, Json &) {
+    if (depth > kMaxJsonDepth)
+      throw ImportError{"", "JSON values nest more than " +
+                                std::to_string(kMaxJsonDepth) + " levels deep"};
+    return true;
+  };
   try {
-    return Json::parse(text.begin(), text.end());
+    return Json::parse(text.begin(), text.end(), limitDepth);
   } catch (const nlohmann::json::parse_error &error) {
     // nlohmann reports the byte just past the problem (1-based).
     size_t offset = std::min<size_t>(error.byte ? error.byte - 1 : 0, text.size());
@@ -48,16 +53,6 @@ Json parseJson(llvm::StringRef text) {
       what = what.substr(colon + 2);
     throw ImportError{"", "invalid JSON: " + what, line, column};
   }
-}
-
-int64_t elementCount(ArrayRef<int64_t> shape, const std::string &where,
-                     const std::string &name) {
-  int64_t count = 1;
-  for (int64_t dim : shape)
-    if (__builtin_mul_overflow(count, dim, &count) || count > kMaxElements)
-      throw ImportError{where, "tensor '" + name + "' would have more than " +
-                                   std::to_string(kMaxElements) + " elements"};
-  return count;
 }
 
 class ModelImporter {
@@ -84,7 +79,7 @@ private:
 
 Value ModelImporter::addTensor(const std::string &name, ArrayRef<int64_t> shape,
                                TensorKind kind, const std::string &where) {
-  elementCount(shape, where, name);
+  checkedElementCount(shape, where, "tensor '" + name + "'");
   if (!tensorOwners.emplace(name, where).second)
     throw ImportError{where, "parameter '" + name + "' is also created by " +
                                  tensorOwners[name] +
@@ -134,7 +129,7 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
   std::string dtype = input.choice("dtype", {{"f32", "f32"}, {"float32", "f32"}}, "f32");
   input.rejectUnknownKeys("the input");
   top.rejectUnknownKeys("a model");
-  elementCount(shape, "key 'input'", inputName);
+  checkedElementCount(shape, "key 'input'", "tensor '" + inputName + "'");
 
   ExpandedNetwork network = expandNetwork(model, inputName);
 

@@ -209,7 +209,7 @@ int cnnc::driver::runCompile(int argc, char **argv) {
     return 1;
   std::vector<std::optional<llvm::ArrayRef<char>>> embedded;
   cnnrt_safetensors weights{};
-  auto releaseWeights = llvm::make_scope_exit([&] { cnnrt_safetensors_free(&weights); });
+  llvm::scope_exit releaseWeights([&] { cnnrt_safetensors_free(&weights); });
   if (!embedWeights.empty() &&
       !readEmbeddedWeights(embedWeights, *signature, weights, embedded))
     return 1;
@@ -268,7 +268,7 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   llvm::SmallString<128> object;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc", "o", object))
     return fail("cannot create a temporary file: " + ec.message());
-  auto removeObject = llvm::make_scope_exit([&] { llvm::sys::fs::remove(object); });
+  llvm::scope_exit removeObject([&] { llvm::sys::fs::remove(object); });
   if (!writeOutput(object, emitCode(llvm::CodeGenFileType::ObjectFile)))
     return 1;
   bool linked =

@@ -6,6 +6,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Format.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace cnnc {
@@ -75,7 +77,8 @@ LogicalResult printModelSummary(ModuleOp module, raw_ostream &os) {
           row.params += cast<ShapedType>(arg.getType()).getNumElements();
     if (auto cost = dyn_cast<cnn::MacCountOpInterface>(op))
       row.macs = cost.getMultiplyAccumulates();
-    totalMacs += row.macs;
+    if (__builtin_add_overflow(totalMacs, row.macs, &totalMacs))
+      totalMacs = std::numeric_limits<int64_t>::max();
     rows.push_back(std::move(row));
   });
 

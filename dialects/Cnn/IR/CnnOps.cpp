@@ -13,10 +13,15 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace cnnc::cnn;
 
 namespace {
+
+/// The largest stride, padding, dilation or window size an op accepts.
+constexpr int64_t kMaxAttributeValue = int64_t(1) << 31;
 
 /// Formats a shape the way messages show it: 1x3x32x32.
 std::string formatShape(ArrayRef<int64_t> shape) {
@@ -77,16 +82,21 @@ public:
     return success();
   }
 
-  /// Checks that `values` has `size` entries, each at least `minimum`.
+  /// Checks that `values` has `size` entries, each at least `minimum` and
+  /// at most 2^31, which keeps the shape arithmetic within 64 bits.
   LogicalResult sizes(ArrayRef<int64_t> values, StringRef name, size_t size,
                       int64_t minimum) const {
     if (values.size() != size)
       return fail(name, " must have ", size, " entries, got ", values.size());
-    for (int64_t v : values)
+    for (int64_t v : values) {
       if (v < minimum)
         return fail(name, " must be ",
                     minimum == 0 ? "non-negative" : "positive", ", got [",
                     llvm::make_range(values.begin(), values.end()), "]");
+      if (v > kMaxAttributeValue)
+        return fail(name, " must be at most ", kMaxAttributeValue, ", got [",
+                    llvm::make_range(values.begin(), values.end()), "]");
+    }
     return success();
   }
 
@@ -94,6 +104,16 @@ private:
   std::optional<Location> loc;
   StringRef opName;
 };
+
+/// The product of `factors`, saturated at INT64_MAX: cost counts of absurd
+/// shapes stay defined.
+int64_t saturatingProduct(std::initializer_list<int64_t> factors) {
+  int64_t product = 1;
+  for (int64_t factor : factors)
+    if (__builtin_mul_overflow(product, factor, &product))
+      return std::numeric_limits<int64_t>::max();
+  return product;
+}
 
 /// Output extent of a sliding window along one dimension, or failure when the
 /// window does not fit into the padded input.
@@ -195,7 +215,7 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 int64_t Conv2dOp::getMultiplyAccumulates() {
   ArrayRef<int64_t> out = getOutput().getType().getShape();
   ArrayRef<int64_t> w = getWeight().getType().getShape();
-  return out[0] * out[1] * out[2] * out[3] * w[1] * w[2] * w[3];
+  return saturatingProduct({out[0], out[1], out[2], out[3], w[1], w[2], w[3]});
 }
 
 //===----------------------------------------------------------------------===//
@@ -231,7 +251,7 @@ LogicalResult DenseOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
 
 int64_t DenseOp::getMultiplyAccumulates() {
   ArrayRef<int64_t> w = getWeight().getType().getShape();
-  return getInput().getType().getDimSize(0) * w[0] * w[1];
+  return saturatingProduct({getInput().getType().getDimSize(0), w[0], w[1]});
 }
 
 //===----------------------------------------------------------------------===//

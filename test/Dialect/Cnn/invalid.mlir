@@ -378,3 +378,12 @@ func.func @unknown_padding_mode(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>
 func.func @bad_init(%x: tensor<8xf32> {cnn.param = "b", cnn.init = "random"}) {
   return
 }
+
+// -----
+
+func.func @conv2d_stride_too_large(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op strides must be at most 2147483648, got [1, 4294967296]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 4294967296>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x6x1xf32>
+  return
+}
