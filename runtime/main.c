@@ -147,17 +147,18 @@ int main(int argc, char **argv) {
       return error("--bench takes a number of runs from 1 to 1000000, got '%s'%s", value, "");
   }
 
+  /* From here on every path ends at the clean-up below. */
   const cnnrt_model *model = &cnnc_model;
   float **buffers = calloc((size_t)model->num_tensors, sizeof *buffers);
-  if (!buffers)
-    return error("out of memory%s%s", "", "");
   cnnrt_safetensors file;
   memset(&file, 0, sizeof file);
   char message[512];
-  if (weights && cnnrt_safetensors_read(weights, &file, message, sizeof message))
-    return error("%s: %s", weights, message);
-
   int status = 0;
+  if (!buffers)
+    status = error("out of memory%s%s", "", "");
+  else if (weights && cnnrt_safetensors_read(weights, &file, message, sizeof message))
+    status = error("%s: %s", weights, message);
+
   for (int32_t i = 0; i < model->num_tensors && !status; ++i) {
     const cnnrt_tensor *t = &model->tensors[i];
     int64_t count = cnnrt_num_elements(t);
@@ -206,10 +207,10 @@ int main(int argc, char **argv) {
 
   if (!status) {
     model->run(buffers);
-    if (bench) {
-      double *times = malloc(sizeof *times * (size_t)bench);
-      if (!times)
-        return error("out of memory%s%s", "", "");
+    double *times = bench ? malloc(sizeof *times * (size_t)bench) : NULL;
+    if (bench && !times)
+      status = error("out of memory%s%s", "", "");
+    if (times) {
       /* Warm-up: caches, page faults, the first-touch of every buffer. */
       for (int w = 0; w < 3; ++w)
         model->run(buffers);
@@ -255,7 +256,7 @@ int main(int argc, char **argv) {
     }
     ++index;
   }
-  for (int32_t i = 0; i < model->num_tensors; ++i)
+  for (int32_t i = 0; buffers && i < model->num_tensors; ++i)
     free(buffers[i]);
   free(buffers);
   return status;

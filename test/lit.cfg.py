@@ -21,3 +21,12 @@ config.substitutions.append(("%models", os.path.join(config.cnnc_src_root, "mode
 config.substitutions.append(("%src_root", config.cnnc_src_root))
 # The independent reference (PyTorch, jsonschema) is Debian's Python.
 config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%cc", config.cnnc_model_cc))
+
+# In the sanitizer build a sanitizer report aborts the process, so that
+# `not` (which accepts any non-zero exit but no crash) cannot hide it.
+if config.cnnc_sanitize:
+    config.environment["ASAN_OPTIONS"] = "abort_on_error=1:detect_leaks=1"
+    config.environment["UBSAN_OPTIONS"] = "abort_on_error=1:print_stacktrace=1"
+    config.environment["LSAN_OPTIONS"] = "suppressions=" + os.path.join(
+        config.cnnc_src_root, "test", "lsan.supp")

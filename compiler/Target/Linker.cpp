@@ -40,11 +40,12 @@ static std::string temporaryBeside(StringRef path) {
 
 bool cnnc::linkExecutable(StringRef object, StringRef output,
                           const RuntimeLocation &runtime, std::string &error) {
-  ErrorOr<std::string> cc = sys::findProgramByName("cc");
-  if (!cc)
-    cc = sys::findProgramByName("gcc");
+  // The system's C compiler driver (the sanitizer build links with the
+  // compiler and sanitizers it was built with, see CMakeLists.txt).
+  ErrorOr<std::string> cc = sys::findProgramByName(CNNC_MODEL_LINK_DRIVER);
   if (!cc) {
-    error = "cannot find a C compiler driver (cc) to link with";
+    error = "cannot find the C compiler driver '" CNNC_MODEL_LINK_DRIVER
+            "' to link with";
     return false;
   }
   SmallString<256> mainLib(runtime.libraryDir), lib(runtime.libraryDir);
@@ -55,6 +56,9 @@ bool cnnc::linkExecutable(StringRef object, StringRef output,
   sys::fs::createTemporaryFile("cnnc-link", "log", log);
   SmallVector<StringRef> args = {*cc, object, mainLib, lib, "-lm", "-lpthread",
                                  "-o", temporary};
+  SmallVector<StringRef> extraFlags;
+  StringRef(CNNC_MODEL_LINK_FLAGS).split(extraFlags, ' ', -1, /*KeepEmpty=*/false);
+  args.append(extraFlags.begin(), extraFlags.end());
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log), StringRef(log)};
   std::string message;
   int status = sys::ExecuteAndWait(*cc, args, std::nullopt, redirects, 0, 0, &message);

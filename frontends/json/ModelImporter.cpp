@@ -176,15 +176,22 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
 OwningOpRef<ModuleOp> importModelFile(llvm::StringRef path, MLIRContext &context,
                                       const ImportOptions &options,
                                       llvm::raw_ostream &errors) {
-  context.loadDialect<cnn::CnnDialect, func::FuncDialect>();
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
   if (!buffer) {
     errors << path << ": error: cannot read the model file: "
            << buffer.getError().message() << "\n";
     return nullptr;
   }
+  return importModel((*buffer)->getBuffer(), path, context, options, errors);
+}
+
+OwningOpRef<ModuleOp> importModel(llvm::StringRef text, llvm::StringRef path,
+                                  MLIRContext &context,
+                                  const ImportOptions &options,
+                                  llvm::raw_ostream &errors) {
+  context.loadDialect<cnn::CnnDialect, func::FuncDialect>();
   try {
-    Json model = parseJson((*buffer)->getBuffer());
+    Json model = parseJson(text);
     return ModelImporter(context, path, options).run(model);
   } catch (const ImportError &error) {
     errors << path;
@@ -194,6 +201,11 @@ OwningOpRef<ModuleOp> importModelFile(llvm::StringRef path, MLIRContext &context
     if (!error.where.empty())
       errors << error.where << ": ";
     errors << error.message << "\n";
+    return nullptr;
+  } catch (const nlohmann::json::exception &error) {
+    // Every value is type-checked before it is read, so this is a bug of
+    // cnnc; it still gets a message rather than a crash.
+    errors << path << ": error: unexpected JSON value (" << error.what() << ")\n";
     return nullptr;
   }
 }

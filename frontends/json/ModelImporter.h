@@ -25,6 +25,13 @@ mlir::OwningOpRef<mlir::ModuleOp> importModelFile(llvm::StringRef path,
                                                   const ImportOptions &options,
                                                   llvm::raw_ostream &errors);
 
+/// The same for a model already in memory; `path` names it in messages.
+mlir::OwningOpRef<mlir::ModuleOp> importModel(llvm::StringRef text,
+                                              llvm::StringRef path,
+                                              mlir::MLIRContext &context,
+                                              const ImportOptions &options,
+                                              llvm::raw_ostream &errors);
+
 } // namespace cnnc::json
 
 #endif // CNNC_FRONTENDS_JSON_MODELIMPORTER_H

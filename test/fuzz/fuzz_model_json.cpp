@@ -1,0 +1,39 @@
+//===- fuzz_model_json.cpp - Fuzz the JSON frontend and the verifier ------===//
+//
+// Any byte string is a model file to import: it must be rejected with a
+// message or imported into a module that verifies and can be summarised,
+// never crash, hang or run out of memory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/tools/cnnc/ModelSummary.h"
+#include "frontends/json/ModelImporter.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdint>
+#include <cstdlib>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
+  std::string errors;
+  llvm::raw_string_ostream errorStream(errors);
+  mlir::OwningOpRef<mlir::ModuleOp> module = cnnc::json::importModel(
+      llvm::StringRef(reinterpret_cast<const char *>(data), size), "fuzz.json",
+      context, {}, errorStream);
+  if (!module) {
+    // Rejected: with exactly one message.
+    if (errors.empty() || errors.find('\n') != errors.size() - 1)
+      abort();
+    return 0;
+  }
+  if (mlir::failed(mlir::verify(*module)))
+    abort();
+  std::string summary;
+  llvm::raw_string_ostream summaryStream(summary);
+  if (mlir::failed(cnnc::printModelSummary(*module, summaryStream)))
+    abort();
+  return 0;
+}

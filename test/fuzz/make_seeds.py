@@ -1,0 +1,69 @@
+"""Seed corpora for the fuzz targets.
+
+usage: make_seeds.py SOURCE_ROOT OUT_DIR
+
+OUT_DIR/json: models/*.json and every JSON part of the frontend tests;
+OUT_DIR/safetensors and OUT_DIR/npy: small valid and invalid files.
+"""
+import glob
+import json
+import os
+import re
+import struct
+import sys
+
+import numpy as np
+
+
+def write_safetensors(path, tensors, metadata=None):
+    header, blobs, offset = {}, [], 0
+    if metadata:
+        header["__metadata__"] = metadata
+    for name, value in tensors.items():
+        data = value.tobytes()
+        dtype = {"float32": "F32", "float64": "F64", "float16": "F16"}[str(value.dtype)]
+        header[name] = {"dtype": dtype, "shape": list(value.shape),
+                        "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header).encode()
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def main():
+    root, out = sys.argv[1], sys.argv[2]
+    for kind in ("json", "safetensors", "npy"):
+        os.makedirs(os.path.join(out, kind), exist_ok=True)
+    count = 0
+    for path in glob.glob(os.path.join(root, "models", "*.json")):
+        with open(path, "rb") as f:
+            data = f.read()
+        with open(os.path.join(out, "json", os.path.basename(path)), "wb") as f:
+            f.write(data)
+    for path in glob.glob(os.path.join(root, "test", "**", "*.test"), recursive=True):
+        text = open(path).read()
+        for name, body in re.findall(r"^#--- (\S+\.json)\n(.*?)(?=^#--- |\Z)", text, re.S | re.M):
+            count += 1
+            with open(os.path.join(out, "json", f"{count}-{name}"), "w") as f:
+                f.write(body)
+
+    st = os.path.join(out, "safetensors")
+    rng = np.random.default_rng(0)
+    write_safetensors(os.path.join(st, "two.safetensors"),
+                      {"conv.weight": rng.random((4, 3, 3, 3), dtype=np.float32),
+                       "conv.bias": rng.random(4, dtype=np.float32)})
+    write_safetensors(os.path.join(st, "metadata.safetensors"),
+                      {"a": np.zeros((2, 2), np.float64), "b": np.zeros(3, np.float16)},
+                      {"format": "pt", "source": "seed"})
+    write_safetensors(os.path.join(st, "empty.safetensors"), {})
+
+    npy = os.path.join(out, "npy")
+    np.save(os.path.join(npy, "image.npy"), rng.random((1, 1, 8, 8), dtype=np.float32))
+    np.save(os.path.join(npy, "scalar.npy"), np.float32(1.5))
+    np.save(os.path.join(npy, "f64.npy"), np.zeros((2, 3)))
+    np.save(os.path.join(npy, "fortran.npy"), np.asfortranarray(np.zeros((2, 3), np.float32)))
+
+
+if __name__ == "__main__":
+    main()
