@@ -527,7 +527,12 @@ int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
           bytes *= (uint64_t)t->shape[i];
       if (status)
         break;
-      if (begin > end || (uint64_t)end > dataSize) {
+      if (begin > end) {
+        status = fail(err, errlen, "tensor '%s': data_offsets [%lld, %lld] end before they begin",
+                      t->name, (long long)begin, (long long)end);
+        break;
+      }
+      if ((uint64_t)end > dataSize) {
         status = fail(err, errlen,
                       "tensor '%s': data_offsets [%lld, %lld] lie outside the %llu data bytes",
                       t->name, (long long)begin, (long long)end,

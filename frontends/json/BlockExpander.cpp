@@ -71,8 +71,14 @@ private:
   const Json &model;
   const Json *blocks = nullptr;
   std::vector<std::string> blockStack;
-  /// Layers visited so far, switched-off ones included: the bound on the
-  /// work that nested repetitions can ask for.
+  /// Counts one more layer visited (each repetition, switched-off layers
+  /// included): the bound on the work that nested repetitions can ask for.
+  void countLayer(const std::string &where) {
+    if (++visited > kMaxLayers)
+      throw ImportError{where, "the network expands to more than " +
+                                   std::to_string(kMaxLayers) +
+                                   " layers; check the 'repeat' counts"};
+  }
   int64_t visited = 0;
 };
 
@@ -98,10 +104,7 @@ std::string Expander::expandList(const Json &layers, Scope &scope,
   for (size_t i = 0; i < layers.size(); ++i) {
     const Json &layer = layers[i];
     std::string head = scope.where + "layer " + std::to_string(i);
-    if (++visited > kMaxLayers)
-      throw ImportError{head, "the network expands to more than " +
-                                  std::to_string(kMaxLayers) +
-                                  " layers; check the 'repeat' counts"};
+    countLayer(head);
     if (!layer.is_object())
       throw ImportError{head, "expected a layer object, got " + describeValue(layer)};
     std::string name = KeyReader(layer, head).string("name", std::to_string(i));
@@ -205,6 +208,8 @@ std::string Expander::expandList(const Json &layers, Scope &scope,
 
     std::string value;
     for (int64_t r = 0; r < repeat; ++r) {
+      if (r > 0)
+        countLayer(head);
       std::string fullName = scope.prefix + name;
       std::string where = head;
       if (repeatValue) {

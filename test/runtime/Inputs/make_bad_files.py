@@ -51,6 +51,53 @@ def main():
     np.save(path("fortran.npy"), np.asfortranarray(np.zeros((1, 1, 32, 32), np.float32)))
     with open(path("not-npy.npy"), "wb") as f:
         f.write(b"P5\n32 32\n255\n" + bytes(1024))
+    # Hostile safetensors files: their headers written by hand.
+    def raw(name, header, body=b""):
+        text = header.encode() if isinstance(header, str) else header
+        with open(path(name), "wb") as f:
+            f.write(struct.pack("<Q", len(text)) + text + body)
+    raw("overlap.safetensors",
+        '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},'
+        '"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}', bytes(12))
+    raw("gap.safetensors",
+        '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},'
+        '"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}', bytes(12))
+    raw("trailing.safetensors",
+        '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', bytes(8))
+    raw("negative.safetensors",
+        '{"a":{"dtype":"F32","shape":[1],"data_offsets":[-4,0]}}', bytes(4))
+    raw("size-mismatch.safetensors",
+        '{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', bytes(8))
+    raw("backwards.safetensors",
+        '{"a":{"dtype":"F32","shape":[1],"data_offsets":[8,4]}}', bytes(8))
+    raw("utf8.safetensors",
+        b'{"c1.\xff\xfe":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', bytes(4))
+    raw("unknown-dtype.safetensors",
+        '{"a":{"dtype":"Q4","shape":[1],"data_offsets":[0,4]}}', bytes(4))
+    raw("huge-shape.safetensors",
+        '{"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,4]}}',
+        bytes(4))
+    raw("not-json.safetensors", "<html>not a header</html>")
+    raw("nested.safetensors", '{"__metadata__":' + "[" * 100 + "]" * 100 + "}")
+    raw("duplicate.safetensors",
+        '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},'
+        '"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', bytes(8))
+    # Hostile .npy files.
+    def npy(name, header, body=b"", version=1):
+        text = header.encode()
+        prefix = b"\x93NUMPY" + bytes([version, 0])
+        prefix += struct.pack("<H" if version == 1 else "<I", len(text))
+        with open(path(name), "wb") as f:
+            f.write(prefix + text + body)
+    npy("version.npy", "{}", version=9)
+    npy("int.npy", "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", bytes(8))
+    npy("big-endian.npy", "{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }", bytes(8))
+    npy("negative-shape.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }")
+    npy("huge-shape.npy",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4), }")
+    npy("no-shape.npy", "{'descr': '<f4', 'fortran_order': False, }")
+    with open(path("header-length.npy"), "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00\xff\xff{'descr'")
     np.save(path("good.npy"), np.zeros((1, 1, 32, 32), np.float32))
     with open(path("good.npy"), "rb") as f:
         npy = f.read()
