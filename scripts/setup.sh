@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# Installs what cnnc needs on Debian 12 and builds it into build/.
+# Installs what cnnc needs on Debian 12 and builds it into build/, or with
+# --sanitize the AddressSanitizer + UndefinedBehaviorSanitizer build with the
+# fuzz targets into build-sanitize/.
 # Safe to run again: it installs only missing packages and rebuilds only what
 # changed (ninja + ccache).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${CNNC_BUILD_DIR:-$root/build}
+sanitize=0
+if [ "${1:-}" = "--sanitize" ]; then
+  sanitize=1
+fi
+if ((sanitize)); then
+  build=${CNNC_SANITIZE_BUILD_DIR:-$root/build-sanitize}
+else
+  build=${CNNC_BUILD_DIR:-$root/build}
+fi
 
 packages=(
   cmake ninja-build ccache
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  libclang-rt-22-dev
   nlohmann-json3-dev
   python3 python3-jsonschema python3-numpy python3-torch
 )
@@ -33,7 +44,8 @@ fi
 
 if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" \
-    -DCMAKE_BUILD_TYPE=Release \
+    -DCNNC_SANITIZE=$( ((sanitize)) && echo ON || echo OFF) \
+    -DCMAKE_BUILD_TYPE=$( ((sanitize)) && echo RelWithDebInfo || echo Release) \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
     -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
     -DLLVM_USE_LINKER=lld
@@ -41,7 +53,9 @@ fi
 cmake --build "$build"
 
 # Put the driver on the PATH: cnnc finds its runtime beside its real location.
-if [ "$(id -u)" -eq 0 ] && [ -d /usr/local/bin ]; then
+if ((sanitize)); then
+  :
+elif [ "$(id -u)" -eq 0 ] && [ -d /usr/local/bin ]; then
   ln -sf "$build/bin/cnnc" /usr/local/bin/cnnc
   ln -sf "$build/bin/cnnc-opt" /usr/local/bin/cnnc-opt
 else
