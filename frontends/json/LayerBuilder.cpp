@@ -216,15 +216,108 @@ OpRecipe concat(LayerContext &c) {
           {c.attr("axis", c.builder.getI64IntegerAttr(readAxis(c, 1)))}};
 }
 
+OpRecipe convTranspose2d(LayerContext &c) {
+  int64_t filters = c.keys.positiveInt("out_channels");
+  std::array<int64_t, 2> kernel = c.keys.positivePair("kernel");
+  int64_t groups = c.keys.positiveInt("groups", 1);
+  bool bias = c.keys.boolean("bias", true);
+  OpRecipe recipe{cnn::ConvTranspose2dOp::getOperationName(), {c.input()}, {}};
+  // PyTorch's layout: [C, F / groups, KH, KW].
+  recipe.operands.push_back(c.tensor(
+      "weight", {c.channels(), filters / groups, kernel[0], kernel[1]}, kConvWeight));
+  if (bias)
+    recipe.operands.push_back(c.tensor("bias", {filters}, kZeros));
+  std::array<int64_t, 4> extra = c.keys.padding("output_padding");
+  if (extra[0] != extra[2] || extra[1] != extra[3])
+    c.keys.fail("output_padding", "expected a non-negative integer or [h, w]");
+  recipe.attributes = {
+      c.pair("strides", c.keys.positivePair("stride", {{1, 1}})),
+      c.quad("padding", c.keys.padding("padding")),
+      c.pair("output_padding", {extra[0], extra[1]}),
+      c.pair("dilations", c.keys.positivePair("dilation", {{1, 1}})),
+      c.attr("groups", c.builder.getI64IntegerAttr(groups))};
+  return recipe;
+}
+
+OpRecipe localResponseNorm(LayerContext &c) {
+  return {cnn::LocalResponseNormOp::getOperationName(),
+          {c.input()},
+          {c.attr("size", c.builder.getI64IntegerAttr(c.keys.positiveInt("size"))),
+           c.f64("alpha", c.keys.number("alpha", 1e-4)),
+           c.f64("beta", c.keys.number("beta", 0.75)),
+           c.f64("k", c.keys.number("k", 1.0))}};
+}
+
+OpRecipe adaptiveAvgPool2d(LayerContext &c) {
+  return {cnn::AdaptiveAvgPool2dOp::getOperationName(),
+          {c.input()},
+          {c.pair("output_size", c.keys.positivePair("output_size"))}};
+}
+
+OpRecipe upsample(LayerContext &c) {
+  std::string mode = c.keys.choice(
+      "mode", {{"nearest", "nearest"}, {"bilinear", "bilinear"}}, "nearest");
+  return {cnn::UpsampleOp::getOperationName(),
+          {c.input()},
+          {c.pair("scale_factors", c.keys.positivePair("scale_factor")),
+           c.attr("mode", cnn::UpsampleModeAttr::get(
+                              c.ctx(), *cnn::symbolizeUpsampleMode(mode)))}};
+}
+
+/// Crops the first input to `size` or to the spatial size of the second
+/// input, centred (the odd row or column goes to the bottom and right).
+OpRecipe centerCrop(LayerContext &c) {
+  std::array<int64_t, 2> size;
+  if (c.inputs.size() == 2) {
+    if (c.keys.has("size"))
+      c.keys.fail("size", "give either 'size' or a second input to crop to, not both");
+    ArrayRef<int64_t> like = cast<RankedTensorType>(c.inputs[1].getType()).getShape();
+    if (like.size() != 4)
+      c.keys.fail("inputs", "the second input must be a feature map [N, C, H, W]");
+    size = {like[2], like[3]};
+  } else {
+    size = c.keys.positivePair("size");
+  }
+  ArrayRef<int64_t> shape = c.inputShape();
+  std::array<int64_t, 2> offsets = {0, 0};
+  if (shape.size() == 4)
+    for (int d = 0; d < 2; ++d)
+      offsets[d] = std::max<int64_t>(0, (shape[2 + d] - size[d]) / 2);
+  return {cnn::CropOp::getOperationName(),
+          {c.input()},
+          {c.pair("offsets", offsets), c.pair("sizes", size)}};
+}
+
+OpRecipe pad(LayerContext &c) {
+  std::string mode = c.keys.choice(
+      "mode",
+      {{"zeros", "zeros"}, {"replicate", "replicate"}, {"extended", "replicate"},
+       {"circular", "circular"}, {"cyclic", "circular"}},
+      "zeros");
+  return {cnn::PadOp::getOperationName(),
+          {c.input()},
+          {c.quad("padding", c.keys.padding("padding")),
+           c.attr("mode", cnn::PaddingModeAttr::get(c.ctx(), *cnn::symbolizePaddingMode(mode))),
+           c.f64("value", c.keys.number("value", 0.0))}};
+}
+
+/// The shape of one sample; the batch dimension is kept.
+OpRecipe reshape(LayerContext &c) {
+  SmallVector<int64_t> shape = {c.inputShape().front()};
+  for (int64_t dim : c.keys.positiveInts("shape"))
+    shape.push_back(dim);
+  return {cnn::ReshapeOp::getOperationName(),
+          {c.input()},
+          {c.attr("shape", c.builder.getDenseI64ArrayAttr(shape))}};
+}
+
 struct OpKind {
   RecipeFn recipe;
   /// The keys the recipe reads, checked before it runs so that a misspelt
   /// key is reported as such rather than as a missing one.
   std::vector<std::string> keys;
-  /// How many inputs the layer reads: exactly `minInputs` when
-  /// `variadic` is false, at least that many otherwise.
-  size_t minInputs;
-  bool variadic;
+  /// How many inputs the layer reads.
+  size_t minInputs, maxInputs;
 };
 
 const std::map<std::string, OpKind> &opKinds() {
@@ -235,24 +328,37 @@ const std::map<std::string, OpKind> &opKinds() {
        {conv2d,
         {"out_channels", "kernel", "stride", "padding", "dilation", "groups",
          "bias", "padding_mode"},
-        1, false}},
-      {"dense", {dense, {"out_features", "bias"}, 1, false}},
-      {"batch_norm", {batchNorm, {"epsilon"}, 1, false}},
-      {"relu", {unary<cnn::ReluOp>, {}, 1, false}},
-      {"leaky_relu", {leakyRelu, {"negative_slope"}, 1, false}},
-      {"tanh", {unary<cnn::TanhOp>, {}, 1, false}},
-      {"sigmoid", {unary<cnn::SigmoidOp>, {}, 1, false}},
-      {"softmax", {softmax, {"axis"}, 1, false}},
-      {"dropout", {dropout, {"rate"}, 1, false}},
-      {"max_pool2d", {pool2d<cnn::MaxPool2dOp>, pool, 1, false}},
+        1, 1}},
+      {"conv_transpose2d",
+       {convTranspose2d,
+        {"out_channels", "kernel", "stride", "padding", "output_padding",
+         "dilation", "groups", "bias"},
+        1, 1}},
+      {"dense", {dense, {"out_features", "bias"}, 1, 1}},
+      {"batch_norm", {batchNorm, {"epsilon"}, 1, 1}},
+      {"local_response_norm",
+       {localResponseNorm, {"size", "alpha", "beta", "k"}, 1, 1}},
+      {"relu", {unary<cnn::ReluOp>, {}, 1, 1}},
+      {"leaky_relu", {leakyRelu, {"negative_slope"}, 1, 1}},
+      {"tanh", {unary<cnn::TanhOp>, {}, 1, 1}},
+      {"sigmoid", {unary<cnn::SigmoidOp>, {}, 1, 1}},
+      {"silu", {unary<cnn::SiluOp>, {}, 1, 1}},
+      {"softmax", {softmax, {"axis"}, 1, 1}},
+      {"dropout", {dropout, {"rate"}, 1, 1}},
+      {"max_pool2d", {pool2d<cnn::MaxPool2dOp>, pool, 1, 1}},
       {"avg_pool2d",
        {pool2d<cnn::AvgPool2dOp>,
         {"kernel", "stride", "padding", "ceil_mode", "count_include_pad"},
-        1, false}},
-      {"global_avg_pool", {unary<cnn::GlobalAvgPoolOp>, {}, 1, false}},
-      {"flatten", {unary<cnn::FlattenOp>, {}, 1, false}},
-      {"add", {add, {}, 2, false}},
-      {"concat", {concat, {"axis"}, 2, true}},
+        1, 1}},
+      {"adaptive_avg_pool2d", {adaptiveAvgPool2d, {"output_size"}, 1, 1}},
+      {"global_avg_pool", {unary<cnn::GlobalAvgPoolOp>, {}, 1, 1}},
+      {"upsample", {upsample, {"scale_factor", "mode"}, 1, 1}},
+      {"center_crop", {centerCrop, {"size"}, 1, 2}},
+      {"pad", {pad, {"padding", "mode", "value"}, 1, 1}},
+      {"flatten", {unary<cnn::FlattenOp>, {}, 1, 1}},
+      {"reshape", {reshape, {"shape"}, 1, 1}},
+      {"add", {add, {}, 2, 2}},
+      {"concat", {concat, {"axis"}, 2, SIZE_MAX}},
   };
   return kinds;
 }
@@ -306,13 +412,17 @@ Value buildLayer(OpBuilder &builder, const LayerInstance &layer,
                       "unknown op '" + layer.op + "'; expected one of: " + names};
   }
   const OpKind &spec = kind->second;
-  if (inputs.size() < spec.minInputs ||
-      (!spec.variadic && inputs.size() != spec.minInputs))
+  if (inputs.size() < spec.minInputs || inputs.size() > spec.maxInputs) {
+    std::string expected =
+        spec.maxInputs == SIZE_MAX ? "at least " + std::to_string(spec.minInputs)
+        : spec.minInputs == spec.maxInputs
+            ? std::to_string(spec.minInputs)
+            : std::to_string(spec.minInputs) + " or " + std::to_string(spec.maxInputs);
     throw ImportError{layer.where + ", key 'inputs'",
-                      "expects " + std::string(spec.variadic ? "at least " : "") +
-                          std::to_string(spec.minInputs) + " input" +
-                          (spec.minInputs == 1 ? "" : "s") + ", got " +
+                      "expects " + expected + " input" +
+                          (spec.maxInputs == 1 ? "" : "s") + ", got " +
                           std::to_string(inputs.size())};
+  }
 
   KeyReader keys(layer.attributes, layer.where);
   for (const std::string &key : spec.keys)

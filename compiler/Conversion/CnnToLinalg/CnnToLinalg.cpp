@@ -547,6 +547,402 @@ struct ConcatLowering : OpConversionPattern<cnn::ConcatOp> {
   }
 };
 
+/// Casts an index to the float `type`.
+Value indexToFloat(OpBuilder &b, Location l, Value index, Type type) {
+  Value integer = arith::IndexCastOp::create(b, l, b.getI64Type(), index);
+  return arith::SIToFPOp::create(b, l, type, integer);
+}
+
+struct ConvTranspose2dLowering : OpConversionPattern<cnn::ConvTranspose2dOp> {
+  using OpConversionPattern::OpConversionPattern;
+  // A transposed convolution is the convolution, with the kernel flipped and
+  // its channel dimensions swapped, of the input with stride - 1 zeros
+  // between its pixels and dilation * (kernel - 1) - padding zeros around it.
+  LogicalResult matchAndRewrite(cnn::ConvTranspose2dOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType outType = op.getType();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto wType = cast<RankedTensorType>(adaptor.getWeight().getType());
+    Type element = inType.getElementType();
+    ArrayRef<int64_t> in = inType.getShape(), w = wType.getShape();
+    ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+    ArrayRef<int64_t> padding = op.getPadding(), extra = op.getOutputPadding();
+    int64_t groups = op.getGroups();
+
+    // Spread the input out by the strides.
+    Value input = adaptor.getInput();
+    if (strides[0] > 1 || strides[1] > 1) {
+      auto spreadType = RankedTensorType::get(
+          {in[0], in[1], (in[2] - 1) * strides[0] + 1, (in[3] - 1) * strides[1] + 1},
+          element);
+      SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes, steps;
+      for (int64_t d = 0; d < 4; ++d) {
+        sizes.push_back(rewriter.getIndexAttr(in[d]));
+        steps.push_back(rewriter.getIndexAttr(d < 2 ? 1 : strides[d - 2]));
+      }
+      input = tensor::InsertSliceOp::create(
+          rewriter, loc, input, filledTensor(rewriter, loc, spreadType, 0.0),
+          offsets, sizes, steps);
+    }
+    // Pad (or, where the padding exceeds the kernel's reach, crop).
+    SmallVector<int64_t> around(4), crop(4, 0);
+    for (int d = 0; d < 2; ++d) {
+      int64_t reach = dilations[d] * (w[2 + d] - 1);
+      int64_t before = reach - padding[d], after = reach - padding[d + 2] + extra[d];
+      around[d] = std::max<int64_t>(before, 0);
+      around[d + 2] = std::max<int64_t>(after, 0);
+      crop[d] = std::max<int64_t>(-before, 0);
+      crop[d + 2] = std::max<int64_t>(-after, 0);
+    }
+    input = padSpatial(rewriter, loc, input, around, cnn::PaddingMode::Zeros);
+    if (llvm::any_of(crop, [](int64_t c) { return c > 0; })) {
+      auto type = cast<RankedTensorType>(input.getType());
+      SmallVector<int64_t> offsets = {0, 0, crop[0], crop[1]};
+      SmallVector<int64_t> sizes = {type.getDimSize(0), type.getDimSize(1),
+                                    type.getDimSize(2) - crop[0] - crop[2],
+                                    type.getDimSize(3) - crop[1] - crop[3]};
+      input = tensor::ExtractSliceOp::create(
+          rewriter, loc, RankedTensorType::get(sizes, element), input,
+          ValueRange{}, ValueRange{}, ValueRange{}, offsets, sizes,
+          SmallVector<int64_t>(4, 1));
+    }
+    // The kernel as conv2d takes it: [F, C / groups, KH, KW], flipped.
+    int64_t perGroupIn = in[1] / groups, perGroupOut = w[1];
+    auto kernelType = RankedTensorType::get(
+        {perGroupOut * groups, perGroupIn, w[2], w[3]}, element);
+    Value source = adaptor.getWeight();
+    Value kernel = buildMap(
+        rewriter, loc, kernelType, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          Value f = linalg::IndexOp::create(b, l, 0);
+          Value c = linalg::IndexOp::create(b, l, 1);
+          Value group = arith::DivUIOp::create(b, l, f, indexConstant(b, l, perGroupOut));
+          Value inner = arith::RemUIOp::create(b, l, f, indexConstant(b, l, perGroupOut));
+          Value channel = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, group, indexConstant(b, l, perGroupIn)), c);
+          Value row = arith::SubIOp::create(b, l, indexConstant(b, l, w[2] - 1),
+                                            linalg::IndexOp::create(b, l, 2));
+          Value col = arith::SubIOp::create(b, l, indexConstant(b, l, w[3] - 1),
+                                            linalg::IndexOp::create(b, l, 3));
+          return tensor::ExtractOp::create(b, l, source,
+                                           ValueRange{channel, inner, row, col});
+        });
+    Value init = adaptor.getBias()
+                     ? broadcastAlong(rewriter, loc, adaptor.getBias(), outType, 1)
+                     : filledTensor(rewriter, loc, outType, 0.0);
+    Attribute ones = rewriter.getI64TensorAttr({1, 1});
+    Attribute dilationAttr = rewriter.getI64TensorAttr(dilations);
+    if (groups == 1) {
+      rewriter.replaceOp(op, linalg::Conv2DNchwFchwOp::create(
+                                 rewriter, loc, TypeRange{outType},
+                                 ValueRange{input, kernel}, ValueRange{init},
+                                 ones, dilationAttr)
+                                 ->getResults());
+      return success();
+    }
+    Value groupedInit = splitGroups(rewriter, loc, init, 1, groups);
+    Value conv = linalg::Conv2DNgchwGfchwOp::create(
+                     rewriter, loc, TypeRange{groupedInit.getType()},
+                     ValueRange{splitGroups(rewriter, loc, input, 1, groups),
+                                splitGroups(rewriter, loc, kernel, 0, groups)},
+                     ValueRange{groupedInit}, ones, dilationAttr)
+                     ->getResult(0);
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, outType, conv, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    return success();
+  }
+};
+
+struct SiluLowering : OpConversionPattern<cnn::SiluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::SiluOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    Type element = type.getElementType();
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, op.getLoc(), type, {adaptor.getInput()},
+                [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                  // x * sigmoid(x) = x / (1 + exp(-x))
+                  Value one = floatConstant(b, l, element, 1.0);
+                  Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, args[0]));
+                  return arith::DivFOp::create(b, l, args[0],
+                                               arith::AddFOp::create(b, l, one, e));
+                }));
+    return success();
+  }
+};
+
+struct LocalResponseNormLowering : OpConversionPattern<cnn::LocalResponseNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::LocalResponseNormOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Type element = type.getElementType();
+    int64_t size = op.getSize(), channels = type.getDimSize(1);
+    Value input = adaptor.getInput();
+    // The sum of squares over channels c - size/2 .. c + (size-1)/2 that exist.
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> dims;
+    for (unsigned d = 0; d < 5; ++d)
+      dims.push_back(rewriter.getAffineDimExpr(d));
+    Value window = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{size}, element);
+    auto sums = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{window},
+        ValueRange{filledTensor(rewriter, loc, type, 0.0)},
+        ArrayRef<AffineMap>{AffineMap::get(5, 0, {dims[4]}, ctx),
+                            AffineMap::get(5, 0, {dims[0], dims[1], dims[2], dims[3]}, ctx)},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                      utils::IteratorType::parallel,
+                                      utils::IteratorType::parallel,
+                                      utils::IteratorType::parallel,
+                                      utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value c = linalg::IndexOp::create(b, l, 1);
+          Value r = linalg::IndexOp::create(b, l, 4);
+          Value channel = arith::SubIOp::create(
+              b, l, arith::AddIOp::create(b, l, c, r), indexConstant(b, l, size / 2));
+          Value inside = arith::AndIOp::create(
+              b, l,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, channel,
+                                    indexConstant(b, l, 0)),
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, channel,
+                                    indexConstant(b, l, channels)));
+          Value clamped = arith::MinSIOp::create(
+              b, l, arith::MaxSIOp::create(b, l, channel, indexConstant(b, l, 0)),
+              indexConstant(b, l, channels - 1));
+          Value value = tensor::ExtractOp::create(
+              b, l, input,
+              ValueRange{linalg::IndexOp::create(b, l, 0), clamped,
+                         linalg::IndexOp::create(b, l, 2),
+                         linalg::IndexOp::create(b, l, 3)});
+          Value square = arith::MulFOp::create(b, l, value, value);
+          Value term = arith::SelectOp::create(b, l, inside, square,
+                                               floatConstant(b, l, element, 0.0));
+          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[1], term)));
+        });
+    double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
+    double k = op.getK().convertToDouble();
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, type, {input, sums.getResult(0)},
+                [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                  // x / (k + alpha / size * sum) ^ beta
+                  Value scaled = arith::MulFOp::create(
+                      b, l, args[1], floatConstant(b, l, element, alpha / double(size)));
+                  Value base = arith::AddFOp::create(b, l, scaled,
+                                                     floatConstant(b, l, element, k));
+                  Value divisor = math::PowFOp::create(
+                      b, l, base, floatConstant(b, l, element, beta));
+                  return arith::DivFOp::create(b, l, args[0], divisor);
+                }));
+    return success();
+  }
+};
+
+struct AdaptiveAvgPool2dLowering : OpConversionPattern<cnn::AdaptiveAvgPool2dOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::AdaptiveAvgPool2dOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType outType = op.getType();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    Type element = outType.getElementType();
+    ArrayRef<int64_t> in = inType.getShape(), out = outType.getShape();
+    Value input = adaptor.getInput();
+    // Window i of a dimension covers floor(i*size/n) .. ceil((i+1)*size/n)-1;
+    // the loops run over the largest window and skip what lies outside.
+    auto bounds = [](int64_t i, int64_t size, int64_t n) {
+      return std::pair<int64_t, int64_t>{i * size / n, ((i + 1) * size + n - 1) / n};
+    };
+    SmallVector<int64_t> widest(2, 1);
+    for (int d = 0; d < 2; ++d)
+      for (int64_t i = 0; i < out[2 + d]; ++i) {
+        auto [start, end] = bounds(i, in[2 + d], out[2 + d]);
+        widest[d] = std::max(widest[d], end - start);
+      }
+    auto windowStart = [&](OpBuilder &b, Location l, Value i, int d) -> Value {
+      return arith::DivUIOp::create(
+          b, l, arith::MulIOp::create(b, l, i, indexConstant(b, l, in[2 + d])),
+          indexConstant(b, l, out[2 + d]));
+    };
+    auto windowEnd = [&](OpBuilder &b, Location l, Value i, int d) -> Value {
+      Value next = arith::AddIOp::create(b, l, i, indexConstant(b, l, 1));
+      Value scaled = arith::MulIOp::create(b, l, next, indexConstant(b, l, in[2 + d]));
+      return arith::DivUIOp::create(
+          b, l, arith::AddIOp::create(b, l, scaled, indexConstant(b, l, out[2 + d] - 1)),
+          indexConstant(b, l, out[2 + d]));
+    };
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> dims;
+    for (unsigned d = 0; d < 6; ++d)
+      dims.push_back(rewriter.getAffineDimExpr(d));
+    Value window = tensor::EmptyOp::create(rewriter, loc, widest, element);
+    auto sums = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType}, ValueRange{window},
+        ValueRange{filledTensor(rewriter, loc, outType, 0.0)},
+        ArrayRef<AffineMap>{AffineMap::get(6, 0, {dims[4], dims[5]}, ctx),
+                            AffineMap::get(6, 0, {dims[0], dims[1], dims[2], dims[3]}, ctx)},
+        ArrayRef<utils::IteratorType>{
+            utils::IteratorType::parallel, utils::IteratorType::parallel,
+            utils::IteratorType::parallel, utils::IteratorType::parallel,
+            utils::IteratorType::reduction, utils::IteratorType::reduction},
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          SmallVector<Value> indices = {linalg::IndexOp::create(b, l, 0),
+                                        linalg::IndexOp::create(b, l, 1)};
+          Value inside;
+          for (int d = 0; d < 2; ++d) {
+            Value i = linalg::IndexOp::create(b, l, 2 + d);
+            Value position = arith::AddIOp::create(b, l, windowStart(b, l, i, d),
+                                                   linalg::IndexOp::create(b, l, 4 + d));
+            Value within = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
+                                                 position, windowEnd(b, l, i, d));
+            inside = inside ? Value(arith::AndIOp::create(b, l, inside, within)) : within;
+            indices.push_back(arith::MinUIOp::create(b, l, position,
+                                                     indexConstant(b, l, in[2 + d] - 1)));
+          }
+          Value value = tensor::ExtractOp::create(b, l, input, indices);
+          Value term = arith::SelectOp::create(b, l, inside, value,
+                                               floatConstant(b, l, element, 0.0));
+          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[1], term)));
+        });
+    rewriter.replaceOp(
+        op, buildElementwise(
+                rewriter, loc, outType, {sums.getResult(0)},
+                [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                  Value count;
+                  for (int d = 0; d < 2; ++d) {
+                    Value i = linalg::IndexOp::create(b, l, 2 + d);
+                    Value extent = arith::SubIOp::create(b, l, windowEnd(b, l, i, d),
+                                                         windowStart(b, l, i, d));
+                    count = count ? Value(arith::MulIOp::create(b, l, count, extent)) : extent;
+                  }
+                  return arith::DivFOp::create(b, l, args[0],
+                                               indexToFloat(b, l, count, element));
+                }));
+    return success();
+  }
+};
+
+struct UpsampleLowering : OpConversionPattern<cnn::UpsampleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::UpsampleOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType outType = op.getType();
+    Type element = outType.getElementType();
+    ArrayRef<int64_t> scale = op.getScaleFactors();
+    ArrayRef<int64_t> in = cast<RankedTensorType>(adaptor.getInput().getType()).getShape();
+    Value input = adaptor.getInput();
+    bool bilinear = op.getMode() == cnn::UpsampleMode::Bilinear;
+    rewriter.replaceOp(
+        op, buildMap(
+                rewriter, loc, outType, {}, {},
+                [&](OpBuilder &b, Location l, ValueRange) -> Value {
+                  Value n = linalg::IndexOp::create(b, l, 0);
+                  Value c = linalg::IndexOp::create(b, l, 1);
+                  if (!bilinear) {
+                    SmallVector<Value> indices = {n, c};
+                    for (int d = 0; d < 2; ++d)
+                      indices.push_back(arith::DivUIOp::create(
+                          b, l, linalg::IndexOp::create(b, l, 2 + d),
+                          indexConstant(b, l, scale[d])));
+                    return tensor::ExtractOp::create(b, l, input, indices);
+                  }
+                  // Source position (o + 0.5) / scale - 0.5, clamped at 0; the
+                  // two neighbours and the weight of the second, per dimension.
+                  Value low[2], high[2], weight[2];
+                  for (int d = 0; d < 2; ++d) {
+                    Value o = indexToFloat(b, l, linalg::IndexOp::create(b, l, 2 + d), element);
+                    Value centred = arith::AddFOp::create(b, l, o, floatConstant(b, l, element, 0.5));
+                    Value source = arith::SubFOp::create(
+                        b, l,
+                        arith::DivFOp::create(b, l, centred,
+                                              floatConstant(b, l, element, double(scale[d]))),
+                        floatConstant(b, l, element, 0.5));
+                    source = arith::MaximumFOp::create(b, l, source,
+                                                       floatConstant(b, l, element, 0.0));
+                    Value floor = math::FloorOp::create(b, l, source);
+                    weight[d] = arith::SubFOp::create(b, l, source, floor);
+                    Value first = arith::IndexCastOp::create(
+                        b, l, b.getIndexType(),
+                        arith::FPToSIOp::create(b, l, b.getI64Type(), floor));
+                    low[d] = arith::MinSIOp::create(b, l, first, indexConstant(b, l, in[2 + d] - 1));
+                    high[d] = arith::MinSIOp::create(
+                        b, l, arith::AddIOp::create(b, l, first, indexConstant(b, l, 1)),
+                        indexConstant(b, l, in[2 + d] - 1));
+                  }
+                  auto at = [&](Value row, Value col) -> Value {
+                    return tensor::ExtractOp::create(b, l, input, ValueRange{n, c, row, col});
+                  };
+                  auto lerp = [&](Value a, Value z, Value t) -> Value {
+                    Value delta = arith::SubFOp::create(b, l, z, a);
+                    return arith::AddFOp::create(b, l, a, arith::MulFOp::create(b, l, delta, t));
+                  };
+                  Value top = lerp(at(low[0], low[1]), at(low[0], high[1]), weight[1]);
+                  Value bottom = lerp(at(high[0], low[1]), at(high[0], high[1]), weight[1]);
+                  return lerp(top, bottom, weight[0]);
+                }));
+    return success();
+  }
+};
+
+struct CropLowering : OpConversionPattern<cnn::CropOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::CropOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType outType = op.getType();
+    ArrayRef<int64_t> offsets = op.getOffsets();
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, outType, adaptor.getInput(), ValueRange{}, ValueRange{}, ValueRange{},
+        SmallVector<int64_t>{0, 0, offsets[0], offsets[1]}, outType.getShape(),
+        SmallVector<int64_t>(4, 1));
+    return success();
+  }
+};
+
+struct PadLowering : OpConversionPattern<cnn::PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::PadOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, padSpatial(rewriter, op.getLoc(), adaptor.getInput(),
+                                      op.getPadding(), op.getMode(),
+                                      op.getValue().convertToDouble()));
+    return success();
+  }
+};
+
+struct ReshapeLowering : OpConversionPattern<cnn::ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::ReshapeOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    // Through one dimension: every static reshape is a collapse and an expand.
+    Location loc = op.getLoc();
+    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto outType = cast<RankedTensorType>(op.getType());
+    auto flatType = RankedTensorType::get({inType.getNumElements()},
+                                          inType.getElementType());
+    auto all = [](int64_t rank) {
+      ReassociationIndices indices;
+      for (int64_t d = 0; d < rank; ++d)
+        indices.push_back(d);
+      return SmallVector<ReassociationIndices>{indices};
+    };
+    Value flat = adaptor.getInput();
+    if (inType.getRank() > 1)
+      flat = tensor::CollapseShapeOp::create(rewriter, loc, flatType, flat,
+                                             all(inType.getRank()));
+    if (outType.getRank() > 1)
+      flat = tensor::ExpandShapeOp::create(rewriter, loc, outType, flat,
+                                           all(outType.getRank()));
+    rewriter.replaceOp(op, flat);
+    return success();
+  }
+};
+
 struct ConvertCnnToLinalgPass
     : cnnc::impl::ConvertCnnToLinalgBase<ConvertCnnToLinalgPass> {
   void runOnOperation() override {
@@ -569,5 +965,8 @@ void cnnc::populateCnnToLinalgConversionPatterns(RewritePatternSet &patterns) {
                ActivationLowering<cnn::TanhOp>, ActivationLowering<cnn::SigmoidOp>,
                DropoutLowering, SoftmaxLowering, MaxPool2dLowering,
                AvgPool2dLowering, GlobalAvgPoolLowering, FlattenLowering,
-               AddLowering, ConcatLowering>(patterns.getContext());
+               AddLowering, ConcatLowering, ConvTranspose2dLowering, SiluLowering,
+               LocalResponseNormLowering, AdaptiveAvgPool2dLowering,
+               UpsampleLowering, CropLowering, PadLowering, ReshapeLowering>(
+      patterns.getContext());
 }

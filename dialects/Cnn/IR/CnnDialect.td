@@ -63,4 +63,20 @@ def Cnn_PaddingModeAttr : EnumAttr<Cnn_Dialect, Cnn_PaddingMode, "padding_mode">
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Cnn_UpsampleMode : I32EnumAttr<"UpsampleMode",
+    "how an upsampling computes the new pixels", [
+  // Each output pixel repeats the input pixel it falls in.
+  I32EnumAttrCase<"Nearest", 0, "nearest">,
+  // Interpolates the four nearest input pixels, with pixel centres at
+  // half-integer positions (PyTorch's align_corners=False).
+  I32EnumAttrCase<"Bilinear", 1, "bilinear">
+]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::cnnc::cnn";
+}
+
+def Cnn_UpsampleModeAttr : EnumAttr<Cnn_Dialect, Cnn_UpsampleMode, "upsample_mode"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // CNN_DIALECT

@@ -219,6 +219,74 @@ int64_t Conv2dOp::getMultiplyAccumulates() {
 }
 
 //===----------------------------------------------------------------------===//
+// ConvTranspose2dOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvTranspose2dOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input =
+      check.tensor(adaptor.getInput(), "input", {4}, "[N, C, H, W]");
+  if (failed(input))
+    return failure();
+  FailureOr<RankedTensorType> weight = check.tensor(
+      adaptor.getWeight(), "weight", {4}, "[C, F / groups, KH, KW]");
+  if (failed(weight) ||
+      failed(check.sameElementType(*input, adaptor.getWeight(), "weight")))
+    return failure();
+  ArrayRef<int64_t> strides = adaptor.getStrides();
+  ArrayRef<int64_t> dilations = adaptor.getDilations();
+  ArrayRef<int64_t> padding = adaptor.getPadding();
+  ArrayRef<int64_t> outputPadding = adaptor.getOutputPadding();
+  int64_t groups = adaptor.getGroups();
+  if (failed(check.sizes(strides, "strides", 2, 1)) ||
+      failed(check.sizes(dilations, "dilations", 2, 1)) ||
+      failed(check.sizes(padding, "padding [top, left, bottom, right]", 4, 0)) ||
+      failed(check.sizes(outputPadding, "output_padding", 2, 0)))
+    return failure();
+  if (groups < 1 || groups > kMaxAttributeValue)
+    return check.fail("groups must be from 1 to ", kMaxAttributeValue, ", got ",
+                      groups);
+  for (int d = 0; d < 2; ++d)
+    if (outputPadding[d] >= std::max(strides[d], dilations[d]))
+      return check.fail("output_padding must be smaller than the stride or the "
+                        "dilation, got [",
+                        llvm::make_range(outputPadding.begin(), outputPadding.end()),
+                        "]");
+  ArrayRef<int64_t> in = input->getShape(), w = weight->getShape();
+  if (w[0] != in[1])
+    return check.fail("weight of shape ", formatShape(w), " expects ", w[0],
+                      " input channels, but the input has ", in[1]);
+  if (in[1] % groups != 0)
+    return check.fail("input channels (", in[1],
+                      ") must be divisible by groups (", groups, ")");
+  int64_t filters = w[1] * groups;
+  if (Value bias = adaptor.getBias())
+    if (failed(check.channelVector(bias, "bias", filters, *input)))
+      return failure();
+  SmallVector<int64_t> out = {in[0], filters, 0, 0};
+  for (int d = 0; d < 2; ++d) {
+    int64_t size = (in[2 + d] - 1) * strides[d] + dilations[d] * (w[2 + d] - 1) +
+                   outputPadding[d] + 1 - padding[d] - padding[d + 2];
+    if (size < 1)
+      return check.fail("padding [",
+                        llvm::make_range(padding.begin(), padding.end()),
+                        "] leaves no output ", d == 0 ? "rows" : "columns");
+    out[2 + d] = size;
+  }
+  results.push_back(RankedTensorType::get(out, input->getElementType()));
+  return success();
+}
+
+int64_t ConvTranspose2dOp::getMultiplyAccumulates() {
+  ArrayRef<int64_t> in = getInput().getType().getShape();
+  ArrayRef<int64_t> w = getWeight().getType().getShape();
+  // Every input value meets every weight of its group once.
+  return saturatingProduct({in[0], in[1], in[2], in[3], w[1], w[2], w[3]});
+}
+
+//===----------------------------------------------------------------------===//
 // DenseOp
 //===----------------------------------------------------------------------===//
 
@@ -271,6 +339,25 @@ LogicalResult BatchNormOp::verify() {
   if (!(epsilon >= 0.0) || std::isinf(epsilon))
     return check.fail("epsilon must be a finite non-negative number, got ",
                       epsilon);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LocalResponseNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LocalResponseNormOp::verify() {
+  int64_t size = getSize();
+  if (size < 1 || size > getInput().getType().getDimSize(1) * 2 + 1)
+    return emitOpError("size must be from 1 to twice the channels plus one, got ")
+           << size;
+  for (auto [name, value] : {std::pair<StringRef, double>{"alpha", getAlpha().convertToDouble()},
+                             {"beta", getBeta().convertToDouble()},
+                             {"k", getK().convertToDouble()}})
+    if (!std::isfinite(value))
+      return emitOpError() << name << " must be finite, got " << value;
+  if (getK().convertToDouble() <= 0.0)
+    return emitOpError("k must be positive, got ") << getK().convertToDouble();
   return success();
 }
 
@@ -358,6 +445,23 @@ LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *,
   return inferPool2d(loc, getOperationName(), adaptor, results);
 }
 
+LogicalResult AdaptiveAvgPool2dOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input =
+      check.tensor(adaptor.getInput(), "input", {4}, "[N, C, H, W]");
+  if (failed(input))
+    return failure();
+  ArrayRef<int64_t> size = adaptor.getOutputSize();
+  if (failed(check.sizes(size, "output_size", 2, 1)))
+    return failure();
+  results.push_back(RankedTensorType::get(
+      {input->getDimSize(0), input->getDimSize(1), size[0], size[1]},
+      input->getElementType()));
+  return success();
+}
+
 LogicalResult GlobalAvgPoolOp::inferReturnTypes(MLIRContext *,
                                                 std::optional<Location> loc,
                                                 Adaptor adaptor,
@@ -390,6 +494,99 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *, std::optional<Location>
     features *= dim;
   results.push_back(RankedTensorType::get({input->getDimSize(0), features},
                                           input->getElementType()));
+  return success();
+}
+
+LogicalResult UpsampleOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input =
+      check.tensor(adaptor.getInput(), "input", {4}, "[N, C, H, W]");
+  if (failed(input))
+    return failure();
+  ArrayRef<int64_t> scale = adaptor.getScaleFactors();
+  if (failed(check.sizes(scale, "scale_factors", 2, 1)))
+    return failure();
+  ArrayRef<int64_t> in = input->getShape();
+  results.push_back(RankedTensorType::get(
+      {in[0], in[1], in[2] * scale[0], in[3] * scale[1]}, input->getElementType()));
+  return success();
+}
+
+LogicalResult CropOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input =
+      check.tensor(adaptor.getInput(), "input", {4}, "[N, C, H, W]");
+  if (failed(input))
+    return failure();
+  ArrayRef<int64_t> offsets = adaptor.getOffsets(), sizes = adaptor.getSizes();
+  if (failed(check.sizes(offsets, "offsets", 2, 0)) ||
+      failed(check.sizes(sizes, "sizes", 2, 1)))
+    return failure();
+  ArrayRef<int64_t> in = input->getShape();
+  if (offsets[0] + sizes[0] > in[2] || offsets[1] + sizes[1] > in[3])
+    return check.fail("a window of ", sizes[0], "x", sizes[1], " at [",
+                      offsets[0], ", ", offsets[1], "] does not fit an input of ",
+                      in[2], "x", in[3]);
+  results.push_back(RankedTensorType::get({in[0], in[1], sizes[0], sizes[1]},
+                                          input->getElementType()));
+  return success();
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input =
+      check.tensor(adaptor.getInput(), "input", {4}, "[N, C, H, W]");
+  if (failed(input))
+    return failure();
+  ArrayRef<int64_t> padding = adaptor.getPadding();
+  if (failed(check.sizes(padding, "padding [top, left, bottom, right]", 4, 0)))
+    return failure();
+  ArrayRef<int64_t> in = input->getShape();
+  PaddingMode mode = adaptor.getMode();
+  if (mode == PaddingMode::Valid)
+    return check.fail("mode 'valid' does not pad; use zeros, replicate or circular");
+  if (mode == PaddingMode::Circular &&
+      (padding[0] > in[2] || padding[2] > in[2] || padding[1] > in[3] ||
+       padding[3] > in[3]))
+    return check.fail("circular padding [",
+                      llvm::make_range(padding.begin(), padding.end()),
+                      "] wraps around more than once on an input of ", in[2],
+                      "x", in[3]);
+  results.push_back(RankedTensorType::get(
+      {in[0], in[1], in[2] + padding[0] + padding[2], in[3] + padding[1] + padding[3]},
+      input->getElementType()));
+  return success();
+}
+
+LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input = check.tensor(
+      adaptor.getInput(), "input", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  if (failed(input))
+    return failure();
+  ArrayRef<int64_t> shape = adaptor.getShape();
+  if (shape.empty() || shape.size() > 5)
+    return check.fail("shape must have 1 to 5 entries, got ", shape.size());
+  if (failed(check.sizes(shape, "shape", shape.size(), 1)))
+    return failure();
+  int64_t count = saturatingProduct({});
+  for (int64_t dim : shape)
+    count = saturatingProduct({count, dim});
+  if (count != input->getNumElements())
+    return check.fail("shape [", llvm::make_range(shape.begin(), shape.end()),
+                      "] holds ", count, " elements, the input ",
+                      input->getNumElements());
+  results.push_back(RankedTensorType::get(shape, input->getElementType()));
   return success();
 }
 

@@ -91,6 +91,34 @@ def Cnn_Conv2dOp : Cnn_ShapeOp<"conv2d",
   }];
 }
 
+def Cnn_ConvTranspose2dOp : Cnn_ShapeOp<"conv_transpose2d",
+    [DeclareOpInterfaceMethods<Cnn_MacCountOpInterface>]> {
+  let summary = "2-D transposed convolution (the gradient of conv2d)";
+  let description = [{
+    `weight` is [C, F / groups, KH, KW] (PyTorch's layout). Each input pixel
+    scatters its kernel-weighted values into the output, `strides` apart;
+    `padding` [top, left, bottom, right] trims the output and
+    `output_padding` [h, w] extends it at the bottom and right:
+    OH = (H - 1) * stride - top - bottom + dilation * (KH - 1) +
+    output_padding + 1.
+  }];
+  let arguments = (ins
+    Cnn_Tensor4D:$input,
+    Cnn_Tensor4D:$weight,
+    Optional<Cnn_Tensor1D>:$bias,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$output_padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$groups
+  );
+  let results = (outs Cnn_Tensor4D:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
+    (`,` type($bias)^)? `->` type($output)
+  }];
+}
+
 def Cnn_DenseOp : Cnn_ShapeOp<"dense",
     [DeclareOpInterfaceMethods<Cnn_MacCountOpInterface>]> {
   let summary = "fully connected layer: output = input * weight^T + bias";
@@ -152,6 +180,27 @@ def Cnn_SigmoidOp : Cnn_ElementwiseOp<"sigmoid"> {
   let arguments = (ins Cnn_Tensor:$input);
 }
 
+def Cnn_SiluOp : Cnn_ElementwiseOp<"silu"> {
+  let summary = "SiLU (swish): x * sigmoid(x)";
+  let arguments = (ins Cnn_Tensor:$input);
+}
+
+def Cnn_LocalResponseNormOp : Cnn_SameTypeOp<"local_response_norm"> {
+  let summary = "local response normalisation across channels";
+  let description = [{
+    As PyTorch's LocalResponseNorm: each value is divided by
+    (k + alpha / size * sum of the squares over `size` neighbouring
+    channels) ^ beta, the window centred on its channel.
+  }];
+  let arguments = (ins Cnn_Tensor4D:$input, I64Attr:$size,
+                       DefaultValuedAttr<F64Attr, "1e-4">:$alpha,
+                       DefaultValuedAttr<F64Attr, "0.75">:$beta,
+                       DefaultValuedAttr<F64Attr, "1.0">:$k);
+  let results = (outs Cnn_Tensor4D:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 def Cnn_SoftmaxOp : Cnn_ElementwiseOp<"softmax"> {
   let summary = "softmax along one axis";
   let arguments = (ins Cnn_Tensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
@@ -206,6 +255,18 @@ def Cnn_AvgPool2dOp : Cnn_Pool2dOp<"avg_pool2d",
   }];
 }
 
+def Cnn_AdaptiveAvgPool2dOp : Cnn_ShapeOp<"adaptive_avg_pool2d"> {
+  let summary = "average pooling to a given output size";
+  let description = [{
+    Output row i averages input rows floor(i * H / OH) to
+    ceil((i + 1) * H / OH) - 1, and likewise for columns (PyTorch's rule), so
+    windows may differ in size and overlap.
+  }];
+  let arguments = (ins Cnn_Tensor4D:$input, DenseI64ArrayAttr:$output_size);
+  let results = (outs Cnn_Tensor4D:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
 def Cnn_GlobalAvgPoolOp : Cnn_ShapeOp<"global_avg_pool"> {
   let summary = "average of each channel: [N, C, H, W] -> [N, C, 1, 1]";
   let arguments = (ins Cnn_Tensor4D:$input);
@@ -227,6 +288,53 @@ def Cnn_FlattenOp : Cnn_ShapeOp<"flatten"> {
 
 // The result type is inferred (no attributes, so also while parsing); the
 // inference reports operands of different shapes before the trait does.
+def Cnn_UpsampleOp : Cnn_ShapeOp<"upsample"> {
+  let summary = "upsampling by integer factors";
+  let arguments = (ins Cnn_Tensor4D:$input, DenseI64ArrayAttr:$scale_factors,
+                       DefaultValuedAttr<Cnn_UpsampleModeAttr,
+                                         "::cnnc::cnn::UpsampleMode::Nearest">:$mode);
+  let results = (outs Cnn_Tensor4D:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Cnn_CropOp : Cnn_ShapeOp<"crop"> {
+  let summary = "a window of the spatial dimensions";
+  let description = [{
+    Keeps rows offsets[0] .. offsets[0] + sizes[0] - 1 and likewise the
+    columns: the crop of U-Net's crop-and-concatenate.
+  }];
+  let arguments = (ins Cnn_Tensor4D:$input, DenseI64ArrayAttr:$offsets,
+                       DenseI64ArrayAttr:$sizes);
+  let results = (outs Cnn_Tensor4D:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Cnn_PadOp : Cnn_ShapeOp<"pad"> {
+  let summary = "pads the spatial dimensions";
+  let description = [{
+    Adds `padding` [top, left, bottom, right] rows and columns, holding
+    `value` (mode zeros), the nearest border value (replicate) or the
+    wrapped-around input (circular).
+  }];
+  let arguments = (ins Cnn_Tensor4D:$input, DenseI64ArrayAttr:$padding,
+                       DefaultValuedAttr<Cnn_PaddingModeAttr,
+                                         "::cnnc::cnn::PaddingMode::Zeros">:$mode,
+                       DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs Cnn_Tensor4D:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
+def Cnn_ReshapeOp : Cnn_ShapeOp<"reshape"> {
+  let summary = "the same elements in another shape";
+  let description = [{
+    Reads the elements in row-major order into `shape` (which includes the
+    batch dimension): YOLOv1's 1470 features as 7x7x30.
+  }];
+  let arguments = (ins Cnn_Tensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs Cnn_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+}
+
 def Cnn_AddOp : Cnn_ShapeOp<"add", [Commutative, AllTypesMatch<["lhs", "rhs"]>]> {
   let summary = "element-wise sum of two tensors of one shape";
   let arguments = (ins Cnn_Tensor:$lhs, Cnn_Tensor:$rhs);

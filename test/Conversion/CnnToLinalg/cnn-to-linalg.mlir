@@ -171,3 +171,57 @@ func.func @shapes(%x: tensor<1x4x3x3xf32>) -> (tensor<1x4x1x1xf32>, tensor<1x36x
   %2 = cnn.concat %x, %x : tensor<1x4x3x3xf32>, tensor<1x4x3x3xf32> -> tensor<1x8x3x3xf32>
   return %0, %1, %2 : tensor<1x4x1x1xf32>, tensor<1x36xf32>, tensor<1x8x3x3xf32>
 }
+
+// -----
+
+// A transposed convolution: the input spread out by the stride, padded by the
+// kernel's reach, convolved with the flipped kernel.
+// CHECK-LABEL: func.func @conv_transpose2d
+// CHECK: %[[SPREAD:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0] [1, 4, 3, 3] [1, 1, 2, 2] : tensor<1x4x3x3xf32> into tensor<1x4x5x5xf32>
+// CHECK: %[[PADDED:.*]] = tensor.pad %[[SPREAD]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[KERNEL:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x2x2xf32>)
+// CHECK: arith.subi
+// CHECK: tensor.extract
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[PADDED]], %[[KERNEL]] : tensor<1x4x7x7xf32>, tensor<2x4x2x2xf32>) outs(%{{.*}} : tensor<1x2x6x6xf32>)
+func.func @conv_transpose2d(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x2x2xf32>) -> tensor<1x2x6x6xf32> {
+  %0 = cnn.conv_transpose2d %x, %w {strides = array<i64: 2, 2>} : tensor<1x4x3x3xf32>, tensor<4x2x2x2xf32> -> tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gathers
+// Nearest upsampling divides the output index by the factor.
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x8x8xf32>)
+// CHECK: arith.divui
+// CHECK: tensor.extract
+// Adaptive pooling: a sum over the widest window, masked, then the divisor.
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: arith.cmpi ult
+// CHECK: arith.select
+// CHECK: arith.divf
+// The crop is a slice.
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 1, 0] [1, 2, 2, 3] [1, 1, 1, 1] : tensor<1x2x4x4xf32> to tensor<1x2x2x3xf32>
+// The reshape collapses and expands.
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] : tensor<1x2x4x4xf32> into tensor<32xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1]] output_shape [4, 8] : tensor<32xf32> into tensor<4x8xf32>
+func.func @gathers(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x8x8xf32>, tensor<1x2x3x3xf32>, tensor<1x2x2x3xf32>, tensor<4x8xf32>) {
+  %0 = cnn.upsample %x {scale_factors = array<i64: 2, 2>} : tensor<1x2x4x4xf32> -> tensor<1x2x8x8xf32>
+  %1 = cnn.adaptive_avg_pool2d %x {output_size = array<i64: 3, 3>} : tensor<1x2x4x4xf32> -> tensor<1x2x3x3xf32>
+  %2 = cnn.crop %x {offsets = array<i64: 1, 0>, sizes = array<i64: 2, 3>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x3xf32>
+  %3 = cnn.reshape %x {shape = array<i64: 4, 8>} : tensor<1x2x4x4xf32> -> tensor<4x8xf32>
+  return %0, %1, %2, %3 : tensor<1x2x8x8xf32>, tensor<1x2x3x3xf32>, tensor<1x2x2x3xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// x / (k + alpha / size * sum of squares) ^ beta
+// CHECK-LABEL: func.func @lrn
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.mulf
+// CHECK: math.powf
+// CHECK: arith.divf
+func.func @lrn(%x: tensor<1x6x2x2xf32>) -> tensor<1x6x2x2xf32> {
+  %0 = cnn.local_response_norm %x {size = 5} : tensor<1x6x2x2xf32>
+  return %0 : tensor<1x6x2x2xf32>
+}

@@ -387,3 +387,135 @@ func.func @conv2d_stride_too_large(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf
   %0 = cnn.conv2d %x, %w {strides = array<i64: 1, 4294967296>} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x6x1xf32>
   return
 }
+
+// -----
+
+func.func @conv_transpose2d_channels(%x: tensor<1x8x5x5xf32>, %w: tensor<4x4x2x2xf32>) {
+  // expected-error @+2 {{'cnn.conv_transpose2d' op weight of shape 4x4x2x2 expects 4 input channels, but the input has 8}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv_transpose2d %x, %w : tensor<1x8x5x5xf32>, tensor<4x4x2x2xf32> -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose2d_output_padding(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x2x2xf32>) {
+  // expected-error @+2 {{'cnn.conv_transpose2d' op output_padding must be smaller than the stride or the dilation, got [1, 0]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv_transpose2d %x, %w {output_padding = array<i64: 1, 0>} : tensor<1x4x5x5xf32>, tensor<4x4x2x2xf32> -> tensor<1x4x7x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose2d_groups(%x: tensor<1x3x5x5xf32>, %w: tensor<3x4x2x2xf32>) {
+  // expected-error @+2 {{'cnn.conv_transpose2d' op input channels (3) must be divisible by groups (2)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv_transpose2d %x, %w {groups = 2} : tensor<1x3x5x5xf32>, tensor<3x4x2x2xf32> -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose2d_no_output(%x: tensor<1x4x1x1xf32>, %w: tensor<4x4x2x2xf32>) {
+  // expected-error @+2 {{'cnn.conv_transpose2d' op padding [1, 1, 1, 1] leaves no output rows}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv_transpose2d %x, %w {padding = array<i64: 1, 1, 1, 1>} : tensor<1x4x1x1xf32>, tensor<4x4x2x2xf32> -> tensor<1x4x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @conv_transpose2d_groups_positive(%x: tensor<1x4x5x5xf32>, %w: tensor<4x4x2x2xf32>) {
+  // expected-error @+2 {{'cnn.conv_transpose2d' op groups must be from 1 to 2147483648, got 0}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv_transpose2d %x, %w {groups = 0} : tensor<1x4x5x5xf32>, tensor<4x4x2x2xf32> -> tensor<1x4x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @lrn_size(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+1 {{'cnn.local_response_norm' op size must be from 1 to twice the channels plus one, got 0}}
+  %0 = cnn.local_response_norm %x {size = 0} : tensor<1x4x5x5xf32>
+  return
+}
+
+// -----
+
+func.func @lrn_k(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+1 {{'cnn.local_response_norm' op k must be positive, got 0.000000e+00}}
+  %0 = cnn.local_response_norm %x {size = 3, k = 0.0} : tensor<1x4x5x5xf32>
+  return
+}
+
+// -----
+
+func.func @lrn_not_finite(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+1 {{'cnn.local_response_norm' op beta must be finite, got INF}}
+  %0 = cnn.local_response_norm %x {size = 3, beta = 0x7FF0000000000000 : f64} : tensor<1x4x5x5xf32>
+  return
+}
+
+// -----
+
+func.func @adaptive_output_size(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+2 {{'cnn.adaptive_avg_pool2d' op output_size must be positive, got [0, 1]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.adaptive_avg_pool2d %x {output_size = array<i64: 0, 1>} : tensor<1x4x5x5xf32> -> tensor<1x4x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @upsample_scale(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+2 {{'cnn.upsample' op scale_factors must have 2 entries, got 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.upsample %x {scale_factors = array<i64: 2>} : tensor<1x4x5x5xf32> -> tensor<1x4x10x10xf32>
+  return
+}
+
+// -----
+
+func.func @crop_outside(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+2 {{'cnn.crop' op a window of 4x4 at [2, 0] does not fit an input of 5x5}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.crop %x {offsets = array<i64: 2, 0>, sizes = array<i64: 4, 4>} : tensor<1x4x5x5xf32> -> tensor<1x4x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @pad_valid(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+2 {{'cnn.pad' op mode 'valid' does not pad; use zeros, replicate or circular}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.pad %x {padding = array<i64: 1, 1, 1, 1>, mode = #cnn.padding_mode<valid>} : tensor<1x4x5x5xf32> -> tensor<1x4x7x7xf32>
+  return
+}
+
+// -----
+
+func.func @pad_circular(%x: tensor<1x4x2x2xf32>) {
+  // expected-error @+2 {{'cnn.pad' op circular padding [3, 0, 0, 0] wraps around more than once on an input of 2x2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.pad %x {padding = array<i64: 3, 0, 0, 0>, mode = #cnn.padding_mode<circular>} : tensor<1x4x2x2xf32> -> tensor<1x4x5x2xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+2 {{'cnn.reshape' op shape [1, 99] holds 99 elements, the input 100}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.reshape %x {shape = array<i64: 1, 99>} : tensor<1x4x5x5xf32> -> tensor<1x99xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_rank(%x: tensor<1x4x5x5xf32>) {
+  // expected-error @+2 {{'cnn.reshape' op shape must have 1 to 5 entries, got 6}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.reshape %x {shape = array<i64: 1, 1, 1, 4, 5, 5>} : tensor<1x4x5x5xf32> -> tensor<1x1x1x4x5x5xf32>
+  return
+}

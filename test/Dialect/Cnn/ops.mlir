@@ -136,3 +136,39 @@ func.func @graph_ops(%x: tensor<2x16x5x5xf32>, %y: tensor<2x8x5x5xf32>) -> (tens
 func.func @model_arguments(%w: tensor<8x3x3x3xf32> {cnn.param = "c1.weight"}, %m: tensor<8xf32> {cnn.buffer = "bn1.running_mean"}, %x: tensor<1x3x8x8xf32> {cnn.input = "image"}) {
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @conv_transpose2d
+// CHECK: cnn.conv_transpose2d %{{.*}}, %{{.*}}, %{{.*}} {strides = array<i64: 2, 2>} : tensor<1x8x5x6xf32>, tensor<8x4x2x2xf32>, tensor<4xf32> -> tensor<1x4x10x12xf32>
+// CHECK: cnn.conv_transpose2d %{{.*}}, %{{.*}} {groups = 2 : i64, output_padding = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x8x5x6xf32>, tensor<8x2x3x3xf32> -> tensor<1x4x10x12xf32>
+func.func @conv_transpose2d(%x: tensor<1x8x5x6xf32>, %w: tensor<8x4x2x2xf32>, %b: tensor<4xf32>, %g: tensor<8x2x3x3xf32>) -> (tensor<1x4x10x12xf32>, tensor<1x4x10x12xf32>) {
+  %0 = cnn.conv_transpose2d %x, %w, %b {strides = array<i64: 2, 2>} : tensor<1x8x5x6xf32>, tensor<8x4x2x2xf32>, tensor<4xf32> -> tensor<1x4x10x12xf32>
+  %1 = cnn.conv_transpose2d %x, %g {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>, groups = 2} : tensor<1x8x5x6xf32>, tensor<8x2x3x3xf32> -> tensor<1x4x10x12xf32>
+  return %0, %1 : tensor<1x4x10x12xf32>, tensor<1x4x10x12xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @later_architectures
+// CHECK: cnn.silu %{{.*}} : tensor<1x8x6x6xf32>
+// CHECK: cnn.local_response_norm %{{.*}} {k = 2.000000e+00 : f64, size = 5 : i64} : tensor<1x8x6x6xf32>
+// CHECK: cnn.adaptive_avg_pool2d %{{.*}} {output_size = array<i64: 4, 4>} : tensor<1x8x6x6xf32> -> tensor<1x8x4x4xf32>
+// CHECK: cnn.upsample %{{.*}} {scale_factors = array<i64: 2, 2>} : tensor<1x8x4x4xf32> -> tensor<1x8x8x8xf32>
+// CHECK: cnn.upsample %{{.*}} {mode = #cnn.upsample_mode<bilinear>, scale_factors = array<i64: 1, 3>} : tensor<1x8x4x4xf32> -> tensor<1x8x4x12xf32>
+// CHECK: cnn.crop %{{.*}} {offsets = array<i64: 1, 1>, sizes = array<i64: 4, 4>} : tensor<1x8x6x6xf32> -> tensor<1x8x4x4xf32>
+// CHECK: cnn.pad %{{.*}} {mode = #cnn.padding_mode<replicate>, padding = array<i64: 1, 0, 1, 0>} : tensor<1x8x4x4xf32> -> tensor<1x8x6x4xf32>
+// CHECK: cnn.pad %{{.*}} {padding = array<i64: 1, 1, 1, 1>, value = -1.000000e+00 : f64} : tensor<1x8x4x4xf32> -> tensor<1x8x6x6xf32>
+// CHECK: cnn.reshape %{{.*}} {shape = array<i64: 1, 2, 64>} : tensor<1x8x4x4xf32> -> tensor<1x2x64xf32>
+func.func @later_architectures(%x: tensor<1x8x6x6xf32>) -> (tensor<1x8x8x8xf32>, tensor<1x8x4x12xf32>, tensor<1x8x6x4xf32>, tensor<1x8x6x6xf32>, tensor<1x2x64xf32>) {
+  %0 = cnn.silu %x : tensor<1x8x6x6xf32>
+  %1 = cnn.local_response_norm %0 {size = 5, k = 2.0} : tensor<1x8x6x6xf32>
+  %2 = cnn.adaptive_avg_pool2d %1 {output_size = array<i64: 4, 4>} : tensor<1x8x6x6xf32> -> tensor<1x8x4x4xf32>
+  %3 = cnn.upsample %2 {scale_factors = array<i64: 2, 2>} : tensor<1x8x4x4xf32> -> tensor<1x8x8x8xf32>
+  %4 = cnn.upsample %2 {scale_factors = array<i64: 1, 3>, mode = #cnn.upsample_mode<bilinear>} : tensor<1x8x4x4xf32> -> tensor<1x8x4x12xf32>
+  %5 = cnn.crop %x {offsets = array<i64: 1, 1>, sizes = array<i64: 4, 4>} : tensor<1x8x6x6xf32> -> tensor<1x8x4x4xf32>
+  %6 = cnn.pad %5 {padding = array<i64: 1, 0, 1, 0>, mode = #cnn.padding_mode<replicate>} : tensor<1x8x4x4xf32> -> tensor<1x8x6x4xf32>
+  %7 = cnn.pad %5 {padding = array<i64: 1, 1, 1, 1>, value = -1.0} : tensor<1x8x4x4xf32> -> tensor<1x8x6x6xf32>
+  %8 = cnn.reshape %5 {shape = array<i64: 1, 2, 64>} : tensor<1x8x4x4xf32> -> tensor<1x2x64xf32>
+  return %3, %4, %6, %7, %8 : tensor<1x8x8x8xf32>, tensor<1x8x4x12xf32>, tensor<1x8x6x4xf32>, tensor<1x8x6x6xf32>, tensor<1x2x64xf32>
+}

@@ -185,6 +185,78 @@ case("concat width", [3, 5, 7],
      {}, lambda x: torch.cat([F.relu(x), x], 3))
 
 
+# --- the ops of the lecture's later architectures -------------------------
+def conv_transpose_case(name, c, h, w, f, k, stride=1, padding=0, output_padding=0,
+                        dilation=1, groups=1, bias=True):
+    layer = {"name": "up", "op": "conv_transpose2d", "out_channels": f, "kernel": k,
+             "stride": stride, "padding": padding, "output_padding": output_padding,
+             "dilation": dilation, "groups": groups, "bias": bias}
+    kh, kw = (k, k) if isinstance(k, int) else k
+    weights = {"up.weight": rand(c, f // groups, kh, kw)}
+    if bias:
+        weights["up.bias"] = rand(f)
+    case(name, [c, h, w], [layer], weights,
+         lambda x: F.conv_transpose2d(x, t(weights["up.weight"]),
+                                      t(weights["up.bias"]) if bias else None, stride,
+                                      padding, output_padding, groups, dilation))
+
+
+conv_transpose_case("conv_transpose 2x2 stride 2 (U-Net)", 4, 5, 6, 3, 2, stride=2)
+conv_transpose_case("conv_transpose 3x3 stride 2 pad 1 output_padding 1", 3, 5, 5, 4, 3,
+                    stride=2, padding=1, output_padding=1)
+conv_transpose_case("conv_transpose stride 1 pad 1", 3, 6, 7, 2, 3, padding=1)
+conv_transpose_case("conv_transpose groups 2 no bias", 4, 4, 5, 6, 3, stride=2, groups=2,
+                    bias=False)
+conv_transpose_case("conv_transpose dilation 2", 2, 5, 5, 3, 3, dilation=2, padding=1)
+conv_transpose_case("conv_transpose padding beyond the kernel", 2, 6, 6, 2, 3, stride=3,
+                    padding=3)
+
+case("silu", [3, 5, 7], [{"name": "a", "op": "silu"}], {}, F.silu)
+case("local_response_norm (AlexNet)", [7, 5, 6],
+     [{"name": "n", "op": "local_response_norm", "size": 5, "alpha": 1e-4, "beta": 0.75,
+       "k": 2.0}], {},
+     lambda x: F.local_response_norm(x, 5, 1e-4, 0.75, 2.0))
+case("local_response_norm size 4, large alpha", [6, 3, 4],
+     [{"name": "n", "op": "local_response_norm", "size": 4, "alpha": 0.5}], {},
+     lambda x: F.local_response_norm(x, 4, 0.5))
+for size, shape in [((3, 3), [4, 7, 9]), ((6, 6), [3, 6, 6]), ((1, 1), [5, 7, 7]),
+                    ((4, 2), [2, 10, 5])]:
+    case(f"adaptive_avg_pool2d {size} from {shape[1]}x{shape[2]}", shape,
+         [{"name": "p", "op": "adaptive_avg_pool2d", "output_size": list(size)}], {},
+         lambda x, size=size: F.adaptive_avg_pool2d(x, size))
+case("upsample nearest x2", [3, 4, 5], [{"name": "u", "op": "upsample", "scale_factor": 2}],
+     {}, lambda x: F.interpolate(x, scale_factor=2, mode="nearest"))
+case("upsample nearest [2, 3]", [2, 3, 4],
+     [{"name": "u", "op": "upsample", "scale_factor": [2, 3]}], {},
+     lambda x: F.interpolate(x, scale_factor=(2, 3), mode="nearest"))
+case("upsample bilinear x2", [3, 4, 5],
+     [{"name": "u", "op": "upsample", "scale_factor": 2, "mode": "bilinear"}], {},
+     lambda x: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False))
+case("upsample bilinear [3, 2]", [2, 5, 3],
+     [{"name": "u", "op": "upsample", "scale_factor": [3, 2], "mode": "bilinear"}], {},
+     lambda x: F.interpolate(x, scale_factor=(3, 2), mode="bilinear", align_corners=False))
+case("center_crop to a size", [3, 9, 10],
+     [{"name": "c", "op": "center_crop", "size": [5, 7]}], {},
+     lambda x: x[:, :, 2:7, 1:8])
+case("center_crop like another layer (U-Net)", [3, 9, 10],
+     [{"name": "small", "op": "max_pool2d", "kernel": 2},
+      {"name": "c", "op": "center_crop", "inputs": ["input", "small"]},
+      {"name": "cat", "op": "concat", "inputs": ["c", "small"]}], {},
+     lambda x: torch.cat([x[:, :, 2:6, 2:7], F.max_pool2d(x, 2)], 1))
+case("pad constant", [2, 4, 5], [{"name": "p", "op": "pad", "padding": [1, 2, 0, 3], "value": 0.5}],
+     {}, lambda x: F.pad(x, (2, 3, 1, 0), value=0.5))
+case("pad replicate", [2, 4, 5], [{"name": "p", "op": "pad", "padding": 2, "mode": "replicate"}],
+     {}, lambda x: F.pad(x, (2, 2, 2, 2), mode="replicate"))
+case("pad circular", [2, 4, 5], [{"name": "p", "op": "pad", "padding": [1, 2], "mode": "circular"}],
+     {}, lambda x: F.pad(x, (2, 2, 1, 1), mode="circular"))
+case("reshape (YOLOv1's 7x7x30)", [1470],
+     [{"name": "r", "op": "reshape", "shape": [7, 7, 30]}], {},
+     lambda x: x.reshape(-1, 7, 7, 30))
+case("reshape a feature map", [3, 4, 5],
+     [{"name": "r", "op": "reshape", "shape": [12, 5]}], {},
+     lambda x: x.reshape(-1, 12, 5))
+
+
 def run_case(index, workdir, cnnc):
     name, input_shape, layers, weights, torch_ref, _ = CASES[index]
     model = {"name": f"case{index}", "input": {"shape": input_shape}, "batch": BATCH,
