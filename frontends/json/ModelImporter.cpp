@@ -123,6 +123,10 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
   SmallVector<int64_t> shape{batch};
   for (int64_t dim : input.positiveInts("shape"))
     shape.push_back(dim);
+  if (options.inputShape) {
+    shape.assign({batch});
+    shape.append(options.inputShape->begin(), options.inputShape->end());
+  }
   if (shape.size() > 5)
     input.fail("shape", "expected at most 4 dimensions after the batch, got " +
                             std::to_string(shape.size() - 1));

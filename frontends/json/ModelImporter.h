@@ -8,12 +8,15 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <optional>
+#include <vector>
 
 namespace cnnc::json {
 
 struct ImportOptions {
   /// Compiles for this batch size instead of the file's "batch".
   std::optional<int64_t> batch;
+  /// Compiles for this input shape (without the batch) instead of the file's.
+  std::optional<std::vector<int64_t>> inputShape;
 };
 
 /// Reads the model file at `path` (or standard input for "-") and returns a

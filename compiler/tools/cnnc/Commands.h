@@ -26,6 +26,11 @@ struct ModelOptions {
   llvm::cl::opt<int64_t> batch{
       "batch", llvm::cl::desc("Use this batch size instead of the model file's"),
       llvm::cl::value_desc("N"), llvm::cl::cat(commandCategory())};
+  llvm::cl::opt<std::string> inputShape{
+      "input-shape",
+      llvm::cl::desc("Use this input shape (without the batch, e.g. 3x64x64) "
+                     "instead of the model file's"),
+      llvm::cl::value_desc("CxHxW"), llvm::cl::cat(commandCategory())};
 
   /// Imports the model once the options are parsed; prints the problem and
   /// returns null on failure.

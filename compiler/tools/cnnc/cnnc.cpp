@@ -17,6 +17,7 @@
 #include "llvm/Support/InitLLVM.h"
 
 using namespace mlir;
+using llvm::SmallVector;
 namespace cl = llvm::cl;
 
 namespace {
@@ -61,6 +62,28 @@ cnnc::driver::ModelOptions::load(MLIRContext &context,
       return nullptr;
     }
     options.batch = batch;
+  }
+  if (inputShape.getNumOccurrences()) {
+    SmallVector<llvm::StringRef> parts;
+    llvm::StringRef(inputShape).split(parts, 'x');
+    std::vector<int64_t> shape;
+    for (llvm::StringRef part : parts) {
+      int64_t dim;
+      if (part.getAsInteger(10, dim) || dim < 1 || dim > (int64_t(1) << 31)) {
+        llvm::errs() << "cnnc " << command
+                     << ": error: --input-shape takes sizes like 3x224x224, got '"
+                     << inputShape << "'\n";
+        return nullptr;
+      }
+      shape.push_back(dim);
+    }
+    if (shape.empty() || shape.size() > 4) {
+      llvm::errs() << "cnnc " << command
+                   << ": error: --input-shape takes 1 to 4 sizes, got '"
+                   << inputShape << "'\n";
+      return nullptr;
+    }
+    options.inputShape = std::move(shape);
   }
   return cnnc::json::importModelFile(input, context, options, llvm::errs());
 }
