@@ -24,4 +24,19 @@ def CnncBufferize : Pass<"cnnc-bufferize", "::mlir::ModuleOp"> {
   ];
 }
 
+def CnncOutlineLayers : Pass<"cnnc-outline-layers", "::mlir::ModuleOp"> {
+  let summary = "Move each layer's structured op into a function of its own";
+  let description = [{
+    Each op of a public function (the model's `@forward`, on tensors) that
+    computes a tensor (linalg ops, padding, concatenation) moves into a
+    private function named after its layer, called where it was; values its
+    regions read from above become arguments, constants are copied.
+    Constants, empty tensors and reshapes stay. The functions are marked
+    `noinline` for LLVM (`passthrough = ["noinline"]`), so that LLVM optimises and generates code one piece at a
+    time: its cost grows faster than the size of a function (DenseNet-121 as
+    one function took minutes), and a profile names the layers.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 #endif // CNNC_CODEGEN_PASSES

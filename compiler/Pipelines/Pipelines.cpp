@@ -27,6 +27,7 @@ void cnnc::buildGraphToLinalgPipeline(OpPassManager &pm) {
 }
 
 void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm) {
+  pm.addPass(createCnncOutlineLayers());
   pm.addPass(createCnncBufferize());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);

@@ -2,6 +2,7 @@
 
 #include "compiler/Target/ObjectEmitter.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -49,6 +50,16 @@ std::unique_ptr<Module> cnnc::translateToLLVMIR(mlir::ModuleOp module,
                                                 TargetMachine &machine) {
   mlir::registerBuiltinDialectTranslation(*module->getContext());
   mlir::registerLLVMDialectTranslation(*module->getContext());
+  // The cnn names of the arguments have no LLVM meaning (the signature was
+  // read before lowering); the translation would warn once per argument,
+  // printing the module each time.
+  module.walk([](mlir::LLVM::LLVMFuncOp func) {
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+      if (mlir::DictionaryAttr attrs = func.getArgAttrDict(i))
+        for (mlir::NamedAttribute attr : attrs)
+          if (attr.getName().getValue().starts_with("cnn."))
+            func.removeArgAttr(i, attr.getName());
+  });
   std::unique_ptr<Module> llvmModule = mlir::translateModuleToLLVMIR(module, context);
   if (!llvmModule)
     return nullptr;

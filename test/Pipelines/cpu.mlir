@@ -10,14 +10,17 @@
 // LINALG: math.tanh
 // LINALG-NOT: cnn.
 
-// One pointer per tensor: parameters, the input, then the output; the
-// intermediate buffers are allocated and freed inside.
+// One pointer per tensor: parameters, the input, then the output. Each
+// layer is a function of its own (cnnc-outline-layers) that @forward calls
+// on buffers it allocates and frees.
 // LLVM-LABEL: llvm.func @forward
 // LLVM-SAME: (%{{.*}}: !llvm.ptr {cnn.init = "he_uniform", cnn.param = "conv.weight"}, %{{.*}}: !llvm.ptr {cnn.input = "input"}, %{{.*}}: !llvm.ptr)
 // LLVM: llvm.call @malloc
-// LLVM: llvm.intr.tanh
+// LLVM: llvm.call @forward_op{{[0-9]+}}(
 // LLVM: llvm.call @free
 // LLVM: llvm.return
+// LLVM: llvm.func @forward_op{{[0-9]+}}({{.*}}) attributes {passthrough = ["noinline"]
+// LLVM: llvm.intr.tanh
 // LLVM-NOT: memrefCopy
 module {
   func.func @forward(%w: tensor<4x3x3x3xf32> {cnn.param = "conv.weight", cnn.init = "he_uniform"},
