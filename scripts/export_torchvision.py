@@ -12,15 +12,17 @@ shape that does not match is an error. BatchNorm's num_batches_tracked is
 not a tensor cnnc needs.
 """
 import argparse
-import json
+import os
 import re
-import struct
 import subprocess
 import sys
 
 import numpy as np
 import torch
 import torchvision
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_io import write_safetensors  # noqa: E402
 
 
 def build(arch, seed):
@@ -55,20 +57,6 @@ def export(model, params):
                      f"cnnc's {name} {shape}")
         out[name] = value.detach().numpy().astype(np.float32)
     return out
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, value in tensors.items():
-        data = np.ascontiguousarray(value).tobytes()
-        header[name] = {"dtype": "F32", "shape": list(value.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def main():

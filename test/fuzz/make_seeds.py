@@ -6,29 +6,14 @@ OUT_DIR/json: models/*.json and every JSON part of the frontend tests;
 OUT_DIR/safetensors and OUT_DIR/npy: small valid and invalid files.
 """
 import glob
-import json
 import os
 import re
-import struct
 import sys
 
 import numpy as np
 
-
-def write_safetensors(path, tensors, metadata=None):
-    header, blobs, offset = {}, [], 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name, value in tensors.items():
-        data = value.tobytes()
-        dtype = {"float32": "F32", "float64": "F64", "float16": "F16"}[str(value.dtype)]
-        header[name] = {"dtype": dtype, "shape": list(value.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode()
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from safetensors_io import write_safetensors  # noqa: E402
 
 
 def main():

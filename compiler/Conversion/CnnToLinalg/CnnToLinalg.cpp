@@ -168,6 +168,42 @@ int64_t trailingWindowPad(int64_t paddedSize, int64_t out, int64_t kernel,
   return std::max<int64_t>(0, (out - 1) * stride + kernel - paddedSize);
 }
 
+/// The convolution of `input` [N, C, H, W] with `kernel` [F, C / groups, KH,
+/// KW] accumulated into `init` [N, F, OH, OW]: the named NCHW op, or its
+/// grouped form over [N, G, C / G, H, W].
+Value buildConvolution(OpBuilder &b, Location loc, RankedTensorType outType,
+                       Value input, Value kernel, Value init, Attribute strides,
+                       Attribute dilations, int64_t groups) {
+  if (groups == 1)
+    return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{outType},
+                                            ValueRange{input, kernel},
+                                            ValueRange{init}, strides, dilations)
+        ->getResult(0);
+  Value groupedInit = splitGroups(b, loc, init, 1, groups);
+  Value conv = linalg::Conv2DNgchwGfchwOp::create(
+                   b, loc, TypeRange{groupedInit.getType()},
+                   ValueRange{splitGroups(b, loc, input, 1, groups),
+                              splitGroups(b, loc, kernel, 0, groups)},
+                   ValueRange{groupedInit}, strides, dilations)
+                   ->getResult(0);
+  return tensor::CollapseShapeOp::create(
+      b, loc, outType, conv, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+}
+
+/// The input of a pooling op padded with `value`, including the extra rows
+/// and columns that ceil mode's last windows reach into.
+Value padForPooling(OpBuilder &b, Location loc, Value input,
+                    RankedTensorType outType, ArrayRef<int64_t> padding,
+                    ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                    double value) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> pad(padding);
+  for (int d = 0; d < 2; ++d)
+    pad[d + 2] += trailingWindowPad(inType.getDimSize(2 + d) + pad[d] + pad[d + 2],
+                                    outType.getDimSize(2 + d), kernel[d], strides[d]);
+  return padSpatial(b, loc, input, pad, cnn::PaddingMode::Zeros, value);
+}
+
 //===----------------------------------------------------------------------===//
 // Patterns
 //===----------------------------------------------------------------------===//
@@ -184,28 +220,11 @@ struct Conv2dLowering : OpConversionPattern<cnn::Conv2dOp> {
     Value init = adaptor.getBias()
                      ? broadcastAlong(rewriter, loc, adaptor.getBias(), outType, 1)
                      : filledTensor(rewriter, loc, outType, 0.0);
-    Attribute strides = rewriter.getI64TensorAttr(op.getStrides());
-    Attribute dilations = rewriter.getI64TensorAttr(op.getDilations());
-    int64_t groups = op.getGroups();
-    if (groups == 1) {
-      rewriter.replaceOp(op, linalg::Conv2DNchwFchwOp::create(
-                                 rewriter, loc, TypeRange{outType},
-                                 ValueRange{input, adaptor.getWeight()},
-                                 ValueRange{init}, strides, dilations)
-                                 ->getResults());
-      return success();
-    }
-    // Grouped: [N, G, C/G, H, W] * [G, F/G, C/G, KH, KW] -> [N, G, F/G, OH, OW].
-    Value groupedInit = splitGroups(rewriter, loc, init, 1, groups);
-    Value conv = linalg::Conv2DNgchwGfchwOp::create(
-                     rewriter, loc, TypeRange{groupedInit.getType()},
-                     ValueRange{splitGroups(rewriter, loc, input, 1, groups),
-                                splitGroups(rewriter, loc, adaptor.getWeight(), 0, groups)},
-                     ValueRange{groupedInit}, strides, dilations)
-                     ->getResult(0);
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, outType, conv,
-        ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    rewriter.replaceOp(op, buildConvolution(rewriter, loc, outType, input,
+                                            adaptor.getWeight(), init,
+                                            rewriter.getI64TensorAttr(op.getStrides()),
+                                            rewriter.getI64TensorAttr(op.getDilations()),
+                                            op.getGroups()));
     return success();
   }
 };
@@ -395,16 +414,10 @@ struct MaxPool2dLowering : OpConversionPattern<cnn::MaxPool2dOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType outType = op.getType();
-    auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
     ArrayRef<int64_t> kernel = op.getKernelSize(), strides = op.getStrides();
-    SmallVector<int64_t> pad(op.getPadding());
     // Padded positions (and ceil mode's extra ones) never win.
-    pad[2] += trailingWindowPad(inType.getDimSize(2) + pad[0] + pad[2],
-                                outType.getDimSize(2), kernel[0], strides[0]);
-    pad[3] += trailingWindowPad(inType.getDimSize(3) + pad[1] + pad[3],
-                                outType.getDimSize(3), kernel[1], strides[1]);
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(), pad,
-                             cnn::PaddingMode::Zeros, -INFINITY);
+    Value input = padForPooling(rewriter, loc, adaptor.getInput(), outType,
+                                op.getPadding(), kernel, strides, -INFINITY);
     Value window = tensor::EmptyOp::create(rewriter, loc, kernel,
                                            outType.getElementType());
     rewriter.replaceOp(
@@ -427,13 +440,8 @@ struct AvgPool2dLowering : OpConversionPattern<cnn::AvgPool2dOp> {
     auto inType = cast<RankedTensorType>(adaptor.getInput().getType());
     ArrayRef<int64_t> kernel = op.getKernelSize(), strides = op.getStrides();
     ArrayRef<int64_t> padding = op.getPadding();
-    SmallVector<int64_t> pad(padding);
-    pad[2] += trailingWindowPad(inType.getDimSize(2) + pad[0] + pad[2],
-                                outType.getDimSize(2), kernel[0], strides[0]);
-    pad[3] += trailingWindowPad(inType.getDimSize(3) + pad[1] + pad[3],
-                                outType.getDimSize(3), kernel[1], strides[1]);
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(), pad,
-                             cnn::PaddingMode::Zeros);
+    Value input = padForPooling(rewriter, loc, adaptor.getInput(), outType,
+                                padding, kernel, strides, 0.0);
     Value window = tensor::EmptyOp::create(rewriter, loc, kernel,
                                            outType.getElementType());
     Value sums = linalg::PoolingNchwSumOp::create(
@@ -632,25 +640,10 @@ struct ConvTranspose2dLowering : OpConversionPattern<cnn::ConvTranspose2dOp> {
     Value init = adaptor.getBias()
                      ? broadcastAlong(rewriter, loc, adaptor.getBias(), outType, 1)
                      : filledTensor(rewriter, loc, outType, 0.0);
-    Attribute ones = rewriter.getI64TensorAttr({1, 1});
-    Attribute dilationAttr = rewriter.getI64TensorAttr(dilations);
-    if (groups == 1) {
-      rewriter.replaceOp(op, linalg::Conv2DNchwFchwOp::create(
-                                 rewriter, loc, TypeRange{outType},
-                                 ValueRange{input, kernel}, ValueRange{init},
-                                 ones, dilationAttr)
-                                 ->getResults());
-      return success();
-    }
-    Value groupedInit = splitGroups(rewriter, loc, init, 1, groups);
-    Value conv = linalg::Conv2DNgchwGfchwOp::create(
-                     rewriter, loc, TypeRange{groupedInit.getType()},
-                     ValueRange{splitGroups(rewriter, loc, input, 1, groups),
-                                splitGroups(rewriter, loc, kernel, 0, groups)},
-                     ValueRange{groupedInit}, ones, dilationAttr)
-                     ->getResult(0);
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, outType, conv, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    rewriter.replaceOp(op, buildConvolution(rewriter, loc, outType, input, kernel, init,
+                                            rewriter.getI64TensorAttr({1, 1}),
+                                            rewriter.getI64TensorAttr(dilations),
+                                            groups));
     return success();
   }
 };

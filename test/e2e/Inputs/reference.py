@@ -6,39 +6,17 @@ same input, and compares. Nothing here uses cnnc's own output as a reference.
 """
 import json
 import os
-import struct
 import subprocess
+import sys
 
 import numpy as np
 import torch
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "..", "scripts"))
+from safetensors_io import write_safetensors  # noqa: E402,F401
+
 torch.set_grad_enabled(False)
-
-
-DTYPES = {np.dtype(np.float32): "F32", np.dtype(np.float64): "F64",
-          np.dtype(np.float16): "F16"}
-
-
-def write_safetensors(path, tensors):
-    """Writes {name: array} as a safetensors file; float64 and float16 arrays
-    keep their type, everything else is written as float32."""
-    header, blobs, offset = {}, [], 0
-    for name, value in tensors.items():
-        value = np.asarray(value)
-        if value.dtype not in DTYPES:
-            value = value.astype(np.float32)
-        data = np.ascontiguousarray(value).tobytes()
-        header[name] = {"dtype": DTYPES[value.dtype], "shape": list(value.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
 
 
 def compile_model(cnnc, model, workdir, name, batch=None):

@@ -57,7 +57,7 @@ def main():
                                  capture_output=True, text=True).stdout
         count = int(re.search(r"Total parameters: ([\d,]+)", summary).group(1).replace(",", ""))
         weights = os.path.join(workdir, arch + ".safetensors")
-        export_torchvision.write_safetensors(
+        reference.write_safetensors(
             weights, export_torchvision.export(model, export_torchvision.cnnc_parameters(source)))
         exe = os.path.join(workdir, arch)
         subprocess.run(["cnnc", "compile", source, "--input-shape", f"3x{size}x{size}",
