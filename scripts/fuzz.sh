@@ -22,7 +22,9 @@ for target in model-json:json safetensors:safetensors npy:npy; do
   dict=()
   [ -f "$root/test/fuzz/$name.dict" ] && dict=(-dict="$root/test/fuzz/$name.dict")
   echo "fuzz-$name: ${seconds}s"
-  # Leaks inside LLVM/MLIR's own libraries are theirs (test/lsan.supp).
+  # Leaks inside LLVM/MLIR's own libraries are theirs (test/lsan.supp); see
+  # test/lit.cfg.py for allow_user_poisoning.
+  ASAN_OPTIONS="allow_user_poisoning=0" \
   LSAN_OPTIONS="suppressions=$root/test/lsan.supp" \
   "$build/bin/fuzz-$name" "$work/corpus-$kind" "$work/seeds/$kind" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
