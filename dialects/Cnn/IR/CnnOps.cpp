@@ -100,6 +100,32 @@ public:
     return success();
   }
 
+  /// The operands and attributes every convolution shares: a feature map
+  /// [N, C, H, W], a 4-D weight (`weightLayout` in messages) of its element
+  /// type, strides, dilations, padding and groups in range. Returns the
+  /// input and weight types.
+  FailureOr<std::pair<RankedTensorType, RankedTensorType>>
+  convolution(Value input, Value weight, StringRef weightLayout,
+              ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+              ArrayRef<int64_t> padding, int64_t groups) const {
+    FailureOr<RankedTensorType> inputType =
+        tensor(input, "input", {4}, "[N, C, H, W]");
+    if (failed(inputType))
+      return failure();
+    FailureOr<RankedTensorType> weightType =
+        tensor(weight, "weight", {4}, weightLayout);
+    if (failed(weightType) ||
+        failed(sameElementType(*inputType, weight, "weight")) ||
+        failed(sizes(strides, "strides", 2, 1)) ||
+        failed(sizes(dilations, "dilations", 2, 1)) ||
+        failed(sizes(padding, "padding [top, left, bottom, right]", 4, 0)))
+      return failure();
+    if (groups < 1 || groups > kMaxAttributeValue)
+      return fail("groups must be from 1 to ", kMaxAttributeValue, ", got ",
+                  groups);
+    return std::make_pair(*inputType, *weightType);
+  }
+
 private:
   std::optional<Location> loc;
   StringRef opName;
@@ -147,33 +173,23 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   ShapeChecker check(loc, getOperationName());
-  FailureOr<RankedTensorType> input =
-      check.tensor(adaptor.getInput(), "input", {4}, "[N, C, H, W]");
-  if (failed(input))
-    return failure();
-  FailureOr<RankedTensorType> weight = check.tensor(
-      adaptor.getWeight(), "weight", {4}, "[F, C / groups, KH, KW]");
-  if (failed(weight) ||
-      failed(check.sameElementType(*input, adaptor.getWeight(), "weight")))
-    return failure();
-
   ArrayRef<int64_t> strides = adaptor.getStrides();
   ArrayRef<int64_t> dilations = adaptor.getDilations();
   ArrayRef<int64_t> padding = adaptor.getPadding();
   int64_t groups = adaptor.getGroups();
-  if (failed(check.sizes(strides, "strides", 2, 1)) ||
-      failed(check.sizes(dilations, "dilations", 2, 1)) ||
-      failed(check.sizes(padding, "padding [top, left, bottom, right]", 4, 0)))
+  auto types = check.convolution(adaptor.getInput(), adaptor.getWeight(),
+                                 "[F, C / groups, KH, KW]", strides, dilations,
+                                 padding, groups);
+  if (failed(types))
     return failure();
-  if (groups < 1)
-    return check.fail("groups must be positive, got ", groups);
+  auto [input, weight] = *types;
 
   PaddingMode mode = adaptor.getPaddingMode();
   if (mode == PaddingMode::Valid && llvm::any_of(padding, [](int64_t p) { return p != 0; }))
     return check.fail("padding mode 'valid' takes no padding, got [",
                       llvm::make_range(padding.begin(), padding.end()), "]");
 
-  ArrayRef<int64_t> in = input->getShape(), w = weight->getShape();
+  ArrayRef<int64_t> in = input.getShape(), w = weight.getShape();
   int64_t channels = in[1], filters = w[0];
   if (channels % groups != 0)
     return check.fail("input channels (", channels,
@@ -187,7 +203,7 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                       channels, " (shape ", formatShape(in), ", groups ",
                       groups, ")");
   if (Value bias = adaptor.getBias())
-    if (failed(check.channelVector(bias, "bias", filters, *input)))
+    if (failed(check.channelVector(bias, "bias", filters, input)))
       return failure();
   if (mode == PaddingMode::Circular &&
       (padding[0] > in[2] || padding[2] > in[2] || padding[1] > in[3] ||
@@ -208,7 +224,7 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   if (failed(width))
     return failure();
   results.push_back(RankedTensorType::get({in[0], filters, *height, *width},
-                                          input->getElementType()));
+                                          input.getElementType()));
   return success();
 }
 
@@ -226,35 +242,24 @@ LogicalResult ConvTranspose2dOp::inferReturnTypes(
     MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &results) {
   ShapeChecker check(loc, getOperationName());
-  FailureOr<RankedTensorType> input =
-      check.tensor(adaptor.getInput(), "input", {4}, "[N, C, H, W]");
-  if (failed(input))
-    return failure();
-  FailureOr<RankedTensorType> weight = check.tensor(
-      adaptor.getWeight(), "weight", {4}, "[C, F / groups, KH, KW]");
-  if (failed(weight) ||
-      failed(check.sameElementType(*input, adaptor.getWeight(), "weight")))
-    return failure();
   ArrayRef<int64_t> strides = adaptor.getStrides();
   ArrayRef<int64_t> dilations = adaptor.getDilations();
   ArrayRef<int64_t> padding = adaptor.getPadding();
   ArrayRef<int64_t> outputPadding = adaptor.getOutputPadding();
   int64_t groups = adaptor.getGroups();
-  if (failed(check.sizes(strides, "strides", 2, 1)) ||
-      failed(check.sizes(dilations, "dilations", 2, 1)) ||
-      failed(check.sizes(padding, "padding [top, left, bottom, right]", 4, 0)) ||
-      failed(check.sizes(outputPadding, "output_padding", 2, 0)))
+  auto types = check.convolution(adaptor.getInput(), adaptor.getWeight(),
+                                 "[C, F / groups, KH, KW]", strides, dilations,
+                                 padding, groups);
+  if (failed(types) || failed(check.sizes(outputPadding, "output_padding", 2, 0)))
     return failure();
-  if (groups < 1 || groups > kMaxAttributeValue)
-    return check.fail("groups must be from 1 to ", kMaxAttributeValue, ", got ",
-                      groups);
+  auto [input, weight] = *types;
   for (int d = 0; d < 2; ++d)
     if (outputPadding[d] >= std::max(strides[d], dilations[d]))
       return check.fail("output_padding must be smaller than the stride or the "
                         "dilation, got [",
                         llvm::make_range(outputPadding.begin(), outputPadding.end()),
                         "]");
-  ArrayRef<int64_t> in = input->getShape(), w = weight->getShape();
+  ArrayRef<int64_t> in = input.getShape(), w = weight.getShape();
   if (w[0] != in[1])
     return check.fail("weight of shape ", formatShape(w), " expects ", w[0],
                       " input channels, but the input has ", in[1]);
@@ -263,7 +268,7 @@ LogicalResult ConvTranspose2dOp::inferReturnTypes(
                       ") must be divisible by groups (", groups, ")");
   int64_t filters = w[1] * groups;
   if (Value bias = adaptor.getBias())
-    if (failed(check.channelVector(bias, "bias", filters, *input)))
+    if (failed(check.channelVector(bias, "bias", filters, input)))
       return failure();
   SmallVector<int64_t> out = {in[0], filters, 0, 0};
   for (int d = 0; d < 2; ++d) {
@@ -275,7 +280,7 @@ LogicalResult ConvTranspose2dOp::inferReturnTypes(
                         "] leaves no output ", d == 0 ? "rows" : "columns");
     out[2 + d] = size;
   }
-  results.push_back(RankedTensorType::get(out, input->getElementType()));
+  results.push_back(RankedTensorType::get(out, input.getElementType()));
   return success();
 }
 

@@ -66,7 +66,7 @@ func.func @conv2d_padding_negative(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf
 // -----
 
 func.func @conv2d_groups_positive(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
-  // expected-error @+2 {{'cnn.conv2d' op groups must be positive, got 0}}
+  // expected-error @+2 {{'cnn.conv2d' op groups must be from 1 to 2147483648, got 0}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = cnn.conv2d %x, %w {groups = 0} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32> -> tensor<1x4x6x6xf32>
   return
