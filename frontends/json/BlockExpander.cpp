@@ -5,6 +5,7 @@
 #include "frontends/json/ImportError.h"
 #include "frontends/json/KeyReader.h"
 #include "frontends/json/Limits.h"
+#include "frontends/json/StandardBlocks.h"
 
 #include <algorithm>
 #include <map>
@@ -45,13 +46,19 @@ struct Scope {
 
 class Expander {
 public:
-  explicit Expander(const Json &model) : model(model) {
+  explicit Expander(const Json &model) {
     if (const auto it = model.find("blocks"); it != model.end()) {
       if (!it->is_object())
         throw ImportError{"key 'blocks'",
                           "expected an object mapping block names to block "
                           "definitions, got " + describeValue(*it)};
       blocks = &*it;
+      for (const auto &item : blocks->items())
+        if (item.key().rfind(kStandardBlockPrefix, 0) == 0)
+          throw ImportError{"key 'blocks'",
+                            "block '" + item.key() + "': names starting with '" +
+                                kStandardBlockPrefix +
+                                "' belong to the standard block library"};
     }
   }
 
@@ -68,7 +75,19 @@ private:
                           const Scope &caller, const std::string &prefix,
                           const std::string &callWhere);
 
-  const Json &model;
+  /// The definition of `name`: a standard block for "std.<name>", else one
+  /// of the model's; null if there is none.
+  const Json *findBlock(const std::string &name) const {
+    if (name.rfind(kStandardBlockPrefix, 0) == 0) {
+      auto it = standardBlocks().find(name.substr(sizeof(kStandardBlockPrefix) - 1));
+      return it == standardBlocks().end() ? nullptr : &*it;
+    }
+    if (!blocks)
+      return nullptr;
+    auto it = blocks->find(name);
+    return it == blocks->end() ? nullptr : &*it;
+  }
+
   const Json *blocks = nullptr;
   std::vector<std::string> blockStack;
   /// Counts one more layer visited (each repetition, switched-off layers
@@ -166,7 +185,8 @@ std::string Expander::expandList(const Json &layers, Scope &scope,
       inputs.push_back(current);
     }
 
-    // "if": false drops the layer; it then passes its input through.
+    // "if": false drops the layer; its name then stands for its first input
+    // (for a residual "add", the branch that is not the shortcut).
     bool enabled = true;
     if (const Json *condition = reader.find("if")) {
       Json value = substituteExpressions(*condition, scope.params, head + ", key 'if'");
@@ -196,9 +216,6 @@ std::string Expander::expandList(const Json &layers, Scope &scope,
                   "arguments are for block layers; an op layer sets its keys directly");
 
     if (!enabled) {
-      if (inputs.size() != 1)
-        reader.fail("if", "a layer that is switched off passes its input "
-                          "through, so it must have exactly one input");
       if (!op)
         reader.rejectUnknownKeys("a block layer");
       scope.values[name] = inputs.front();
@@ -253,16 +270,21 @@ std::string Expander::expandBlock(const std::string &blockName,
                                   const Scope &caller,
                                   const std::string &prefix,
                                   const std::string &callWhere) {
-  auto definition = blocks ? blocks->find(blockName) : model.end();
-  if (!blocks || definition == blocks->end()) {
+  const Json *definition = findBlock(blockName);
+  if (!definition) {
+    bool standard = blockName.rfind(kStandardBlockPrefix, 0) == 0;
+    const Json *known = standard ? &standardBlocks() : blocks;
     std::vector<std::string> names;
-    if (blocks)
-      for (const auto &item : blocks->items())
-        names.push_back(item.key());
+    if (known)
+      for (const auto &item : known->items())
+        names.push_back((standard ? kStandardBlockPrefix : "") + item.key());
     throw ImportError{callWhere + ", key 'block'",
-                      "no block named '" + blockName + "' is defined under 'blocks'" +
+                      "no block named '" + blockName + "' " +
+                          (standard ? "in the standard library"
+                                    : "is defined under 'blocks'") +
                           (names.empty() ? std::string()
-                                         : " (defined: " + quoteList(names) + ")")};
+                                         : " (" + std::string(standard ? "it has: " : "defined: ") +
+                                               quoteList(names) + ")")};
   }
   if (std::find(blockStack.begin(), blockStack.end(), blockName) != blockStack.end())
     throw ImportError{callWhere + ", key 'block'",
@@ -314,13 +336,33 @@ std::string Expander::expandBlock(const std::string &blockName,
       given[item.key()] = true;
     }
   };
-  if (params)
-    for (const auto &item : params->items())
-      if (!item.value().is_null())
-        scope.params[item.key()] = item.value();
   bind(args, "args");
   if (first && firstArgs)
     bind(*firstArgs, "first_args");
+  // Defaults, in declaration order; an expression default is computed from
+  // the parameters declared before it ("padding": "$kernel / 2").
+  if (params) {
+    ParamValues earlier;
+    for (const auto &item : params->items()) {
+      std::string where = defWhere + ", key 'params', parameter '" + item.key() + "'";
+      if (!given.count(item.key()) && !item.value().is_null()) {
+        try {
+          scope.params[item.key()] = substituteExpressions(item.value(), earlier, where);
+        } catch (const ImportError &) {
+          for (const auto &later : params->items())
+            if (!earlier.count(later.key()) && item.value().is_string() &&
+                item.value().get<std::string>().find("$" + later.key()) != std::string::npos)
+              throw ImportError{where, "its default " + describeValue(item.value()) +
+                                           " uses '" + later.key() +
+                                           "', which is declared after it; a default "
+                                           "may use only the parameters before it"};
+          throw;
+        }
+      }
+      if (scope.params.count(item.key()))
+        earlier[item.key()] = scope.params[item.key()];
+    }
+  }
   if (params)
     for (const auto &item : params->items())
       if (item.value().is_null() && !given.count(item.key()))

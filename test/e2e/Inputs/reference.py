@@ -53,3 +53,20 @@ def within_tolerance(actual, expected):
     bound = 1e-4 * max(1.0, float(np.max(np.abs(expected))) if expected.size else 1.0)
     error = float(np.max(np.abs(actual - expected))) if expected.size else 0.0
     return error <= bound, error, bound
+
+
+def calibrate_batch_norm(model, size, channels=3):
+    """Sets the batch norm statistics from one batch of random inputs, as
+    training would, so that activations stay of order 1 and a comparison
+    is not vacuous."""
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    if not norms:
+        return
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None  # the plain average of what it sees
+    model.train()
+    with torch.no_grad():
+        model(torch.from_numpy(
+            np.random.default_rng(2).uniform(-1, 1, (4, channels, size, size)).astype(np.float32)))
+    model.eval()

@@ -27,20 +27,6 @@ import export_torchvision  # noqa: E402
 import reference  # noqa: E402
 
 
-def calibrate_batch_norm(model, size):
-    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
-    if not norms:
-        return
-    for norm in norms:
-        norm.reset_running_stats()
-        norm.momentum = None  # the plain average of what it sees
-    model.train()
-    with torch.no_grad():
-        model(torch.from_numpy(
-            np.random.default_rng(2).uniform(-1, 1, (4, 3, size, size)).astype(np.float32)))
-    model.eval()
-
-
 def main():
     models, workdir, size, archs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
     os.makedirs(workdir, exist_ok=True)
@@ -51,7 +37,7 @@ def main():
         size = int(own) if own else default_size
         source = os.path.join(models, arch + ".json")
         model = export_torchvision.build(arch, seed=0)
-        calibrate_batch_norm(model, size)
+        reference.calibrate_batch_norm(model, size)
         expected_count = sum(p.numel() for p in model.parameters())
         summary = subprocess.run(["cnnc", "summary", source], check=True,
                                  capture_output=True, text=True).stdout
