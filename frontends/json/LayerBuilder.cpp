@@ -100,6 +100,47 @@ std::array<int64_t, 4> samePadding(ArrayRef<int64_t> shape,
   return padding;
 }
 
+/// The "connections" key of a sparse convolution: for each of the
+/// `filters` output channels, the increasing list of the input channels it
+/// reads. Returns the [filters, channels] table, row-major.
+std::vector<bool> connectionTable(LayerContext &c, const Json &value,
+                                  int64_t filters, int64_t channels) {
+  if (!value.is_array() || !std::all_of(value.begin(), value.end(),
+                                        [](const Json &row) { return row.is_array(); }))
+    c.keys.fail("connections", "expected one list of input channels per output "
+                               "channel, got " + describeValue(value));
+  if (int64_t(value.size()) != filters)
+    c.keys.fail("connections", "has " + std::to_string(value.size()) +
+                                   " lists, but out_channels is " + std::to_string(filters) +
+                                   ": one list per output channel");
+  if (filters * channels > kMaxConnectionTable)
+    c.keys.fail("connections", "a table of " + std::to_string(filters) + " x " +
+                                   std::to_string(channels) + " entries is more than " +
+                                   std::to_string(kMaxConnectionTable));
+  std::vector<bool> table(filters * channels, false);
+  for (int64_t f = 0; f < filters; ++f) {
+    const Json &row = value[f];
+    std::string where = "output channel " + std::to_string(f);
+    if (row.empty())
+      c.keys.fail("connections", where + " reads no input channel");
+    int64_t previous = -1;
+    for (const Json &entry : row) {
+      if (!entry.is_number_integer() || entry.get<int64_t>() < 0 ||
+          entry.get<int64_t>() >= channels)
+        c.keys.fail("connections", where + ": expected input channels from 0 to " +
+                                       std::to_string(channels - 1) + ", got " +
+                                       describeValue(entry));
+      int64_t channel = entry.get<int64_t>();
+      if (channel <= previous)
+        c.keys.fail("connections", where + ": list the input channels in increasing "
+                                           "order, each once; got " + describeValue(row));
+      table[f * channels + channel] = true;
+      previous = channel;
+    }
+  }
+  return table;
+}
+
 OpRecipe conv2d(LayerContext &c) {
   int64_t filters = c.keys.positiveInt("out_channels");
   std::array<int64_t, 2> kernel = c.keys.positivePair("kernel");
@@ -120,17 +161,28 @@ OpRecipe conv2d(LayerContext &c) {
           : c.keys.padding("padding");
 
   OpRecipe recipe{cnn::Conv2dOp::getOperationName(), {c.input()}, {}};
-  recipe.operands.push_back(c.tensor(
-      "weight", {filters, c.channels() / groups, kernel[0], kernel[1]},
-      kConvWeight));
-  if (bias)
-    recipe.operands.push_back(c.tensor("bias", {filters}, kZeros));
   recipe.attributes = {
       c.pair("strides", stride), c.quad("padding", padding),
       c.pair("dilations", dilation),
       c.attr("groups", c.builder.getI64IntegerAttr(groups)),
       c.attr("padding_mode",
              cnn::PaddingModeAttr::get(c.ctx(), *cnn::symbolizePaddingMode(mode)))};
+  if (const Json *connections = c.keys.find("connections")) {
+    // One single-channel filter per connection.
+    std::vector<bool> table = connectionTable(c, *connections, filters, c.channels());
+    int64_t count = std::count(table.begin(), table.end(), true);
+    recipe.operands.push_back(c.tensor("weight", {count, 1, kernel[0], kernel[1]}, kConvWeight));
+    SmallVector<bool> values(table.begin(), table.end());
+    auto tableType = RankedTensorType::get({filters, c.channels()}, c.builder.getI1Type());
+    recipe.attributes.push_back(
+        c.attr("connections", DenseIntElementsAttr::get(tableType, ArrayRef<bool>(values))));
+  } else {
+    recipe.operands.push_back(c.tensor(
+        "weight", {filters, c.channels() / groups, kernel[0], kernel[1]},
+        kConvWeight));
+  }
+  if (bias)
+    recipe.operands.push_back(c.tensor("bias", {filters}, kZeros));
   return recipe;
 }
 
@@ -327,7 +379,7 @@ const std::map<std::string, OpKind> &opKinds() {
       {"conv2d",
        {conv2d,
         {"out_channels", "kernel", "stride", "padding", "dilation", "groups",
-         "bias", "padding_mode"},
+         "bias", "padding_mode", "connections"},
         1, 1}},
       {"conv_transpose2d",
        {convTranspose2d,

@@ -25,6 +25,8 @@ constexpr int64_t kMaxElements = int64_t(1) << 40;
 constexpr int kMaxJsonDepth = 64;
 /// How many layers the network may expand to, blocks and repetitions included.
 constexpr int64_t kMaxLayers = 100000;
+/// The most entries (output channels x input channels) of a connection table.
+constexpr int64_t kMaxConnectionTable = int64_t(1) << 24;
 
 /// The number of elements of `shape`; throws ImportError at `where` naming
 /// the tensor `what` when it exceeds kMaxElements.

@@ -190,6 +190,44 @@ Value buildConvolution(OpBuilder &b, Location loc, RankedTensorType outType,
       b, loc, outType, conv, ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
 }
 
+/// The dense [F, C, KH, KW] filter bank of a convolution with a connection
+/// table: filter k of `weight` [count, 1, KH, KW] at the k-th true entry of
+/// `table` [F, C] (row-major), zeros elsewhere. A constant table of filter
+/// indices (-1 where unconnected) drives one gather.
+Value expandConnections(OpBuilder &b, Location loc, Value weight,
+                        DenseIntElementsAttr table) {
+  ArrayRef<int64_t> tableShape = table.getType().getShape();
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  SmallVector<int32_t> filterIndex;
+  int32_t next = 0;
+  for (bool connected : table.getValues<bool>())
+    filterIndex.push_back(connected ? next++ : -1);
+  auto indexType = RankedTensorType::get(tableShape, b.getI32Type());
+  Value indices = arith::ConstantOp::create(
+      b, loc, DenseIntElementsAttr::get(indexType, ArrayRef<int32_t>(filterIndex)));
+  auto denseType = RankedTensorType::get(
+      {tableShape[0], tableShape[1], weightType.getDimSize(2), weightType.getDimSize(3)},
+      weightType.getElementType());
+  AffineMap tableMap = AffineMap::get(4, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1)},
+                                      b.getContext());
+  return buildMap(
+      b, loc, denseType, indices, tableMap,
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+        Value index = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), args[0]);
+        Value zeroIndex = indexConstant(nb, nl, 0);
+        Value connected = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge,
+                                                index, zeroIndex);
+        Value safe = arith::MaxSIOp::create(nb, nl, index, zeroIndex);
+        Value value = tensor::ExtractOp::create(
+            nb, nl, weight,
+            ValueRange{safe, zeroIndex, linalg::IndexOp::create(nb, nl, 2),
+                       linalg::IndexOp::create(nb, nl, 3)});
+        return arith::SelectOp::create(
+            nb, nl, connected, value,
+            floatConstant(nb, nl, weightType.getElementType(), 0.0));
+      });
+}
+
 /// The input of a pooling op padded with `value`, including the extra rows
 /// and columns that ceil mode's last windows reach into.
 Value padForPooling(OpBuilder &b, Location loc, Value input,
@@ -220,8 +258,10 @@ struct Conv2dLowering : OpConversionPattern<cnn::Conv2dOp> {
     Value init = adaptor.getBias()
                      ? broadcastAlong(rewriter, loc, adaptor.getBias(), outType, 1)
                      : filledTensor(rewriter, loc, outType, 0.0);
-    rewriter.replaceOp(op, buildConvolution(rewriter, loc, outType, input,
-                                            adaptor.getWeight(), init,
+    Value weight = adaptor.getWeight();
+    if (auto table = op.getConnectionsAttr())
+      weight = expandConnections(rewriter, loc, weight, cast<DenseIntElementsAttr>(table));
+    rewriter.replaceOp(op, buildConvolution(rewriter, loc, outType, input, weight, init,
                                             rewriter.getI64TensorAttr(op.getStrides()),
                                             rewriter.getI64TensorAttr(op.getDilations()),
                                             op.getGroups()));

@@ -191,17 +191,43 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 
   ArrayRef<int64_t> in = input.getShape(), w = weight.getShape();
   int64_t channels = in[1], filters = w[0];
-  if (channels % groups != 0)
-    return check.fail("input channels (", channels,
-                      ") must be divisible by groups (", groups, ")");
-  if (filters % groups != 0)
-    return check.fail("output channels (", filters,
-                      ") must be divisible by groups (", groups, ")");
-  if (w[1] != channels / groups)
-    return check.fail("weight of shape ", formatShape(w), " expects ",
-                      w[1] * groups, " input channels, but the input has ",
-                      channels, " (shape ", formatShape(in), ", groups ",
-                      groups, ")");
+  if (auto table = adaptor.getConnectionsAttr()) {
+    ArrayRef<int64_t> tableShape = table.getShapedType().getShape();
+    if (tableShape.size() != 2)
+      return check.fail("connections must be an [F, C] table, got shape ",
+                        formatShape(tableShape));
+    if (groups != 1)
+      return check.fail("a convolution with a connection table has no groups, "
+                        "got groups ", groups);
+    if (tableShape[1] != channels)
+      return check.fail("connection table of shape ", formatShape(tableShape),
+                        " is for ", tableShape[1], " input channels, but the input has ",
+                        channels);
+    filters = tableShape[0];
+    SmallVector<int64_t> perFilter(filters, 0);
+    int64_t index = 0;
+    for (bool connected : table.getValues<bool>())
+      perFilter[index++ / channels] += connected;
+    for (int64_t f = 0; f < filters; ++f)
+      if (perFilter[f] == 0)
+        return check.fail("output channel ", f, " of the connection table reads no input channel");
+    int64_t count = llvm::sum_of(perFilter);
+    if (w[0] != count || w[1] != 1)
+      return check.fail("weight of shape ", formatShape(w), " does not match the connection table: it needs [",
+                        count, ", 1, KH, KW], one filter per connection");
+  } else {
+    if (channels % groups != 0)
+      return check.fail("input channels (", channels,
+                        ") must be divisible by groups (", groups, ")");
+    if (filters % groups != 0)
+      return check.fail("output channels (", filters,
+                        ") must be divisible by groups (", groups, ")");
+    if (w[1] != channels / groups)
+      return check.fail("weight of shape ", formatShape(w), " expects ",
+                        w[1] * groups, " input channels, but the input has ",
+                        channels, " (shape ", formatShape(in), ", groups ",
+                        groups, ")");
+  }
   if (Value bias = adaptor.getBias())
     if (failed(check.channelVector(bias, "bias", filters, input)))
       return failure();
@@ -231,6 +257,9 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 int64_t Conv2dOp::getMultiplyAccumulates() {
   ArrayRef<int64_t> out = getOutput().getType().getShape();
   ArrayRef<int64_t> w = getWeight().getType().getShape();
+  // With a connection table each of the w[0] filters feeds one output map.
+  if (getConnections())
+    return saturatingProduct({out[0], out[2], out[3], w[0], w[2], w[3]});
   return saturatingProduct({out[0], out[1], out[2], out[3], w[1], w[2], w[3]});
 }
 

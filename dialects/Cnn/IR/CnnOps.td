@@ -67,6 +67,13 @@ def Cnn_Conv2dOp : Cnn_ShapeOp<"conv2d",
     [N, F, OH, OW] with OH = (H + top + bottom - dilation * (KH - 1) - 1) /
     stride + 1, and likewise OW.
 
+    `connections`, an [F, C] table of booleans, makes the convolution sparse
+    in channels, as LeNet-5's C3 (LeCun et al. 1998, Table I): output map f
+    reads input map c only where the table is true. The weight then holds
+    one [1, KH, KW] filter per true entry, [count, 1, KH, KW], in the
+    table's row-major order, and only those count as parameters and
+    multiply-accumulates. `groups` must be 1.
+
     ```mlir
     %y = cnn.conv2d %x, %w, %b {strides = array<i64: 2, 2>,
                                 padding = array<i64: 1, 1, 1, 1>}
@@ -82,7 +89,8 @@ def Cnn_Conv2dOp : Cnn_ShapeOp<"conv2d",
     DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
     DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
     DefaultValuedAttr<I64Attr, "1">:$groups,
-    DefaultValuedAttr<Cnn_PaddingModeAttr, "::cnnc::cnn::PaddingMode::Zeros">:$padding_mode
+    DefaultValuedAttr<Cnn_PaddingModeAttr, "::cnnc::cnn::PaddingMode::Zeros">:$padding_mode,
+    OptionalAttr<SignlessIntElementsAttr<1>>:$connections
   );
   let results = (outs Cnn_Tensor4D:$output);
   let assemblyFormat = [{

@@ -70,6 +70,22 @@ func.func @conv2d_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> te
 
 // -----
 
+// A connection table: the 3 filters are gathered into a dense 2x2 bank
+// (filter index -1 reads as 0), then the ordinary convolution runs.
+// CHECK-LABEL: func.func @conv2d_connections
+// CHECK: %[[INDEX:.*]] = arith.constant dense<{{\[\[}}0, -1], [1, 2]]> : tensor<2x2xi32>
+// CHECK: %[[BANK:.*]] = linalg.generic {{.*}} ins(%[[INDEX]] : tensor<2x2xi32>) outs(%{{.*}} : tensor<2x2x3x3xf32>)
+// CHECK: arith.cmpi sge
+// CHECK: tensor.extract %{{.*}} : tensor<3x1x3x3xf32>
+// CHECK: arith.select
+// CHECK: linalg.conv_2d_nchw_fchw {{.*}} ins(%{{.*}}, %[[BANK]] : tensor<1x2x8x8xf32>, tensor<2x2x3x3xf32>)
+func.func @conv2d_connections(%x: tensor<1x2x8x8xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<1x2x6x6xf32> {
+  %0 = cnn.conv2d %x, %w {connections = dense<[[true, false], [true, true]]> : tensor<2x2xi1>} : tensor<1x2x8x8xf32>, tensor<3x1x3x3xf32> -> tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @dense
 // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
 // CHECK: arith.mulf

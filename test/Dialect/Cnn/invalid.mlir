@@ -390,6 +390,51 @@ func.func @conv2d_stride_too_large(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf
 
 // -----
 
+func.func @conv2d_connections_rank(%x: tensor<1x2x8x8xf32>, %w: tensor<3x1x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op connections must be an [F, C] table, got shape 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {connections = dense<[true, false, true]> : tensor<3xi1>} : tensor<1x2x8x8xf32>, tensor<3x1x3x3xf32> -> tensor<1x2x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_connections_groups(%x: tensor<1x2x8x8xf32>, %w: tensor<2x1x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op a convolution with a connection table has no groups, got groups 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {connections = dense<true> : tensor<2x1xi1>, groups = 2} : tensor<1x2x8x8xf32>, tensor<2x1x3x3xf32> -> tensor<1x2x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_connections_channels(%x: tensor<1x2x8x8xf32>, %w: tensor<3x1x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op connection table of shape 1x3 is for 3 input channels, but the input has 2}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {connections = dense<[[true, false, true]]> : tensor<1x3xi1>} : tensor<1x2x8x8xf32>, tensor<3x1x3x3xf32> -> tensor<1x1x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_connections_unread(%x: tensor<1x2x8x8xf32>, %w: tensor<1x1x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op output channel 1 of the connection table reads no input channel}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {connections = dense<[[true, false], [false, false]]> : tensor<2x2xi1>} : tensor<1x2x8x8xf32>, tensor<1x1x3x3xf32> -> tensor<1x2x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_connections_weight(%x: tensor<1x2x8x8xf32>, %w: tensor<2x1x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op weight of shape 2x1x3x3 does not match the connection table: it needs [3, 1, KH, KW], one filter per connection}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {connections = dense<[[true, false], [true, true]]> : tensor<2x2xi1>} : tensor<1x2x8x8xf32>, tensor<2x1x3x3xf32> -> tensor<1x2x6x6xf32>
+  return
+}
+
+// -----
+
 func.func @conv_transpose2d_channels(%x: tensor<1x8x5x5xf32>, %w: tensor<4x4x2x2xf32>) {
   // expected-error @+2 {{'cnn.conv_transpose2d' op weight of shape 4x4x2x2 expects 4 input channels, but the input has 8}}
   // expected-error @+1 {{failed to infer returned types}}

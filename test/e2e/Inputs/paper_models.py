@@ -60,6 +60,67 @@ def neocognitron(size):
                     ("readout", nn.Linear(24 * (size // 16) ** 2, 10)))
 
 
+# LeCun et al. 1998, Figure 2 and Table I (rows: S2 maps; columns: C3 maps).
+TABLE_I = """
+X . . . X X X . . X X X X . X X
+X X . . . X X X . . X X X X . X
+X X X . . . X X X . . X . X X X
+. X X X . . X X X X . . X . X X
+. . X X X . . X X X X . X X . X
+. . . X X X . . X X X X . X X X
+"""
+
+
+class LeNet1998(nn.Module):
+    class Subsampling(nn.Module):
+        """Each unit: (sum of a 2x2 window) * coefficient + bias, squashed."""
+
+        def __init__(self, maps):
+            super().__init__()
+            self.coefficient = nn.Parameter(torch.empty(maps).uniform_(0.5, 1.5))
+            self.bias = nn.Parameter(torch.empty(maps).uniform_(-0.5, 0.5))
+
+        def forward(self, x):
+            window_sum = F.avg_pool2d(x, 2) * 4
+            return torch.tanh(window_sum * self.coefficient[:, None, None] + self.bias[:, None, None])
+
+    def __init__(self):
+        super().__init__()
+        rows = [line.split() for line in TABLE_I.strip().splitlines()]
+        self.c3_inputs = [[s2 for s2 in range(6) if rows[s2][c3] == "X"] for c3 in range(16)]
+        self.c1 = nn.Conv2d(1, 6, 5)
+        self.s2 = LeNet1998.Subsampling(6)
+        # C3: one convolution per map, over the S2 maps Table I connects it to.
+        self.c3 = nn.ModuleList(nn.Conv2d(len(inputs), 1, 5) for inputs in self.c3_inputs)
+        self.s4 = LeNet1998.Subsampling(16)
+        self.c5 = nn.Conv2d(16, 120, 5)
+        self.f6 = nn.Linear(120, 84)
+        self.output = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = self.s2(torch.tanh(self.c1(x)))
+        x = torch.cat([conv(x[:, inputs]) for conv, inputs in zip(self.c3, self.c3_inputs)], 1)
+        x = self.s4(torch.tanh(x))
+        x = torch.flatten(torch.tanh(self.c5(x)), 1)
+        return self.output(torch.tanh(self.f6(x)))
+
+    def cnnc_state_dict(self):
+        """cnnc keeps C3 as one [connections, 1, 5, 5] weight in the table's
+        row-major order, and a subsampling as average pooling and a per-map
+        1x1 convolution (so its weight is 4 x the coefficient)."""
+        out = {}
+        for name in ("c1", "c5", "f6", "output"):
+            module = getattr(self, name)
+            out[name + ".weight"], out[name + ".bias"] = module.weight, module.bias
+        out["c3.weight"] = torch.cat([conv.weight.reshape(-1, 1, 5, 5) for conv in self.c3])
+        out["c3.bias"] = torch.cat([conv.bias for conv in self.c3])
+        for name in ("s2", "s4"):
+            module = getattr(self, name)
+            out[name + ".scale.weight"] = (4 * module.coefficient).reshape(-1, 1, 1, 1)
+            out[name + ".scale.bias"] = module.bias
+        return {k: v.detach().numpy() for k, v in out.items()}
+
+
 # Zeiler & Fergus 2013, Figure 3.
 def zfnet(size):
     def side(n):  # conv 7/2 pad 1, pool 3/2 ceil, conv 5/2, pool 3/2 ceil, pool 3/2
@@ -240,6 +301,7 @@ class YoloV5s(nn.Module):
 # name: (reference builder taking the input size, input channels, paper's size)
 REFERENCES = {
     "neocognitron": (neocognitron, 1, 16),
+    "lenet5-1998": (lambda size: LeNet1998(), 1, 32),
     "zfnet": (zfnet, 3, 224),
     "yolov1": (yolov1, 3, 448),
     "unet": (lambda size: UNet(), 1, 572),
@@ -276,8 +338,9 @@ def check(models, workdir, arch, size):
     # The reference's tensors under their own names must be exactly cnnc's.
     shape = f"{channels}x{size}x{size}"
     wanted = cnnc_parameters(source, shape)
-    tensors = {k: v.numpy() for k, v in model.state_dict().items()
-               if not k.endswith("num_batches_tracked")}
+    tensors = model.cnnc_state_dict() if hasattr(model, "cnnc_state_dict") else {
+        k: v.numpy() for k, v in model.state_dict().items()
+        if not k.endswith("num_batches_tracked")}
     mismatch = sorted(set(wanted) ^ set(tensors)) or sorted(
         k for k in wanted if wanted[k] != tuple(tensors[k].shape))
     if mismatch:
