@@ -13,12 +13,14 @@
 #include "frontends/json/KeyReader.h"
 #include "frontends/json/Limits.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
 #include <map>
+#include <set>
 
 using namespace mlir;
 
@@ -52,9 +54,52 @@ struct LayerContext {
   int64_t channels() {
     return inputShape().size() >= 2 ? inputShape()[1] : 1;
   }
+  /// The layer's "weights" key: its tensors written in the model file.
+  const Json *fixedWeights = nullptr;
+  std::set<std::string> fixedUsed;
+
+  /// A weight tensor of the layer: a function argument, or a constant when
+  /// the model file writes its values.
   Value tensor(const std::string &suffix, ArrayRef<int64_t> shape,
                TensorKind kind) {
-    return makeTensor(layer.name + "." + suffix, shape, kind);
+    if (!fixedWeights)
+      return makeTensor(layer.name + "." + suffix, shape, kind);
+    auto it = fixedWeights->find(suffix);
+    if (it == fixedWeights->end())
+      keys.fail("weights", "has no '" + suffix + "' of shape " + formatShape(shape) +
+                               "; a layer with written weights writes all of them");
+    fixedUsed.insert(suffix);
+    std::vector<float> values;
+    readValues(*it, shape, 0, "'" + suffix + "'", values);
+    auto type = RankedTensorType::get(shape, builder.getF32Type());
+    return arith::ConstantOp::create(
+        builder, builder.getUnknownLoc(),
+        DenseElementsAttr::get(type, ArrayRef<float>(values)));
+  }
+
+  /// Appends the numbers of `value`, nested lists of `shape[dim:]`.
+  void readValues(const Json &value, ArrayRef<int64_t> shape, size_t dim,
+                  const std::string &what, std::vector<float> &values) {
+    if (dim == shape.size()) {
+      if (!value.is_number())
+        keys.fail("weights", what + ": expected a number, got " + describeValue(value));
+      values.push_back(value.get<float>());
+      return;
+    }
+    if (!value.is_array() || int64_t(value.size()) != shape[dim])
+      keys.fail("weights", what + ": expected nested lists of shape " +
+                               formatShape(shape) + "; found " + describeValue(value) +
+                               " where a list of " + std::to_string(shape[dim]) +
+                               " belongs");
+    for (const Json &element : value)
+      readValues(element, shape, dim + 1, what, values);
+  }
+
+  static std::string formatShape(ArrayRef<int64_t> shape) {
+    std::string text = "[";
+    for (int64_t dim : shape)
+      text += (text.size() > 1 ? ", " : "") + std::to_string(dim);
+    return text + "]";
   }
   NamedAttribute attr(StringRef name, Attribute value) {
     return builder.getNamedAttr(name, value);
@@ -183,6 +228,56 @@ OpRecipe conv2d(LayerContext &c) {
   }
   if (bias)
     recipe.operands.push_back(c.tensor("bias", {filters}, kZeros));
+  return recipe;
+}
+
+/// conv1d: "padding" is p, [left, right], "valid", "same" or "full" (K - 1
+/// on each side: every overlap of signal and kernel, as the signal
+/// processing convolution has it).
+OpRecipe conv1d(LayerContext &c) {
+  int64_t filters = c.keys.positiveInt("out_channels");
+  int64_t kernel = c.keys.positiveInt("kernel");
+  int64_t stride = c.keys.positiveInt("stride", 1);
+  int64_t dilation = c.keys.positiveInt("dilation", 1);
+  int64_t groups = c.keys.positiveInt("groups", 1);
+  bool bias = c.keys.boolean("bias", true);
+  bool trueConvolution = c.keys.boolean("true_convolution", false);
+  std::array<int64_t, 2> padding{0, 0};
+  int64_t extent = dilation * (kernel - 1) + 1;
+  if (const Json *value = c.keys.find("padding")) {
+    auto isPad = [](const Json &v) {
+      return v.is_number_integer() && v.get<int64_t>() >= 0 && v.get<int64_t>() <= kMaxSize;
+    };
+    if (*value == "full") {
+      padding = {extent - 1, extent - 1};
+    } else if (*value == "same") {
+      int64_t length = c.inputShape().size() == 3 ? c.inputShape()[2] : 1;
+      int64_t out = (length + stride - 1) / stride;
+      int64_t total = std::max<int64_t>((out - 1) * stride + extent - length, 0);
+      padding = {total / 2, total - total / 2};
+    } else if (*value == "valid") {
+    } else if (isPad(*value)) {
+      padding = {value->get<int64_t>(), value->get<int64_t>()};
+    } else if (value->is_array() && value->size() == 2 &&
+               std::all_of(value->begin(), value->end(), isPad)) {
+      padding = {(*value)[0].get<int64_t>(), (*value)[1].get<int64_t>()};
+    } else {
+      c.keys.fail("padding", "expected a non-negative integer, [left, right], "
+                             "\"valid\", \"same\" or \"full\", got " + describeValue(*value));
+    }
+  }
+
+  OpRecipe recipe{cnn::Conv1dOp::getOperationName(), {c.input()}, {}};
+  recipe.operands.push_back(
+      c.tensor("weight", {filters, c.channels() / groups, kernel}, kConvWeight));
+  if (bias)
+    recipe.operands.push_back(c.tensor("bias", {filters}, kZeros));
+  recipe.attributes = {
+      c.attr("strides", c.builder.getDenseI64ArrayAttr({stride})),
+      c.attr("padding", c.builder.getDenseI64ArrayAttr(padding)),
+      c.attr("dilations", c.builder.getDenseI64ArrayAttr({dilation})),
+      c.attr("groups", c.builder.getI64IntegerAttr(groups)),
+      c.attr("true_convolution", c.builder.getBoolAttr(trueConvolution))};
   return recipe;
 }
 
@@ -381,6 +476,11 @@ const std::map<std::string, OpKind> &opKinds() {
         {"out_channels", "kernel", "stride", "padding", "dilation", "groups",
          "bias", "padding_mode", "connections"},
         1, 1}},
+      {"conv1d",
+       {conv1d,
+        {"out_channels", "kernel", "stride", "padding", "dilation", "groups",
+         "bias", "true_convolution"},
+        1, 1}},
       {"conv_transpose2d",
        {convTranspose2d,
         {"out_channels", "kernel", "stride", "padding", "output_padding",
@@ -479,9 +579,21 @@ Value buildLayer(OpBuilder &builder, const LayerInstance &layer,
   KeyReader keys(layer.attributes, layer.where);
   for (const std::string &key : spec.keys)
     (void)keys.find(key);
+  const Json *fixedWeights = keys.find("weights");
   keys.rejectUnknownKeys(layer.op);
-  LayerContext context{builder, layer, inputs, makeTensor, keys};
+  if (fixedWeights && !fixedWeights->is_object())
+    keys.fail("weights", "expected an object mapping each weight of the layer "
+                         "('weight', 'bias', ...) to its values, got " +
+                             describeValue(*fixedWeights));
+  LayerContext context{builder, layer, inputs, makeTensor, keys, fixedWeights, {}};
   OpRecipe recipe = spec.recipe(context);
+  if (fixedWeights)
+    for (const auto &item : fixedWeights->items())
+      if (!context.fixedUsed.count(item.key()))
+        keys.fail("weights", context.fixedUsed.empty()
+                                 ? layer.op + " has no weights"
+                                 : "'" + item.key() + "' is not a weight of this " +
+                                       layer.op + " layer");
 
   Location loc = NameLoc::get(builder.getStringAttr(layer.name), fileLoc);
   OperationState state(loc, recipe.opName);

@@ -9,6 +9,7 @@
 #include "frontends/json/LayerBuilder.h"
 #include "frontends/json/Limits.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -193,7 +194,7 @@ OwningOpRef<ModuleOp> importModel(llvm::StringRef text, llvm::StringRef path,
                                   MLIRContext &context,
                                   const ImportOptions &options,
                                   llvm::raw_ostream &errors) {
-  context.loadDialect<cnn::CnnDialect, func::FuncDialect>();
+  context.loadDialect<arith::ArithDialect, cnn::CnnDialect, func::FuncDialect>();
   try {
     Json model = parseJson(text);
     return ModelImporter(context, path, options).run(model);

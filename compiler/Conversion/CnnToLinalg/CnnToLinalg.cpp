@@ -269,6 +269,56 @@ struct Conv2dLowering : OpConversionPattern<cnn::Conv2dOp> {
   }
 };
 
+/// A 1-D convolution is the 2-D one over a single row: [N, C, L] becomes
+/// [N, C, 1, L]. True convolution first mirrors the kernel.
+struct Conv1dLowering : OpConversionPattern<cnn::Conv1dOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::Conv1dOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto asRow = [&](Value value) -> Value {
+      auto type = cast<RankedTensorType>(value.getType());
+      ArrayRef<int64_t> shape = type.getShape();
+      return tensor::ExpandShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({shape[0], shape[1], 1, shape[2]}, type.getElementType()),
+          value, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    };
+    Value weight = adaptor.getWeight();
+    if (op.getTrueConvolution()) {
+      auto type = cast<RankedTensorType>(weight.getType());
+      int64_t last = type.getDimSize(2) - 1;
+      weight = buildMap(rewriter, loc, type, {}, {},
+                        [&](OpBuilder &nb, Location nl, ValueRange) -> Value {
+                          Value k = linalg::IndexOp::create(nb, nl, 2);
+                          Value mirrored = arith::SubIOp::create(
+                              nb, nl, indexConstant(nb, nl, last), k);
+                          return tensor::ExtractOp::create(
+                              nb, nl, weight,
+                              ValueRange{linalg::IndexOp::create(nb, nl, 0),
+                                         linalg::IndexOp::create(nb, nl, 1), mirrored});
+                        });
+    }
+    RankedTensorType outType = op.getType();
+    auto rowType = RankedTensorType::get(
+        {outType.getDimSize(0), outType.getDimSize(1), 1, outType.getDimSize(2)},
+        outType.getElementType());
+    ArrayRef<int64_t> padding = op.getPadding();
+    Value input = padSpatial(rewriter, loc, asRow(adaptor.getInput()),
+                             {0, padding[0], 0, padding[1]}, cnn::PaddingMode::Zeros);
+    Value init = adaptor.getBias()
+                     ? broadcastAlong(rewriter, loc, adaptor.getBias(), rowType, 1)
+                     : filledTensor(rewriter, loc, rowType, 0.0);
+    Value conv = buildConvolution(
+        rewriter, loc, rowType, input, asRow(weight), init,
+        rewriter.getI64TensorAttr({1, op.getStrides()[0]}),
+        rewriter.getI64TensorAttr({1, op.getDilations()[0]}), op.getGroups());
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, outType, conv, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    return success();
+  }
+};
+
 struct DenseLowering : OpConversionPattern<cnn::DenseOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(cnn::DenseOp op, OpAdaptor adaptor,
@@ -993,7 +1043,7 @@ struct ConvertCnnToLinalgPass
 } // namespace
 
 void cnnc::populateCnnToLinalgConversionPatterns(RewritePatternSet &patterns) {
-  patterns.add<Conv2dLowering, DenseLowering, BatchNormLowering,
+  patterns.add<Conv2dLowering, Conv1dLowering, DenseLowering, BatchNormLowering,
                ActivationLowering<cnn::ReluOp>, ActivationLowering<cnn::LeakyReluOp>,
                ActivationLowering<cnn::TanhOp>, ActivationLowering<cnn::SigmoidOp>,
                DropoutLowering, SoftmaxLowering, MaxPool2dLowering,

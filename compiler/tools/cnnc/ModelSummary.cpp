@@ -3,6 +3,7 @@
 #include "compiler/tools/cnnc/ModelSummary.h"
 
 #include "dialects/Cnn/IR/CnnOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Format.h"
 
@@ -65,8 +66,12 @@ LogicalResult printModelSummary(ModuleOp module, raw_ostream &os) {
   }
 
   std::vector<Row> rows;
-  int64_t totalMacs = 0;
+  int64_t totalMacs = 0, totalFixed = 0;
   forward.walk([&](Operation *op) {
+    // Weights written in the model file are constants, not parameters.
+    if (auto constant = dyn_cast<arith::ConstantOp>(op))
+      if (auto type = dyn_cast<ShapedType>(constant.getType()))
+        totalFixed += type.getNumElements();
     if (!isa<cnn::CnnDialect>(op->getDialect()))
       return;
     Row row{layerName(op), op->getName().stripDialect().str(),
@@ -103,6 +108,9 @@ LogicalResult printModelSummary(ModuleOp module, raw_ostream &os) {
     line(std::to_string(index), row.name, row.op, row.shape,
          withThousands(row.params), withThousands(row.macs));
   os << "\nTotal parameters: " << withThousands(totalParams) << "\n";
+  if (totalFixed)
+    os << "Fixed weights (written in the model file, not learned): "
+       << withThousands(totalFixed) << "\n";
   if (totalBuffers)
     os << "Buffers (batch norm running statistics, not learned): "
        << withThousands(totalBuffers) << "\n";

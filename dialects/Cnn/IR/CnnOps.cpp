@@ -101,29 +101,52 @@ public:
   }
 
   /// The operands and attributes every convolution shares: a feature map
-  /// [N, C, H, W], a 4-D weight (`weightLayout` in messages) of its element
-  /// type, strides, dilations, padding and groups in range. Returns the
-  /// input and weight types.
+  /// with `spatialDims` spatial dimensions ([N, C, L] or [N, C, H, W]), a
+  /// weight of the same rank (`weightLayout` in messages) and element type,
+  /// strides, dilations, padding and groups in range. Returns the input and
+  /// weight types.
   FailureOr<std::pair<RankedTensorType, RankedTensorType>>
   convolution(Value input, Value weight, StringRef weightLayout,
               ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-              ArrayRef<int64_t> padding, int64_t groups) const {
-    FailureOr<RankedTensorType> inputType =
-        tensor(input, "input", {4}, "[N, C, H, W]");
+              ArrayRef<int64_t> padding, int64_t groups,
+              int64_t spatialDims = 2) const {
+    int64_t rank = 2 + spatialDims;
+    FailureOr<RankedTensorType> inputType = tensor(
+        input, "input", {rank}, spatialDims == 1 ? "[N, C, L]" : "[N, C, H, W]");
     if (failed(inputType))
       return failure();
     FailureOr<RankedTensorType> weightType =
-        tensor(weight, "weight", {4}, weightLayout);
+        tensor(weight, "weight", {rank}, weightLayout);
     if (failed(weightType) ||
         failed(sameElementType(*inputType, weight, "weight")) ||
-        failed(sizes(strides, "strides", 2, 1)) ||
-        failed(sizes(dilations, "dilations", 2, 1)) ||
-        failed(sizes(padding, "padding [top, left, bottom, right]", 4, 0)))
+        failed(sizes(strides, "strides", spatialDims, 1)) ||
+        failed(sizes(dilations, "dilations", spatialDims, 1)) ||
+        failed(sizes(padding,
+                     spatialDims == 1 ? "padding [left, right]"
+                                      : "padding [top, left, bottom, right]",
+                     2 * spatialDims, 0)))
       return failure();
     if (groups < 1 || groups > kMaxAttributeValue)
       return fail("groups must be from 1 to ", kMaxAttributeValue, ", got ",
                   groups);
     return std::make_pair(*inputType, *weightType);
+  }
+
+  /// Checks that `groups` divides the input channels of `in` and the filters
+  /// of `w` ([F, C / groups, ...]), and that `w` reads C / groups channels.
+  LogicalResult groupedChannels(ArrayRef<int64_t> in, ArrayRef<int64_t> w,
+                                int64_t groups) const {
+    if (in[1] % groups != 0)
+      return fail("input channels (", in[1], ") must be divisible by groups (",
+                  groups, ")");
+    if (w[0] % groups != 0)
+      return fail("output channels (", w[0], ") must be divisible by groups (",
+                  groups, ")");
+    if (w[1] != in[1] / groups)
+      return fail("weight of shape ", formatShape(w), " expects ", w[1] * groups,
+                  " input channels, but the input has ", in[1], " (shape ",
+                  formatShape(in), ", groups ", groups, ")");
+    return success();
   }
 
 private:
@@ -215,18 +238,8 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     if (w[0] != count || w[1] != 1)
       return check.fail("weight of shape ", formatShape(w), " does not match the connection table: it needs [",
                         count, ", 1, KH, KW], one filter per connection");
-  } else {
-    if (channels % groups != 0)
-      return check.fail("input channels (", channels,
-                        ") must be divisible by groups (", groups, ")");
-    if (filters % groups != 0)
-      return check.fail("output channels (", filters,
-                        ") must be divisible by groups (", groups, ")");
-    if (w[1] != channels / groups)
-      return check.fail("weight of shape ", formatShape(w), " expects ",
-                        w[1] * groups, " input channels, but the input has ",
-                        channels, " (shape ", formatShape(in), ", groups ",
-                        groups, ")");
+  } else if (failed(check.groupedChannels(in, w, groups))) {
+    return failure();
   }
   if (Value bias = adaptor.getBias())
     if (failed(check.channelVector(bias, "bias", filters, input)))
@@ -261,6 +274,46 @@ int64_t Conv2dOp::getMultiplyAccumulates() {
   if (getConnections())
     return saturatingProduct({out[0], out[2], out[3], w[0], w[2], w[3]});
   return saturatingProduct({out[0], out[1], out[2], out[3], w[1], w[2], w[3]});
+}
+
+//===----------------------------------------------------------------------===//
+// Conv1dOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv1dOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  ArrayRef<int64_t> strides = adaptor.getStrides();
+  ArrayRef<int64_t> dilations = adaptor.getDilations();
+  ArrayRef<int64_t> padding = adaptor.getPadding();
+  int64_t groups = adaptor.getGroups();
+  auto types = check.convolution(adaptor.getInput(), adaptor.getWeight(),
+                                 "[F, C / groups, K]", strides, dilations,
+                                 padding, groups, /*spatialDims=*/1);
+  if (failed(types))
+    return failure();
+  auto [input, weight] = *types;
+  ArrayRef<int64_t> in = input.getShape(), w = weight.getShape();
+  if (failed(check.groupedChannels(in, w, groups)))
+    return failure();
+  if (Value bias = adaptor.getBias())
+    if (failed(check.channelVector(bias, "bias", w[0], input)))
+      return failure();
+  FailureOr<int64_t> length =
+      windowOutputSize(check, "kernel", in[2], padding[0], padding[1], w[2],
+                       strides[0], dilations[0], false);
+  if (failed(length))
+    return failure();
+  results.push_back(RankedTensorType::get({in[0], w[0], *length},
+                                          input.getElementType()));
+  return success();
+}
+
+int64_t Conv1dOp::getMultiplyAccumulates() {
+  ArrayRef<int64_t> out = getOutput().getType().getShape();
+  ArrayRef<int64_t> w = getWeight().getType().getShape();
+  return saturatingProduct({out[0], out[1], out[2], w[1], w[2]});
 }
 
 //===----------------------------------------------------------------------===//

@@ -19,6 +19,8 @@ class Cnn_StaticFloatTensor<list<int> ranks, string what>
 
 // A feature map or a convolution filter bank: NCHW / OIHW.
 def Cnn_Tensor4D : Cnn_StaticFloatTensor<[4], "4-D tensor">;
+// A 1-D signal batch [N, C, L], or a 1-D filter bank [F, C, K].
+def Cnn_Tensor3D : Cnn_StaticFloatTensor<[3], "3-D tensor">;
 // A per-channel vector: bias, batch norm scale, shift and statistics.
 def Cnn_Tensor1D : Cnn_StaticFloatTensor<[1], "1-D tensor">;
 // Features of a dense layer: [batch, features], or its weight [out, in].
@@ -93,6 +95,42 @@ def Cnn_Conv2dOp : Cnn_ShapeOp<"conv2d",
     OptionalAttr<SignlessIntElementsAttr<1>>:$connections
   );
   let results = (outs Cnn_Tensor4D:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
+    (`,` type($bias)^)? `->` type($output)
+  }];
+}
+
+def Cnn_Conv1dOp : Cnn_ShapeOp<"conv1d",
+    [DeclareOpInterfaceMethods<Cnn_MacCountOpInterface>]> {
+  let summary = "1-D convolution or cross-correlation over an NCL input";
+  let description = [{
+    Slides `weight` [F, C / groups, K] along `input` [N, C, L], adding
+    `bias` [F] when present. `padding` is [left, right] zeros. By default
+    this is the cross-correlation of deep learning,
+    y[n] = sum_k x[n * stride + k * dilation] h[k]; with `true_convolution`
+    the kernel is mirrored, y[n] = sum_k x[n * stride + (K - 1 - k) *
+    dilation] h[k], which with "full" padding (K - 1 each side) is the
+    convolution of signal processing, (x * h)[n] = sum_k x[n - k] h[k].
+    The output is [N, F, OL], OL = (L + left + right - dilation * (K - 1)
+    - 1) / stride + 1.
+
+    ```mlir
+    %y = cnn.conv1d %x, %h {padding = array<i64: 2, 2>, true_convolution = true}
+        : tensor<1x1x3xf32>, tensor<1x1x3xf32> -> tensor<1x1x5xf32>
+    ```
+  }];
+  let arguments = (ins
+    Cnn_Tensor3D:$input,
+    Cnn_Tensor3D:$weight,
+    Optional<Cnn_Tensor1D>:$bias,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$padding,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1}">:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$groups,
+    DefaultValuedAttr<BoolAttr, "false">:$true_convolution
+  );
+  let results = (outs Cnn_Tensor3D:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
     (`,` type($bias)^)? `->` type($output)

@@ -241,3 +241,23 @@ func.func @lrn(%x: tensor<1x6x2x2xf32>) -> tensor<1x6x2x2xf32> {
   %0 = cnn.local_response_norm %x {size = 5} : tensor<1x6x2x2xf32>
   return %0 : tensor<1x6x2x2xf32>
 }
+
+// -----
+
+// A 1-D convolution runs as the 2-D one over a single row; true convolution
+// first mirrors the kernel (index K - 1 - k).
+// CHECK-LABEL: func.func @conv1d_true_convolution
+// CHECK: %[[MIRRORED:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x3xf32>)
+// CHECK: %[[K:.*]] = linalg.index 2 : index
+// CHECK: %[[REV:.*]] = arith.subi %c2, %[[K]] : index
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %[[REV]]] : tensor<1x1x3xf32>
+// CHECK: %[[ROW:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] {{.*}} : tensor<1x1x3xf32> into tensor<1x1x1x3xf32>
+// CHECK: %[[PADDED:.*]] = tensor.pad %[[ROW]] low[0, 0, 0, 2] high[0, 0, 0, 2]
+// CHECK: tensor.expand_shape %[[MIRRORED]] {{.*}} into tensor<1x1x1x3xf32>
+// CHECK: %[[CONV:.*]] = linalg.conv_2d_nchw_fchw {{.*}} -> tensor<1x1x1x5xf32>
+// CHECK: tensor.collapse_shape %[[CONV]] {{\[\[}}0], [1], [2, 3]] : tensor<1x1x1x5xf32> into tensor<1x1x5xf32>
+func.func @conv1d_true_convolution(%x: tensor<1x1x3xf32>, %w: tensor<1x1x3xf32>) -> tensor<1x1x5xf32> {
+  %0 = cnn.conv1d %x, %w {padding = array<i64: 2, 2>, true_convolution = true} : tensor<1x1x3xf32>, tensor<1x1x3xf32> -> tensor<1x1x5xf32>
+  return %0 : tensor<1x1x5xf32>
+}
+

@@ -564,3 +564,29 @@ func.func @reshape_rank(%x: tensor<1x4x5x5xf32>) {
   %0 = cnn.reshape %x {shape = array<i64: 1, 1, 1, 4, 5, 5>} : tensor<1x4x5x5xf32> -> tensor<1x1x1x4x5x5xf32>
   return
 }
+
+// -----
+
+func.func @conv1d_input_rank(%x: tensor<1x2x8x8xf32>, %w: tensor<4x2x3xf32>) {
+  // expected-error @+1 {{operand #0 must be statically shaped 3-D tensor of floats}}
+  %0 = cnn.conv1d %x, %w : tensor<1x2x8x8xf32>, tensor<4x2x3xf32> -> tensor<1x4x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv1d_padding_entries(%x: tensor<1x2x8xf32>, %w: tensor<4x2x3xf32>) {
+  // expected-error @+2 {{'cnn.conv1d' op padding [left, right] must have 2 entries, got 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv1d %x, %w {padding = array<i64: 1, 1, 1, 1>} : tensor<1x2x8xf32>, tensor<4x2x3xf32> -> tensor<1x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv1d_kernel_too_long(%x: tensor<1x2x2xf32>, %w: tensor<4x2x3xf32>) {
+  // expected-error @+2 {{'cnn.conv1d' op kernel of extent 3 is larger than the padded input extent 2 (2 + padding 0 + 0)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv1d %x, %w : tensor<1x2x2xf32>, tensor<4x2x3xf32> -> tensor<1x4x1xf32>
+  return
+}

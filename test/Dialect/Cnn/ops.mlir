@@ -172,3 +172,22 @@ func.func @later_architectures(%x: tensor<1x8x6x6xf32>) -> (tensor<1x8x8x8xf32>,
   %8 = cnn.reshape %5 {shape = array<i64: 1, 2, 64>} : tensor<1x8x4x4xf32> -> tensor<1x2x64xf32>
   return %3, %4, %6, %7, %8 : tensor<1x8x8x8xf32>, tensor<1x8x4x12xf32>, tensor<1x8x6x4xf32>, tensor<1x8x6x6xf32>, tensor<1x2x64xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @conv1d_defaults
+// CHECK: cnn.conv1d %{{.*}}, %{{.*}} : tensor<1x2x16xf32>, tensor<4x2x3xf32> -> tensor<1x4x14xf32>
+func.func @conv1d_defaults(%x: tensor<1x2x16xf32>, %w: tensor<4x2x3xf32>) -> tensor<1x4x14xf32> {
+  %0 = cnn.conv1d %x, %w : tensor<1x2x16xf32>, tensor<4x2x3xf32> -> tensor<1x4x14xf32>
+  return %0 : tensor<1x4x14xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @conv1d_full_true_convolution
+// CHECK: cnn.conv1d %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 2>, padding = array<i64: 4, 4>, strides = array<i64: 2>, true_convolution = true} : tensor<1x1x3xf32>, tensor<2x1x3xf32>, tensor<2xf32> -> tensor<1x2x4xf32>
+func.func @conv1d_full_true_convolution(%x: tensor<1x1x3xf32>, %w: tensor<2x1x3xf32>, %b: tensor<2xf32>) -> tensor<1x2x4xf32> {
+  %0 = cnn.conv1d %x, %w, %b {strides = array<i64: 2>, padding = array<i64: 4, 4>, dilations = array<i64: 2>, true_convolution = true} : tensor<1x1x3xf32>, tensor<2x1x3xf32>, tensor<2xf32> -> tensor<1x2x4xf32>
+  return %0 : tensor<1x2x4xf32>
+}
+
