@@ -132,6 +132,16 @@ public:
     return std::make_pair(*inputType, *weightType);
   }
 
+  /// convolution() on the operands and attributes of a convolution op.
+  template <typename ConvAdaptor>
+  FailureOr<std::pair<RankedTensorType, RankedTensorType>>
+  convolution(ConvAdaptor adaptor, StringRef weightLayout,
+              int64_t spatialDims = 2) const {
+    return convolution(adaptor.getInput(), adaptor.getWeight(), weightLayout,
+                       adaptor.getStrides(), adaptor.getDilations(),
+                       adaptor.getPadding(), adaptor.getGroups(), spatialDims);
+  }
+
   /// Checks that `groups` divides the input channels of `in` and the filters
   /// of `w` ([F, C / groups, ...]), and that `w` reads C / groups channels.
   LogicalResult groupedChannels(ArrayRef<int64_t> in, ArrayRef<int64_t> w,
@@ -200,9 +210,7 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   ArrayRef<int64_t> dilations = adaptor.getDilations();
   ArrayRef<int64_t> padding = adaptor.getPadding();
   int64_t groups = adaptor.getGroups();
-  auto types = check.convolution(adaptor.getInput(), adaptor.getWeight(),
-                                 "[F, C / groups, KH, KW]", strides, dilations,
-                                 padding, groups);
+  auto types = check.convolution(adaptor, "[F, C / groups, KH, KW]");
   if (failed(types))
     return failure();
   auto [input, weight] = *types;
@@ -284,25 +292,20 @@ LogicalResult Conv1dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   ShapeChecker check(loc, getOperationName());
-  ArrayRef<int64_t> strides = adaptor.getStrides();
-  ArrayRef<int64_t> dilations = adaptor.getDilations();
-  ArrayRef<int64_t> padding = adaptor.getPadding();
-  int64_t groups = adaptor.getGroups();
-  auto types = check.convolution(adaptor.getInput(), adaptor.getWeight(),
-                                 "[F, C / groups, K]", strides, dilations,
-                                 padding, groups, /*spatialDims=*/1);
+  auto types = check.convolution(adaptor, "[F, C / groups, K]", /*spatialDims=*/1);
   if (failed(types))
     return failure();
   auto [input, weight] = *types;
   ArrayRef<int64_t> in = input.getShape(), w = weight.getShape();
-  if (failed(check.groupedChannels(in, w, groups)))
+  if (failed(check.groupedChannels(in, w, adaptor.getGroups())))
     return failure();
+  ArrayRef<int64_t> padding = adaptor.getPadding();
   if (Value bias = adaptor.getBias())
     if (failed(check.channelVector(bias, "bias", w[0], input)))
       return failure();
   FailureOr<int64_t> length =
       windowOutputSize(check, "kernel", in[2], padding[0], padding[1], w[2],
-                       strides[0], dilations[0], false);
+                       adaptor.getStrides()[0], adaptor.getDilations()[0], false);
   if (failed(length))
     return failure();
   results.push_back(RankedTensorType::get({in[0], w[0], *length},
@@ -329,9 +332,7 @@ LogicalResult ConvTranspose2dOp::inferReturnTypes(
   ArrayRef<int64_t> padding = adaptor.getPadding();
   ArrayRef<int64_t> outputPadding = adaptor.getOutputPadding();
   int64_t groups = adaptor.getGroups();
-  auto types = check.convolution(adaptor.getInput(), adaptor.getWeight(),
-                                 "[C, F / groups, KH, KW]", strides, dilations,
-                                 padding, groups);
+  auto types = check.convolution(adaptor, "[C, F / groups, KH, KW]");
   if (failed(types) || failed(check.sizes(outputPadding, "output_padding", 2, 0)))
     return failure();
   auto [input, weight] = *types;
