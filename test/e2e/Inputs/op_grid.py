@@ -96,6 +96,68 @@ conv_case("conv valid", 3, 9, 9, 4, 3, mode="valid")
 conv_case("conv grouped replicate dilated", 4, 10, 10, 4, 3, groups=2, dilation=2, padding=2, mode="replicate")
 
 
+def connections_case(name, c, h, w, k, table, bias=True):
+    """conv2d with a connection table: output map f reads the input maps
+    table[f]; the reference convolves each map's slice on its own."""
+    layer = {"name": "conv", "op": "conv2d", "out_channels": len(table), "kernel": k,
+             "bias": bias, "connections": table}
+    count = sum(len(row) for row in table)
+    weights = {"conv.weight": rand(count, 1, k, k)}
+    if bias:
+        weights["conv.bias"] = rand(len(table))
+
+    def torch_ref(x):
+        maps, start = [], 0
+        for f, row in enumerate(table):
+            filters = t(weights["conv.weight"][start:start + len(row)]).reshape(1, len(row), k, k)
+            start += len(row)
+            maps.append(F.conv2d(x[:, row], filters,
+                                 t(weights["conv.bias"][f:f + 1]) if bias else None))
+        return torch.cat(maps, 1)
+    case(name, [c, h, w], [layer], weights, torch_ref)
+
+
+connections_case("conv connection table", 4, 8, 9, 3, [[0, 1], [1, 2, 3], [0, 3], [0, 1, 2, 3], [2]])
+connections_case("conv connection table no bias", 3, 7, 7, 5, [[0], [1, 2], [0, 2]], bias=False)
+
+
+# --- conv1d -------------------------------------------------------------------
+def conv1d_case(name, c, length, f, k, stride=1, padding=0, dilation=1, groups=1,
+                bias=True, true_convolution=False):
+    layer = {"name": "conv", "op": "conv1d", "out_channels": f, "kernel": k,
+             "stride": stride, "padding": padding, "dilation": dilation,
+             "groups": groups, "bias": bias, "true_convolution": true_convolution}
+    weights = {"conv.weight": rand(f, c // groups, k)}
+    if bias:
+        weights["conv.bias"] = rand(f)
+    extent = dilation * (k - 1) + 1
+    if padding == "full":
+        left = right = extent - 1
+    elif isinstance(padding, int):
+        left = right = padding
+    else:
+        left, right = padding
+
+    def torch_ref(x):
+        weight = t(weights["conv.weight"])
+        if true_convolution:  # the kernel mirrored
+            weight = torch.flip(weight, [2])
+        return F.conv1d(F.pad(x, (left, right)), weight,
+                        t(weights["conv.bias"]) if bias else None,
+                        stride=stride, dilation=dilation, groups=groups)
+    case(name, [c, length], [layer], weights, torch_ref)
+
+
+conv1d_case("conv1d", 3, 20, 4, 3)
+conv1d_case("conv1d pad 2 stride 2", 2, 17, 3, 5, stride=2, padding=2)
+conv1d_case("conv1d asymmetric padding, dilation 2", 2, 15, 3, 3, padding=[3, 1], dilation=2)
+conv1d_case("conv1d groups 2, no bias", 4, 12, 6, 3, groups=2, bias=False)
+conv1d_case("conv1d true convolution, full padding", 1, 9, 1, 4, padding="full",
+            true_convolution=True)
+conv1d_case("conv1d true convolution, 3 channels, stride 2", 3, 16, 2, 5, stride=2,
+            padding=1, true_convolution=True)
+
+
 # --- dense, batch norm, activations ----------------------------------------
 def dense_case(name, features, out, bias=True):
     weights = {"fc.weight": rand(out, features)}
