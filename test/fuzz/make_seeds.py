@@ -2,7 +2,7 @@
 
 usage: make_seeds.py SOURCE_ROOT OUT_DIR
 
-OUT_DIR/json: models/*.json and every JSON part of the frontend tests;
+OUT_DIR/json: models/**/*.json and every JSON part of the frontend tests;
 OUT_DIR/safetensors and OUT_DIR/npy: small valid and invalid files.
 """
 import glob
@@ -21,7 +21,7 @@ def main():
     for kind in ("json", "safetensors", "npy"):
         os.makedirs(os.path.join(out, kind), exist_ok=True)
     count = 0
-    for path in glob.glob(os.path.join(root, "models", "*.json")):
+    for path in glob.glob(os.path.join(root, "models", "**", "*.json"), recursive=True):
         with open(path, "rb") as f:
             data = f.read()
         with open(os.path.join(out, "json", os.path.basename(path)), "wb") as f:
