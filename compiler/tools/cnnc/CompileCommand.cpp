@@ -184,6 +184,13 @@ int cnnc::driver::runCompile(int argc, char **argv) {
                      : module->getSymName().value_or("model").str();
   if (!isText(emit) && outputPath == "-")
     return fail("cannot write a binary to standard output; give -o FILE");
+  // Said before compiling, and once, rather than by the linker afterwards.
+  if (outputPath != "-") {
+    llvm::StringRef directory = llvm::sys::path::parent_path(outputPath);
+    if (!directory.empty() && !llvm::sys::fs::is_directory(directory))
+      return fail("cannot write " + outputPath + ": the directory " + directory +
+                  " does not exist");
+  }
 
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
