@@ -132,6 +132,19 @@ public:
     return std::make_pair(*inputType, *weightType);
   }
 
+  /// Checks that circular `padding` [top, left, bottom, right] of the
+  /// feature map `in` [N, C, H, W] wraps around at most once.
+  LogicalResult circularPadding(ArrayRef<int64_t> padding,
+                                ArrayRef<int64_t> in) const {
+    if (padding[0] > in[2] || padding[2] > in[2] || padding[1] > in[3] ||
+        padding[3] > in[3])
+      return fail("circular padding [",
+                  llvm::make_range(padding.begin(), padding.end()),
+                  "] wraps around more than once on an input of ", in[2], "x",
+                  in[3]);
+    return success();
+  }
+
   /// convolution() on the operands and attributes of a convolution op.
   template <typename ConvAdaptor>
   FailureOr<std::pair<RankedTensorType, RankedTensorType>>
@@ -252,13 +265,8 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   if (Value bias = adaptor.getBias())
     if (failed(check.channelVector(bias, "bias", filters, input)))
       return failure();
-  if (mode == PaddingMode::Circular &&
-      (padding[0] > in[2] || padding[2] > in[2] || padding[1] > in[3] ||
-       padding[3] > in[3]))
-    return check.fail("circular padding [",
-                      llvm::make_range(padding.begin(), padding.end()),
-                      "] wraps around more than once on an input of ",
-                      in[2], "x", in[3]);
+  if (mode == PaddingMode::Circular && failed(check.circularPadding(padding, in)))
+    return failure();
 
   FailureOr<int64_t> height =
       windowOutputSize(check, "kernel height", in[2], padding[0], padding[2],
@@ -640,13 +648,8 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
   PaddingMode mode = adaptor.getMode();
   if (mode == PaddingMode::Valid)
     return check.fail("mode 'valid' does not pad; use zeros, replicate or circular");
-  if (mode == PaddingMode::Circular &&
-      (padding[0] > in[2] || padding[2] > in[2] || padding[1] > in[3] ||
-       padding[3] > in[3]))
-    return check.fail("circular padding [",
-                      llvm::make_range(padding.begin(), padding.end()),
-                      "] wraps around more than once on an input of ", in[2],
-                      "x", in[3]);
+  if (mode == PaddingMode::Circular && failed(check.circularPadding(padding, in)))
+    return failure();
   results.push_back(RankedTensorType::get(
       {in[0], in[1], in[2] + padding[0] + padding[2], in[3] + padding[1] + padding[3]},
       input->getElementType()));
