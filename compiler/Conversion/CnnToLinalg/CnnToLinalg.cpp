@@ -58,6 +58,13 @@ Value broadcastAlong(OpBuilder &b, Location loc, Value vector,
       ->getResult(0);
 }
 
+/// The accumulator of a convolution or dense layer producing `type`: the bias
+/// [F] broadcast along dimension 1, or zeros without one.
+Value accumulatorInit(OpBuilder &b, Location loc, Value bias,
+                      RankedTensorType type) {
+  return bias ? broadcastAlong(b, loc, bias, type, 1) : filledTensor(b, loc, type, 0.0);
+}
+
 using ScalarBody = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
 /// A parallel linalg.generic producing `type`: `body` maps the scalars of
@@ -255,9 +262,7 @@ struct Conv2dLowering : OpConversionPattern<cnn::Conv2dOp> {
     Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(),
                              op.getPaddingMode());
     // The bias seeds the accumulator.
-    Value init = adaptor.getBias()
-                     ? broadcastAlong(rewriter, loc, adaptor.getBias(), outType, 1)
-                     : filledTensor(rewriter, loc, outType, 0.0);
+    Value init = accumulatorInit(rewriter, loc, adaptor.getBias(), outType);
     Value weight = adaptor.getWeight();
     if (auto table = op.getConnectionsAttr())
       weight = expandConnections(rewriter, loc, weight, cast<DenseIntElementsAttr>(table));
@@ -306,9 +311,7 @@ struct Conv1dLowering : OpConversionPattern<cnn::Conv1dOp> {
     ArrayRef<int64_t> padding = op.getPadding();
     Value input = padSpatial(rewriter, loc, asRow(adaptor.getInput()),
                              {0, padding[0], 0, padding[1]}, cnn::PaddingMode::Zeros);
-    Value init = adaptor.getBias()
-                     ? broadcastAlong(rewriter, loc, adaptor.getBias(), rowType, 1)
-                     : filledTensor(rewriter, loc, rowType, 0.0);
+    Value init = accumulatorInit(rewriter, loc, adaptor.getBias(), rowType);
     Value conv = buildConvolution(
         rewriter, loc, rowType, input, asRow(weight), init,
         rewriter.getI64TensorAttr({1, op.getStrides()[0]}),
@@ -325,9 +328,7 @@ struct DenseLowering : OpConversionPattern<cnn::DenseOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType outType = op.getType();
-    Value init = adaptor.getBias()
-                     ? broadcastAlong(rewriter, loc, adaptor.getBias(), outType, 1)
-                     : filledTensor(rewriter, loc, outType, 0.0);
+    Value init = accumulatorInit(rewriter, loc, adaptor.getBias(), outType);
     // out[n, m] += input[n, k] * weight[m, k]
     MLIRContext *ctx = rewriter.getContext();
     AffineExpr n, m, k;
@@ -727,9 +728,7 @@ struct ConvTranspose2dLowering : OpConversionPattern<cnn::ConvTranspose2dOp> {
           return tensor::ExtractOp::create(b, l, source,
                                            ValueRange{channel, inner, row, col});
         });
-    Value init = adaptor.getBias()
-                     ? broadcastAlong(rewriter, loc, adaptor.getBias(), outType, 1)
-                     : filledTensor(rewriter, loc, outType, 0.0);
+    Value init = accumulatorInit(rewriter, loc, adaptor.getBias(), outType);
     rewriter.replaceOp(op, buildConvolution(rewriter, loc, outType, input, kernel, init,
                                             rewriter.getI64TensorAttr({1, 1}),
                                             rewriter.getI64TensorAttr(dilations),
