@@ -125,8 +125,17 @@ struct OpRecipe {
 
 using RecipeFn = OpRecipe (*)(LayerContext &);
 
-/// Padding that keeps the output at ceil(input / stride) ("same"), split as
-/// evenly as possible with the extra row or column at the bottom or right.
+/// Padding [before, after] of one dimension of `in` that keeps the output at
+/// ceil(in / stride) ("same"), the odd one after (as TensorFlow does).
+std::array<int64_t, 2> samePadding(int64_t in, int64_t kernel, int64_t stride,
+                                   int64_t dilation) {
+  int64_t out = (in + stride - 1) / stride;
+  int64_t extent = dilation * (kernel - 1) + 1;
+  int64_t total = std::max<int64_t>((out - 1) * stride + extent - in, 0);
+  return {total / 2, total - total / 2};
+}
+
+/// "same" padding [top, left, bottom, right] of an NCHW input.
 std::array<int64_t, 4> samePadding(ArrayRef<int64_t> shape,
                                    std::array<int64_t, 2> kernel,
                                    std::array<int64_t, 2> stride,
@@ -135,12 +144,9 @@ std::array<int64_t, 4> samePadding(ArrayRef<int64_t> shape,
   if (shape.size() != 4)
     return padding;
   for (int d = 0; d < 2; ++d) {
-    int64_t in = shape[2 + d];
-    int64_t out = (in + stride[d] - 1) / stride[d];
-    int64_t extent = dilation[d] * (kernel[d] - 1) + 1;
-    int64_t total = std::max<int64_t>((out - 1) * stride[d] + extent - in, 0);
-    padding[d] = total / 2;
-    padding[d + 2] = total - total / 2;
+    auto [before, after] = samePadding(shape[2 + d], kernel[d], stride[d], dilation[d]);
+    padding[d] = before;
+    padding[d + 2] = after;
   }
   return padding;
 }
@@ -252,9 +258,7 @@ OpRecipe conv1d(LayerContext &c) {
       padding = {extent - 1, extent - 1};
     } else if (*value == "same") {
       int64_t length = c.inputShape().size() == 3 ? c.inputShape()[2] : 1;
-      int64_t out = (length + stride - 1) / stride;
-      int64_t total = std::max<int64_t>((out - 1) * stride + extent - length, 0);
-      padding = {total / 2, total - total / 2};
+      padding = samePadding(length, kernel, stride, dilation);
     } else if (*value == "valid") {
     } else if (isPad(*value)) {
       padding = {value->get<int64_t>(), value->get<int64_t>()};
