@@ -19,6 +19,8 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 
+#include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -81,8 +83,11 @@ struct LayerContext {
   void readValues(const Json &value, ArrayRef<int64_t> shape, size_t dim,
                   const std::string &what, std::vector<float> &values) {
     if (dim == shape.size()) {
-      if (!value.is_number())
-        keys.fail("weights", what + ": expected a number, got " + describeValue(value));
+      // Converting a double beyond float's range is undefined behaviour.
+      if (!value.is_number() ||
+          std::abs(value.get<double>()) > std::numeric_limits<float>::max())
+        keys.fail("weights", what + ": expected a number within float32's range, got " +
+                                 describeValue(value));
       values.push_back(value.get<float>());
       return;
     }
@@ -154,7 +159,7 @@ std::array<int64_t, 4> samePadding(ArrayRef<int64_t> shape,
 /// The "connections" key of a sparse convolution: for each of the
 /// `filters` output channels, the increasing list of the input channels it
 /// reads. Returns the [filters, channels] table, row-major.
-std::vector<bool> connectionTable(LayerContext &c, const Json &value,
+SmallVector<bool> connectionTable(LayerContext &c, const Json &value,
                                   int64_t filters, int64_t channels) {
   if (!value.is_array() || !std::all_of(value.begin(), value.end(),
                                         [](const Json &row) { return row.is_array(); }))
@@ -168,7 +173,7 @@ std::vector<bool> connectionTable(LayerContext &c, const Json &value,
     c.keys.fail("connections", "a table of " + std::to_string(filters) + " x " +
                                    std::to_string(channels) + " entries is more than " +
                                    std::to_string(kMaxConnectionTable));
-  std::vector<bool> table(filters * channels, false);
+  SmallVector<bool> table(filters * channels, false);
   for (int64_t f = 0; f < filters; ++f) {
     const Json &row = value[f];
     std::string where = "output channel " + std::to_string(f);
@@ -220,13 +225,12 @@ OpRecipe conv2d(LayerContext &c) {
              cnn::PaddingModeAttr::get(c.ctx(), *cnn::symbolizePaddingMode(mode)))};
   if (const Json *connections = c.keys.find("connections")) {
     // One single-channel filter per connection.
-    std::vector<bool> table = connectionTable(c, *connections, filters, c.channels());
-    int64_t count = std::count(table.begin(), table.end(), true);
+    SmallVector<bool> table = connectionTable(c, *connections, filters, c.channels());
+    int64_t count = llvm::count(table, true);
     recipe.operands.push_back(c.tensor("weight", {count, 1, kernel[0], kernel[1]}, kConvWeight));
-    SmallVector<bool> values(table.begin(), table.end());
     auto tableType = RankedTensorType::get({filters, c.channels()}, c.builder.getI1Type());
     recipe.attributes.push_back(
-        c.attr("connections", DenseIntElementsAttr::get(tableType, ArrayRef<bool>(values))));
+        c.attr("connections", DenseIntElementsAttr::get(tableType, ArrayRef<bool>(table))));
   } else {
     recipe.operands.push_back(c.tensor(
         "weight", {filters, c.channels() / groups, kernel[0], kernel[1]},
