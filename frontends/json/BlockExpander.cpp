@@ -54,7 +54,7 @@ public:
                           "definitions, got " + describeValue(*it)};
       blocks = &*it;
       for (const auto &item : blocks->items())
-        if (item.key().rfind(kStandardBlockPrefix, 0) == 0)
+        if (isStandardBlockName(item.key()))
           throw ImportError{"key 'blocks'",
                             "block '" + item.key() + "': names starting with '" +
                                 kStandardBlockPrefix +
@@ -78,7 +78,7 @@ private:
   /// The definition of `name`: a standard block for "std.<name>", else one
   /// of the model's; null if there is none.
   const Json *findBlock(const std::string &name) const {
-    if (name.rfind(kStandardBlockPrefix, 0) == 0) {
+    if (isStandardBlockName(name)) {
       auto it = standardBlocks().find(name.substr(sizeof(kStandardBlockPrefix) - 1));
       return it == standardBlocks().end() ? nullptr : &*it;
     }
@@ -272,7 +272,7 @@ std::string Expander::expandBlock(const std::string &blockName,
                                   const std::string &callWhere) {
   const Json *definition = findBlock(blockName);
   if (!definition) {
-    bool standard = blockName.rfind(kStandardBlockPrefix, 0) == 0;
+    bool standard = isStandardBlockName(blockName);
     const Json *known = standard ? &standardBlocks() : blocks;
     std::vector<std::string> names;
     if (known)

@@ -11,10 +11,17 @@
 
 #include "frontends/json/Expression.h"
 
+#include <string>
+
 namespace cnnc::json {
 
 /// How a model file names a standard block: "std.conv_relu_maxpool".
 inline constexpr const char kStandardBlockPrefix[] = "std.";
+
+/// Whether `name` names a standard block (whether or not one exists).
+inline bool isStandardBlockName(const std::string &name) {
+  return name.rfind(kStandardBlockPrefix, 0) == 0;
+}
 
 /// The standard blocks, by name without the prefix.
 const Json &standardBlocks();
