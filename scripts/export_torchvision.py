@@ -31,9 +31,10 @@ def build(arch, seed):
     return getattr(torchvision.models, arch)(**kwargs).eval()
 
 
-def cnnc_parameters(model_json, cnnc="cnnc"):
-    """(name, shape) of every parameter and buffer, in argument order."""
-    ir = subprocess.run([cnnc, "compile", model_json, "--emit=cnn"], check=True,
+def cnnc_parameters(model_json, cnnc="cnnc", extra_args=()):
+    """(name, shape) of every parameter and buffer, in argument order;
+    `extra_args` go to `cnnc compile` (e.g. --input-shape)."""
+    ir = subprocess.run([cnnc, "compile", model_json, "--emit=cnn", *extra_args], check=True,
                         capture_output=True, text=True).stdout
     signature = ir[ir.index("func.func @forward("):]
     signature = signature[:signature.index("{\n")]

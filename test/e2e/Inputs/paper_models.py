@@ -14,7 +14,6 @@ size even where that is below 1 (randomly initialised deep networks give
 outputs of order 0.01, where an absolute 1e-3 would say little).
 """
 import os
-import re
 import subprocess
 import sys
 
@@ -24,7 +23,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(HERE))), "scripts"))
 sys.path.insert(0, HERE)
+import export_torchvision  # noqa: E402
 import reference  # noqa: E402
 
 
@@ -309,20 +310,6 @@ REFERENCES = {
 }
 
 
-def cnnc_parameters(source, input_shape):
-    """{name: shape} of the parameters and buffers of the compiled model."""
-    ir = subprocess.run(["cnnc", "compile", source, "--emit=cnn", "--input-shape", input_shape],
-                        check=True, capture_output=True, text=True).stdout
-    signature = ir[ir.index("func.func @forward("):]
-    signature = signature[:signature.index("{\n")]
-    found = {}
-    for shape, attrs in re.findall(r"tensor<([0-9x]+)xf32> \{([^}]*)\}", signature):
-        name = re.search(r'cnn\.(?:param|buffer) = "([^"]+)"', attrs)
-        if name:
-            found[name.group(1)] = tuple(int(d) for d in shape.split("x"))
-    return found
-
-
 def check(models, workdir, arch, size):
     build, channels, paper_size = REFERENCES[arch]
     size = size or paper_size
@@ -330,14 +317,12 @@ def check(models, workdir, arch, size):
     torch.manual_seed(0)
     model = build(size).eval()
     reference.calibrate_batch_norm(model, size, channels)
-    summary = subprocess.run(["cnnc", "summary", source], check=True,
-                             capture_output=True, text=True).stdout
-    count = int(re.search(r"Total parameters: ([\d,]+)", summary).group(1).replace(",", ""))
+    count = reference.summary_parameter_count(source)
     expected_count = sum(p.numel() for p in build(paper_size).parameters())
 
     # The reference's tensors under their own names must be exactly cnnc's.
     shape = f"{channels}x{size}x{size}"
-    wanted = cnnc_parameters(source, shape)
+    wanted = dict(export_torchvision.cnnc_parameters(source, extra_args=("--input-shape", shape)))
     tensors = model.cnnc_state_dict() if hasattr(model, "cnnc_state_dict") else {
         k: v.numpy() for k, v in model.state_dict().items()
         if not k.endswith("num_batches_tracked")}

@@ -6,6 +6,7 @@ same input, and compares. Nothing here uses cnnc's own output as a reference.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -70,3 +71,10 @@ def calibrate_batch_norm(model, size, channels=3):
         model(torch.from_numpy(
             np.random.default_rng(2).uniform(-1, 1, (4, channels, size, size)).astype(np.float32)))
     model.eval()
+
+
+def summary_parameter_count(source):
+    """The total parameter count `cnnc summary` prints for a model file."""
+    summary = subprocess.run(["cnnc", "summary", source], check=True,
+                             capture_output=True, text=True).stdout
+    return int(re.search(r"Total parameters: ([\d,]+)", summary).group(1).replace(",", ""))

@@ -12,7 +12,6 @@ initial statistics GoogLeNet's outputs are near 1e-10 and any error would
 pass.
 """
 import os
-import re
 import subprocess
 import sys
 
@@ -39,9 +38,7 @@ def main():
         model = export_torchvision.build(arch, seed=0)
         reference.calibrate_batch_norm(model, size)
         expected_count = sum(p.numel() for p in model.parameters())
-        summary = subprocess.run(["cnnc", "summary", source], check=True,
-                                 capture_output=True, text=True).stdout
-        count = int(re.search(r"Total parameters: ([\d,]+)", summary).group(1).replace(",", ""))
+        count = reference.summary_parameter_count(source)
         weights = os.path.join(workdir, arch + ".safetensors")
         reference.write_safetensors(
             weights, export_torchvision.export(model, export_torchvision.cnnc_parameters(source)))
