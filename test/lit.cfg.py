@@ -19,6 +19,7 @@ config.environment["PATH"] = os.pathsep.join(
 )
 config.substitutions.append(("%models", os.path.join(config.cnnc_src_root, "models")))
 config.substitutions.append(("%src_root", config.cnnc_src_root))
+config.substitutions.append(("%cnnc_obj_root", config.cnnc_obj_root))
 # The independent reference (PyTorch, jsonschema) is Debian's Python.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%cc", config.cnnc_model_cc))

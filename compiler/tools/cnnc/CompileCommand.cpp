@@ -1,6 +1,6 @@
 //===- CompileCommand.cpp - cnnc compile ----------------------------------===//
 //
-// Runs a model down the stages of DESIGN.md and stops where --emit says:
+// Runs a model down the stages of docs/design.md and stops where --emit says:
 // the cnn dialect, linalg, LLVM IR, assembly, an object, an executable
 // linked with the runtime, or a library with its C header. Every file is
 // written whole or not at all.
