@@ -1,8 +1,15 @@
-/*===- cnnrt.h - The cnnc runtime: model descriptors and tensor files ---===*
+/*===- cnnrt.h - The cnnc runtime: the C interface of compiled models --===*
  *
- * Plain C, no dependency beyond libc and libm. A model compiled by cnnc
- * exports one cnnrt_model describing its tensors in the order its run
- * function takes them: parameters and buffers, the input, then the outputs.
+ * Plain C, no dependency beyond libc, libm and pthreads. This header is the
+ * reference of the interface; docs/c-interface.md explains it with an
+ * example.
+ *
+ * A model compiled by cnnc exports a descriptor, `PREFIX_model` (a
+ * cnnrt_model), and one function per entry point, `PREFIX_forward`. Every
+ * entry point takes a context the caller made and one buffer per tensor it
+ * lists, and returns a status: CNNRT_OK, or an error whose message
+ * cnnrt_context_message() gives. A model has no global state of its own:
+ * two contexts run the same model in two threads at once.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -15,6 +22,49 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The version of this interface. A model records the version it was
+ * compiled for; cnnrt_check_model() refuses a model of another version, so
+ * that a program learns at load time that its header and library differ. */
+#define CNNRT_ABI_VERSION 1
+
+typedef enum {
+  CNNRT_OK = 0,
+  CNNRT_ERROR_INVALID_ARGUMENT = 1, /* a null context or buffer list */
+  CNNRT_ERROR_OUT_OF_MEMORY = 2,    /* an allocation inside the model failed */
+  CNNRT_ERROR_ABI_MISMATCH = 3,     /* the model is of another ABI version */
+  CNNRT_ERROR_BUSY = 4              /* the context is running in another thread */
+} cnnrt_status;
+
+/* "ok", "out of memory", ...: a short name for a status. */
+const char *cnnrt_status_string(cnnrt_status status);
+
+/*--- Contexts ----------------------------------------------------------===*/
+
+/* Where a model runs: its memory accounting and the message of the last
+ * failure. A context is used by one thread at a time. */
+typedef struct cnnrt_context cnnrt_context;
+
+typedef struct {
+  int32_t abi_version;   /* CNNRT_ABI_VERSION */
+  /* The most bytes the model may hold allocated for its intermediate
+   * tensors during one call; more is CNNRT_ERROR_OUT_OF_MEMORY. 0: no
+   * limit but the system's. */
+  uint64_t memory_limit;
+} cnnrt_context_options;
+
+/* Makes a context; `options` may be NULL (no limit). On failure *context is
+ * NULL and the status says why. */
+cnnrt_status cnnrt_context_create(const cnnrt_context_options *options,
+                                  cnnrt_context **context);
+void cnnrt_context_destroy(cnnrt_context *context);
+/* The message of the last failed call on this context ("" after a success).
+ * Valid until the next call on it. */
+const char *cnnrt_context_message(const cnnrt_context *context);
+/* The most bytes the model held at once during the last call. */
+uint64_t cnnrt_context_peak_memory(const cnnrt_context *context);
+
+/*--- Model descriptors -------------------------------------------------===*/
 
 typedef enum {
   CNNRT_PARAM = 0,  /* a learned parameter */
@@ -40,13 +90,47 @@ typedef struct {
   int32_t rank;
 } cnnrt_tensor;
 
+/* One function of the model. buffers[i] is tensor tensors[i] of the model's
+ * table: contiguous float32 in C order, inputs and parameters read, outputs
+ * written. */
+typedef cnnrt_status (*cnnrt_entry_function)(cnnrt_context *context,
+                                             float *const *buffers);
+
 typedef struct {
+  const char *name;          /* "forward" */
+  const int32_t *tensors;    /* indices into the model's tensor table */
+  int32_t num_tensors;
+  cnnrt_entry_function call;
+} cnnrt_entry_point;
+
+typedef struct {
+  int32_t abi_version;       /* CNNRT_ABI_VERSION when compiled */
   const char *name;
   const cnnrt_tensor *tensors;
-  /* Runs the model on one buffer per tensor, in the order of `tensors`. */
-  void (*run)(float *const *buffers);
   int32_t num_tensors;
+  const cnnrt_entry_point *entry_points;
+  int32_t num_entry_points;
 } cnnrt_model;
+
+/* CNNRT_OK when `model` has this runtime's ABI version, else
+ * CNNRT_ERROR_ABI_MISMATCH. */
+cnnrt_status cnnrt_check_model(const cnnrt_model *model);
+/* The entry point called `name`, or NULL. */
+const cnnrt_entry_point *cnnrt_find_entry_point(const cnnrt_model *model,
+                                                const char *name);
+
+/*--- What generated code calls -----------------------------------------===*/
+/* Not for programs: a compiled entry point runs its body through
+ * cnnrt_invoke, and every allocation of the body goes through cnnrt_alloc
+ * and cnnrt_free, so that a failed allocation returns
+ * CNNRT_ERROR_OUT_OF_MEMORY from the entry point, with everything the call
+ * had allocated released. */
+cnnrt_status cnnrt_invoke(cnnrt_context *context,
+                          void (*body)(float *const *buffers),
+                          float *const *buffers);
+void *cnnrt_alloc(uint64_t size);
+void *cnnrt_aligned_alloc(uint64_t alignment, uint64_t size);
+void cnnrt_free(void *pointer);
 
 /* Number of elements of a tensor. */
 int64_t cnnrt_num_elements(const cnnrt_tensor *tensor);

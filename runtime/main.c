@@ -1,7 +1,7 @@
 /*===- main.c - The main of an executable compiled by cnnc --------------===*
  *
  *   NAME [--weights W.safetensors] [--input X.npy] [--output Y.npy]
- *        [--bench N] [--save-weights W.safetensors]
+ *        [--bench N] [--save-weights W.safetensors] [--memory-limit MIB]
  *
  * Binds the model's tensors (weights from a file, embedded or initialised;
  * the input from a file or generated), runs it, and writes or prints the
@@ -25,7 +25,7 @@ static const char *program = "model";
 static void usage(FILE *out) {
   fprintf(out,
           "usage: %s [--weights W.safetensors] [--input X.npy] [--output Y.npy] "
-          "[--bench N] [--save-weights W.safetensors]\n"
+          "[--bench N] [--save-weights W.safetensors] [--memory-limit MIB]\n"
           "\n"
           "Runs the model '%s' compiled by cnnc.\n"
           "  --weights FILE  parameters from a safetensors file (default: the\n"
@@ -116,7 +116,7 @@ int main(int argc, char **argv) {
   const char *slash = strrchr(argv[0], '/');
   program = slash ? slash + 1 : argv[0];
   const char *weights = NULL, *input = NULL, *output = NULL, *saveWeights = NULL;
-  long bench = 0;
+  long bench = 0, memoryLimit = 0;
   for (int i = 1; i < argc; ++i) {
     const char *arg = argv[i];
     if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
@@ -128,8 +128,10 @@ int main(int argc, char **argv) {
                           : !strcmp(arg, "--output") ? &output
                           : !strcmp(arg, "--save-weights") ? &saveWeights
                                                      : NULL;
-    int isBench = !strcmp(arg, "--bench");
-    if (!target && !isBench) {
+    long *number = !strcmp(arg, "--bench") ? &bench
+                   : !strcmp(arg, "--memory-limit") ? &memoryLimit
+                                                    : NULL;
+    if (!target && !number) {
       error("unknown argument '%s'%s", arg, "; see --help");
       return 1;
     }
@@ -142,19 +144,34 @@ int main(int argc, char **argv) {
     }
     char *end = NULL;
     errno = 0;
-    bench = strtol(value, &end, 10);
-    if (!*value || *end || errno || bench < 1 || bench > 1000000)
-      return error("--bench takes a number of runs from 1 to 1000000, got '%s'%s", value, "");
+    *number = strtol(value, &end, 10);
+    if (!*value || *end || errno || *number < 1 || *number > 1000000)
+      return error(number == &bench
+                       ? "--bench takes a number of runs from 1 to 1000000, got '%s'%s"
+                       : "--memory-limit takes a number of MiB from 1 to 1000000, got '%s'%s",
+                   value, "");
   }
 
-  /* From here on every path ends at the clean-up below. */
   const cnnrt_model *model = &cnnc_model;
+  if (cnnrt_check_model(model) != CNNRT_OK) {
+    fprintf(stderr, "%s: error: the model was compiled for ABI version %d, the runtime is version %d\n",
+            program, (int)model->abi_version, CNNRT_ABI_VERSION);
+    return 1;
+  }
+  const cnnrt_entry_point *forward = cnnrt_find_entry_point(model, "forward");
+  if (!forward)
+    return error("the model has no entry point '%s'%s", "forward", "");
+
+  /* From here on every path ends at the clean-up below. */
   float **buffers = calloc((size_t)model->num_tensors, sizeof *buffers);
+  float **arguments = calloc((size_t)forward->num_tensors, sizeof *arguments);
+  cnnrt_context *context = NULL;
+  cnnrt_context_options options = {CNNRT_ABI_VERSION, (uint64_t)memoryLimit << 20};
   cnnrt_safetensors file;
   memset(&file, 0, sizeof file);
   char message[512];
   int status = 0;
-  if (!buffers)
+  if (!buffers || !arguments || cnnrt_context_create(&options, &context) != CNNRT_OK)
     status = error("out of memory%s%s", "", "");
   else if (weights && cnnrt_safetensors_read(weights, &file, message, sizeof message))
     status = error("%s: %s", weights, message);
@@ -205,20 +222,27 @@ int main(int argc, char **argv) {
   if (!status && saveWeights)
     status = save_weights(model, buffers, saveWeights);
 
+  for (int32_t i = 0; !status && i < forward->num_tensors; ++i)
+    arguments[i] = buffers[forward->tensors[i]];
+  if (!status && forward->call(context, arguments) != CNNRT_OK)
+    status = error("%s%s", cnnrt_context_message(context), "");
   if (!status) {
-    model->run(buffers);
     double *times = bench ? malloc(sizeof *times * (size_t)bench) : NULL;
     if (bench && !times)
       status = error("out of memory%s%s", "", "");
     if (times) {
       /* Warm-up: caches, page faults, the first-touch of every buffer. */
-      for (int w = 0; w < 3; ++w)
-        model->run(buffers);
-      for (long r = 0; r < bench; ++r) {
+      for (int w = 0; w < 3 && !status; ++w)
+        status = forward->call(context, arguments) != CNNRT_OK;
+      for (long r = 0; r < bench && !status; ++r) {
         double start = now_ms();
-        model->run(buffers);
+        status = forward->call(context, arguments) != CNNRT_OK;
         times[r] = now_ms() - start;
       }
+      if (status)
+        error("%s%s", cnnrt_context_message(context), "");
+    }
+    if (times && !status) {
       qsort(times, (size_t)bench, sizeof *times, compare_doubles);
       double median = bench % 2 ? times[bench / 2]
                                 : 0.5 * (times[bench / 2 - 1] + times[bench / 2]);
@@ -226,8 +250,8 @@ int main(int argc, char **argv) {
              model->name, bench, median, times[0], times[bench - 1]);
       printf("latency_ms median=%.4f min=%.4f max=%.4f runs=%ld\n", median,
              times[0], times[bench - 1], bench);
-      free(times);
     }
+    free(times);
   }
 
   int outputs = 0, index = 0;
@@ -259,5 +283,7 @@ int main(int argc, char **argv) {
   for (int32_t i = 0; buffers && i < model->num_tensors; ++i)
     free(buffers[i]);
   free(buffers);
+  free(arguments);
+  cnnrt_context_destroy(context);
   return status;
 }

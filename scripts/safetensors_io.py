@@ -32,3 +32,20 @@ def write_safetensors(path, tensors, metadata=None):
     text += b" " * (-len(text) % 8)
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def read_safetensors(path):
+    """Reads {name: float32/float64/float16 array} in the file's order."""
+    names = {v: k for k, v in DTYPES.items()}
+    with open(path, "rb") as f:
+        data = f.read()
+    (length,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + length])
+    header.pop("__metadata__", None)
+    body = data[8 + length:]
+    tensors = {}
+    for name, entry in header.items():
+        start, end = entry["data_offsets"]
+        tensors[name] = np.frombuffer(body[start:end], dtype=names[entry["dtype"]]
+                                      ).reshape(entry["shape"])
+    return tensors

@@ -34,3 +34,4 @@ if config.cnnc_sanitize:
     config.environment["UBSAN_OPTIONS"] = "abort_on_error=1:print_stacktrace=1"
     config.environment["LSAN_OPTIONS"] = "suppressions=" + os.path.join(
         config.cnnc_src_root, "test", "lsan.supp")
+    config.available_features.add("sanitize")

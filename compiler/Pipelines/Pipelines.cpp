@@ -36,7 +36,11 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm) {
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Allocations call the generic functions, which the model's entry point
+  // binds to the runtime's (a failed allocation becomes a status).
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   // What LLVM has no intrinsic for (tanhf) is a libm call.
   pm.addPass(createConvertMathToLibmPass());

@@ -112,24 +112,25 @@ static bool writeFile(StringRef path, function_ref<void(raw_ostream &)> contents
   return true;
 }
 
+/// Copies `from` to `to` through a temporary file.
+static bool copyFile(StringRef from, StringRef to, std::string &error) {
+  std::string temporary = temporaryBeside(to);
+  std::error_code ec = sys::fs::copy_file(from, temporary);
+  if (!ec)
+    ec = sys::fs::rename(temporary, to);
+  if (ec) {
+    sys::fs::remove(temporary);
+    error = "cannot copy " + from.str() + " to " + to.str() + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
 bool cnnc::writeModelLibrary(StringRef object, StringRef base, StringRef prefix,
                              const ModelSignature &signature,
                              const RuntimeLocation &runtime, std::string &error) {
-  // The archive: the model object and every member of the runtime library.
-  SmallString<256> runtimeArchive(runtime.libraryDir);
-  sys::path::append(runtimeArchive, "libcnnrt.a");
-  auto runtimeBuffer = MemoryBuffer::getFile(runtimeArchive);
-  if (!runtimeBuffer) {
-    error = "cannot read " + runtimeArchive.str().str();
-    return false;
-  }
-  Expected<std::unique_ptr<object::Archive>> archive =
-      object::Archive::create((*runtimeBuffer)->getMemBufferRef());
-  if (!archive) {
-    error = toString(archive.takeError());
-    return false;
-  }
-  std::vector<NewArchiveMember> members;
+  // The archive holds the model alone: the runtime is a library of its own,
+  // linked once however many models a program holds.
   Expected<NewArchiveMember> modelMember = NewArchiveMember::getFile(object, true);
   if (!modelMember) {
     error = toString(modelMember.takeError());
@@ -137,21 +138,8 @@ bool cnnc::writeModelLibrary(StringRef object, StringRef base, StringRef prefix,
   }
   std::string memberName = (prefix + ".o").str();
   modelMember->MemberName = memberName;
+  std::vector<NewArchiveMember> members;
   members.push_back(std::move(*modelMember));
-  Error iterationError = Error::success();
-  for (const object::Archive::Child &child : (*archive)->children(iterationError)) {
-    Expected<NewArchiveMember> member = NewArchiveMember::getOldMember(child, true);
-    if (!member) {
-      consumeError(std::move(iterationError));
-      error = toString(member.takeError());
-      return false;
-    }
-    members.push_back(std::move(*member));
-  }
-  if (iterationError) {
-    error = toString(std::move(iterationError));
-    return false;
-  }
   std::string archivePath = (base + ".a").str(), temporary = temporaryBeside(archivePath);
   if (Error failure = writeArchive(temporary, members, SymtabWritingMode::NormalSymtab,
                                    object::Archive::K_GNU, /*Deterministic=*/true,
@@ -161,30 +149,35 @@ bool cnnc::writeModelLibrary(StringRef object, StringRef base, StringRef prefix,
     return false;
   }
   if (std::error_code ec = sys::fs::rename(temporary, archivePath)) {
+    sys::fs::remove(temporary);
     error = "cannot write " + archivePath + ": " + ec.message();
     return false;
   }
 
-  // The runtime's header, beside the model's.
-  SmallString<256> header(runtime.includeDir), headerCopy(sys::path::parent_path(base));
+  // The runtime's library and header, beside the model's.
+  StringRef directory = sys::path::parent_path(base);
+  SmallString<256> header(runtime.includeDir), headerCopy(directory);
   sys::path::append(header, "cnnrt.h");
   sys::path::append(headerCopy, "cnnrt.h");
-  if (std::error_code ec = sys::fs::copy_file(header, headerCopy)) {
-    error = "cannot copy " + header.str().str() + ": " + ec.message();
+  SmallString<256> library(runtime.libraryDir), libraryCopy(directory);
+  sys::path::append(library, "libcnnrt.a");
+  sys::path::append(libraryCopy, "libcnnrt.a");
+  if (!copyFile(header, headerCopy, error) || !copyFile(library, libraryCopy, error))
     return false;
-  }
 
-  std::string guard = "CNNC_" + StringRef(prefix).upper() + "_H";
+  std::string guard = StringRef(prefix).upper() + "_CNNC_MODEL_H";
+  StringRef file = sys::path::filename(base);
   return writeFile(
       (base + ".h").str(),
       [&](raw_ostream &os) {
-        os << "/* " << sys::path::filename(base) << ".h: model '" << signature.modelName
-           << "', compiled by cnnc. Link with " << sys::path::filename(base)
-           << ".a -lm. */\n"
+        os << "/* " << file << ".h: model '" << signature.modelName
+           << "', compiled by cnnc.\n * Link with " << file
+           << ".a libcnnrt.a -lm -lpthread; docs/c-interface.md explains the "
+              "interface. */\n"
            << "#ifndef " << guard << "\n#define " << guard << "\n\n"
            << "#include \"cnnrt.h\"\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
            << "/* The model's tensors, in the order " << prefix
-           << "_run takes their buffers\n * (contiguous float32, C order):\n";
+           << "_forward takes their buffers\n * (contiguous float32, C order):\n";
         for (auto [index, tensor] : llvm::enumerate(signature.tensors)) {
           os << " * " << format("%4d", (int)index) << "  " << roleName(tensor.role)
              << "  " << tensor.name << " [" << join(map_range(tensor.shape, [](int64_t d) {
@@ -192,8 +185,10 @@ bool cnnc::writeModelLibrary(StringRef object, StringRef base, StringRef prefix,
                 }), ", ") << "]\n";
         }
         os << " */\nextern const cnnrt_model " << prefix << "_model;\n\n"
-           << "/* Runs the model: buffers[i] holds tensor i of the table above. */\n"
-           << "void " << prefix << "_run(float *const *buffers);\n\n"
+           << "/* Runs the model: buffers[i] holds tensor i of the table above.\n"
+           << " * Returns CNNRT_OK, or a status with cnnrt_context_message(context). */\n"
+           << "cnnrt_status " << prefix
+           << "_forward(cnnrt_context *context, float *const *buffers);\n\n"
            << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
       },
       error);

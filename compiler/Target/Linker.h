@@ -27,9 +27,9 @@ bool findRuntime(const char *argv0, RuntimeLocation &runtime, std::string &error
 bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
                     const RuntimeLocation &runtime, std::string &error);
 
-/// Writes `base`.a (the model object and the runtime, without main()),
-/// `base`.h declaring `<prefix>_model` and `<prefix>_run` with the tensor
-/// table, and cnnrt.h beside them.
+/// Writes `base`.a (the model's object alone), `base`.h declaring
+/// `<prefix>_model` and `<prefix>_forward` with the tensor table, and the
+/// runtime (libcnnrt.a, cnnrt.h) beside them.
 bool writeModelLibrary(llvm::StringRef object, llvm::StringRef base,
                        llvm::StringRef prefix, const ModelSignature &signature,
                        const RuntimeLocation &runtime, std::string &error);

@@ -1,10 +1,13 @@
 //===- ModelEntryPoint.h - The C interface of a compiled model --*- C++ -*-===//
 //
-// Adds to the LLVM module of a lowered model what the runtime and embedders
-// call: `<prefix>_run(float *const *buffers)`, which calls the model's
-// forward function with one buffer per tensor, and `<prefix>_model`, a
-// cnnrt_model (runtime/cnnrt.h) describing every tensor: name, role, shape,
-// initialisation and, for a self-contained binary, the embedded weights.
+// Gives the LLVM module of a lowered model the interface of runtime/cnnrt.h:
+// `PREFIX_forward(cnnrt_context *, float *const *buffers)`, which runs the
+// model's forward function through the runtime (statuses, allocations) with
+// one buffer per tensor, and `PREFIX_model`, the cnnrt_model descriptor: ABI
+// version, every tensor (name, role, shape, initialisation and, for a
+// self-contained binary, the embedded weights) and the entry points. These
+// two are the module's only global definitions; everything else becomes
+// internal, so that any number of models live in one program.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,8 +25,8 @@ namespace cnnc {
 
 /// Adds the entry point and descriptor. `embedded`, when not empty, holds
 /// for each tensor of `signature` the float32 bytes to embed (or nothing).
-/// The module's `forward` becomes internal. Returns false with `error` set
-/// when the module does not match the signature.
+/// Returns false with `error` set when the module does not match the
+/// signature.
 bool addModelEntryPoint(llvm::Module &module, const ModelSignature &signature,
                         llvm::StringRef prefix,
                         llvm::ArrayRef<std::optional<llvm::ArrayRef<char>>> embedded,

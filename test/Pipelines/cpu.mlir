@@ -15,9 +15,9 @@
 // on buffers it allocates and frees.
 // LLVM-LABEL: llvm.func @forward
 // LLVM-SAME: (%{{.*}}: !llvm.ptr {cnn.init = "he_uniform", cnn.param = "conv.weight"}, %{{.*}}: !llvm.ptr {cnn.input = "input"}, %{{.*}}: !llvm.ptr)
-// LLVM: llvm.call @malloc
+// LLVM: llvm.call @_mlir_memref_to_llvm_alloc
 // LLVM: llvm.call @forward_op{{[0-9]+}}(
-// LLVM: llvm.call @free
+// LLVM: llvm.call @_mlir_memref_to_llvm_free
 // LLVM: llvm.return
 // LLVM: llvm.func @forward_op{{[0-9]+}}({{.*}}) attributes {passthrough = ["noinline"]
 // LLVM: llvm.intr.tanh

@@ -50,6 +50,13 @@ std::string symbolPrefix(llvm::StringRef name) {
   return prefix;
 }
 
+bool isCIdentifier(llvm::StringRef name) {
+  return !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
+         llvm::all_of(name, [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+         });
+}
+
 int fail(const llvm::Twine &message) {
   llvm::errs() << "cnnc compile: error: " << message << "\n";
   return 1;
@@ -155,6 +162,11 @@ int cnnc::driver::runCompile(int argc, char **argv) {
                               cl::value_desc("triple"), cl::cat(commandCategory()));
   cl::opt<std::string> cpu("cpu", cl::desc("Generate code for this CPU (default: the host's)"),
                            cl::value_desc("name"), cl::cat(commandCategory()));
+  cl::opt<std::string> name(
+      "name",
+      cl::desc("Prefix of the entry points of a library: PREFIX_model, "
+               "PREFIX_forward (default: the model's name)"),
+      cl::value_desc("prefix"), cl::cat(commandCategory()));
   cl::opt<std::string> embedWeights(
       "embed-weights",
       cl::desc("Embed these weights (safetensors) for a self-contained binary"),
@@ -173,8 +185,16 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   if (!module)
     return 1;
 
-  std::string prefix = emit == EmitKind::Executable
-                           ? std::string("cnnc")
+  // An executable's main() finds its model as cnnc_model.
+  if (!name.empty() && emit == EmitKind::Executable)
+    return fail("--name names the entry points of a library or object; an "
+                "executable has none (use --emit=lib)");
+  if (!name.empty() && !isCIdentifier(name))
+    return fail("--name '" + name + "' is not a C identifier (letters, digits "
+                "and '_', not starting with a digit)");
+  std::string prefix = emit == EmitKind::Executable ? std::string("cnnc")
+                       : !name.empty()
+                           ? name.getValue()
                            : symbolPrefix(module->getSymName().value_or("model"));
   std::string outputPath = output;
   if (outputPath.empty())

@@ -1,0 +1,201 @@
+/*===- context.c - Contexts, statuses and the model's allocations -------===*
+ *
+ * A compiled entry point runs its body through cnnrt_invoke, which makes
+ * the context current for the calling thread and sets an unwinding point.
+ * Every allocation of the body goes through cnnrt_aligned_alloc: it counts
+ * the bytes against the context's limit and keeps each block on the
+ * context's list. When an allocation fails, the runtime jumps back to
+ * cnnrt_invoke, which frees every block the call still holds and returns
+ * CNNRT_ERROR_OUT_OF_MEMORY: the generated code never sees a null pointer,
+ * and the caller gets a status instead of a signal.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "cnnrt.h"
+
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Lies just before each block the model gets; the block is 64-byte aligned
+ * (a cache line, and the widest vector) or more when asked. */
+typedef struct allocation {
+  struct allocation *previous, *next;
+  void *raw;
+  uint64_t size;
+} allocation;
+
+struct cnnrt_context {
+  uint64_t memory_limit;
+  uint64_t in_use, peak;
+  allocation *live;
+  atomic_flag busy;
+  jmp_buf unwind;
+  char message[512];
+};
+
+/* The context of the call running on this thread. */
+static _Thread_local cnnrt_context *current;
+
+const char *cnnrt_status_string(cnnrt_status status) {
+  switch (status) {
+  case CNNRT_OK: return "ok";
+  case CNNRT_ERROR_INVALID_ARGUMENT: return "invalid argument";
+  case CNNRT_ERROR_OUT_OF_MEMORY: return "out of memory";
+  case CNNRT_ERROR_ABI_MISMATCH: return "ABI version mismatch";
+  case CNNRT_ERROR_BUSY: return "context busy";
+  }
+  return "unknown status";
+}
+
+cnnrt_status cnnrt_context_create(const cnnrt_context_options *options,
+                                  cnnrt_context **context) {
+  if (!context)
+    return CNNRT_ERROR_INVALID_ARGUMENT;
+  *context = NULL;
+  if (options && options->abi_version != CNNRT_ABI_VERSION)
+    return CNNRT_ERROR_ABI_MISMATCH;
+  cnnrt_context *made = calloc(1, sizeof *made);
+  if (!made)
+    return CNNRT_ERROR_OUT_OF_MEMORY;
+  made->memory_limit = options ? options->memory_limit : 0;
+  atomic_flag_clear(&made->busy);
+  *context = made;
+  return CNNRT_OK;
+}
+
+static void release_all(cnnrt_context *context) {
+  while (context->live) {
+    allocation *block = context->live;
+    context->live = block->next;
+    free(block->raw);
+  }
+  context->in_use = 0;
+}
+
+void cnnrt_context_destroy(cnnrt_context *context) {
+  if (!context)
+    return;
+  release_all(context);
+  free(context);
+}
+
+const char *cnnrt_context_message(const cnnrt_context *context) {
+  return context ? context->message : "no context";
+}
+
+uint64_t cnnrt_context_peak_memory(const cnnrt_context *context) {
+  return context ? context->peak : 0;
+}
+
+cnnrt_status cnnrt_check_model(const cnnrt_model *model) {
+  if (!model)
+    return CNNRT_ERROR_INVALID_ARGUMENT;
+  return model->abi_version == CNNRT_ABI_VERSION ? CNNRT_OK
+                                                 : CNNRT_ERROR_ABI_MISMATCH;
+}
+
+const cnnrt_entry_point *cnnrt_find_entry_point(const cnnrt_model *model,
+                                                const char *name) {
+  for (int32_t i = 0; model && name && i < model->num_entry_points; ++i)
+    if (!strcmp(model->entry_points[i].name, name))
+      return &model->entry_points[i];
+  return NULL;
+}
+
+cnnrt_status cnnrt_invoke(cnnrt_context *context,
+                          void (*body)(float *const *buffers),
+                          float *const *buffers) {
+  if (!context)
+    return CNNRT_ERROR_INVALID_ARGUMENT;
+  if (atomic_flag_test_and_set(&context->busy))
+    return CNNRT_ERROR_BUSY; /* its message belongs to the running call */
+  cnnrt_status status = CNNRT_OK;
+  context->message[0] = '\0';
+  context->peak = 0;
+  if (!buffers) {
+    snprintf(context->message, sizeof context->message,
+             "the list of buffers is NULL");
+    status = CNNRT_ERROR_INVALID_ARGUMENT;
+  } else {
+    cnnrt_context *outer = current;
+    current = context;
+    if (setjmp(context->unwind) == 0)
+      body(buffers);
+    else
+      status = CNNRT_ERROR_OUT_OF_MEMORY;
+    current = outer;
+    /* A model's memory lives for one call. */
+    release_all(context);
+  }
+  atomic_flag_clear(&context->busy);
+  return status;
+}
+
+static _Noreturn void out_of_memory(cnnrt_context *context, uint64_t size) {
+  if (context->memory_limit)
+    snprintf(context->message, sizeof context->message,
+             "out of memory: the model needs %llu more bytes with %llu in use, "
+             "over the context's limit of %llu bytes",
+             (unsigned long long)size, (unsigned long long)context->in_use,
+             (unsigned long long)context->memory_limit);
+  else
+    snprintf(context->message, sizeof context->message,
+             "out of memory: the system refused %llu more bytes with %llu in use",
+             (unsigned long long)size, (unsigned long long)context->in_use);
+  longjmp(context->unwind, 1);
+}
+
+void *cnnrt_aligned_alloc(uint64_t alignment, uint64_t size) {
+  uint64_t align = 64;
+  while (align < alignment && align < ((uint64_t)1 << 62))
+    align <<= 1;
+  cnnrt_context *context = current;
+  uint64_t overhead = align + sizeof(allocation);
+  int too_big = size > UINT64_MAX - overhead || size + overhead > (uint64_t)SIZE_MAX;
+  if (!context) {
+    /* Generated code allocates only inside cnnrt_invoke. */
+    fputs("cnnrt: a model allocated memory outside cnnrt_invoke\n", stderr);
+    abort();
+  }
+  if (too_big ||
+      (context->memory_limit && size > context->memory_limit - context->in_use))
+    out_of_memory(context, size);
+  void *raw = malloc((size_t)(size + overhead));
+  if (!raw)
+    out_of_memory(context, size);
+  uintptr_t user = ((uintptr_t)raw + sizeof(allocation) + align - 1) & ~(uintptr_t)(align - 1);
+  allocation *block = (allocation *)user - 1;
+  block->raw = raw;
+  block->size = size;
+  block->previous = NULL;
+  block->next = context->live;
+  if (context->live)
+    context->live->previous = block;
+  context->live = block;
+  context->in_use += size;
+  if (context->in_use > context->peak)
+    context->peak = context->in_use;
+  return (void *)user;
+}
+
+void *cnnrt_alloc(uint64_t size) { return cnnrt_aligned_alloc(64, size); }
+
+void cnnrt_free(void *pointer) {
+  if (!pointer)
+    return;
+  allocation *block = (allocation *)pointer - 1;
+  cnnrt_context *context = current;
+  if (context && (block->previous || block->next || context->live == block)) {
+    if (block->previous)
+      block->previous->next = block->next;
+    else
+      context->live = block->next;
+    if (block->next)
+      block->next->previous = block->previous;
+    context->in_use -= block->size;
+  }
+  free(block->raw);
+}
