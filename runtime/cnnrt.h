@@ -176,6 +176,21 @@ int cnnrt_safetensors_write(const char *path, int32_t count,
                             const int64_t *const *shapes, const int32_t *ranks,
                             const float *const *data, char *err, size_t errlen);
 
+/*--- Binding weight files ---------------------------------------------===*/
+
+/* Finds the tensor `name` in `file` as float32 of exactly `shape`. */
+int cnnrt_match_weight(const char *name, const int64_t *shape, int32_t rank,
+                       const cnnrt_safetensors *file,
+                       const cnnrt_file_tensor **found, char *err,
+                       size_t errlen);
+/* Fails, listing them (with the closest of `names` where one is close), when
+ * the file has tensors that are not among the `count` `names`. */
+int cnnrt_check_unexpected_weights(const cnnrt_safetensors *file,
+                                   const char *const *names, int32_t count,
+                                   char *err, size_t errlen);
+/* The number of infinite values of a float32 tensor; *nans gets the NaNs. */
+int64_t cnnrt_count_nonfinite(const cnnrt_file_tensor *tensor, int64_t *nans);
+
 /* A little-endian float32 .npy array in C order; *data is malloc'ed. */
 int cnnrt_npy_read(const char *path, int64_t *shape, int32_t *rank,
                    float **data, char *err, size_t errlen);

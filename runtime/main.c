@@ -25,11 +25,15 @@ static const char *program = "model";
 static void usage(FILE *out) {
   fprintf(out,
           "usage: %s [--weights W.safetensors] [--input X.npy] [--output Y.npy] "
+          "[--allow-extra-weights] "
           "[--bench N] [--save-weights W.safetensors] [--memory-limit MIB]\n"
           "\n"
           "Runs the model '%s' compiled by cnnc.\n"
           "  --weights FILE  parameters from a safetensors file (default: the\n"
-          "                  embedded ones, else a fixed deterministic initialisation)\n"
+          "                  embedded ones, else a fixed deterministic initialisation);\n"
+          "                  every tensor of the file must be the model's\n"
+          "  --allow-extra-weights  ignore tensors of the weight file that the\n"
+          "                  model does not have\n"
           "  --input FILE    the input as a float32 .npy array (default: fixed\n"
           "                  pseudo-random values in [-1, 1))\n"
           "  --output FILE   write the output as .npy (several outputs: FILE.0.npy, ...)\n"
@@ -59,26 +63,40 @@ static int compare_doubles(const void *a, const void *b) {
 }
 
 /* Checks that a file tensor matches the model's and copies it. */
-static int bind_from_file(const cnnrt_tensor *t, const cnnrt_file_tensor *f,
+static int bind_from_file(const cnnrt_tensor *t, const cnnrt_safetensors *file,
                           const char *path, float *buffer) {
-  char expected[160], got[160], message[512];
-  cnnrt_format_shape(t->shape, t->rank, expected, sizeof expected);
-  cnnrt_format_shape(f->shape, f->rank, got, sizeof got);
-  int same = f->rank == t->rank;
-  for (int32_t d = 0; same && d < t->rank; ++d)
-    same = f->shape[d] == t->shape[d];
-  if (!same) {
-    snprintf(message, sizeof message, "tensor '%s' has shape %s, the model expects %s",
-             t->name, got, expected);
+  const cnnrt_file_tensor *f;
+  char message[512];
+  if (cnnrt_match_weight(t->name, t->shape, t->rank, file, &f, message, sizeof message))
     return error("%s: %s", path, message);
-  }
-  if (strcmp(f->dtype, "F32") != 0) {
-    snprintf(message, sizeof message, "tensor '%s' has dtype %s, the model expects F32",
-             t->name, f->dtype);
-    return error("%s: %s", path, message);
-  }
   memcpy(buffer, f->data, f->nbytes);
   return 0;
+}
+
+/* The weight file's tensors must all be the model's; a NaN or infinite
+ * value is worth a warning. */
+static int check_weight_file(const cnnrt_model *model, const cnnrt_safetensors *file,
+                             const char *path, int allowExtra) {
+  const char **names = calloc((size_t)model->num_tensors + 1, sizeof *names);
+  if (!names)
+    return error("out of memory%s%s", "", "");
+  int32_t count = 0;
+  for (int32_t i = 0; i < model->num_tensors; ++i)
+    if (model->tensors[i].role == CNNRT_PARAM || model->tensors[i].role == CNNRT_BUFFER)
+      names[count++] = model->tensors[i].name;
+  char message[2048];
+  int status = 0;
+  if (!allowExtra &&
+      cnnrt_check_unexpected_weights(file, names, count, message, sizeof message))
+    status = error("%s: %s", path, message);
+  free(names);
+  for (int32_t i = 0; i < file->count && !status; ++i) {
+    int64_t nans, infinite = cnnrt_count_nonfinite(&file->tensors[i], &nans);
+    if (nans || infinite)
+      fprintf(stderr, "%s: warning: %s: tensor '%s' has %lld NaN and %lld infinite values\n",
+              program, path, file->tensors[i].name, (long long)nans, (long long)infinite);
+  }
+  return status;
 }
 
 /* Writes every parameter and buffer as bound for this run. */
@@ -117,11 +135,16 @@ int main(int argc, char **argv) {
   program = slash ? slash + 1 : argv[0];
   const char *weights = NULL, *input = NULL, *output = NULL, *saveWeights = NULL;
   long bench = 0, memoryLimit = 0;
+  int allowExtraWeights = 0;
   for (int i = 1; i < argc; ++i) {
     const char *arg = argv[i];
     if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
       usage(stdout);
       return 0;
+    }
+    if (!strcmp(arg, "--allow-extra-weights")) {
+      allowExtraWeights = 1;
+      continue;
     }
     const char **target = !strcmp(arg, "--weights") ? &weights
                           : !strcmp(arg, "--input") ? &input
@@ -175,6 +198,8 @@ int main(int argc, char **argv) {
     status = error("out of memory%s%s", "", "");
   else if (weights && cnnrt_safetensors_read(weights, &file, message, sizeof message))
     status = error("%s: %s", weights, message);
+  else if (weights)
+    status = check_weight_file(model, &file, weights, allowExtraWeights);
 
   for (int32_t i = 0; i < model->num_tensors && !status; ++i) {
     const cnnrt_tensor *t = &model->tensors[i];
@@ -185,17 +210,12 @@ int main(int argc, char **argv) {
       break;
     }
     if (t->role == CNNRT_PARAM || t->role == CNNRT_BUFFER) {
-      if (weights) {
-        const cnnrt_file_tensor *f = cnnrt_safetensors_find(&file, t->name);
-        if (!f)
-          status = error("%s: no tensor '%s' in the file", weights, t->name);
-        else
-          status = bind_from_file(t, f, weights, buffers[i]);
-      } else if (t->data) {
+      if (weights)
+        status = bind_from_file(t, &file, weights, buffers[i]);
+      else if (t->data)
         memcpy(buffers[i], t->data, (size_t)count * 4);
-      } else {
+      else
         cnnrt_initialize(t, buffers[i]);
-      }
     } else if (t->role == CNNRT_INPUT) {
       if (!input) {
         cnnrt_fill_uniform(t->name, buffers[i], count);
@@ -208,12 +228,17 @@ int main(int argc, char **argv) {
         status = error("%s: %s", input, message);
         break;
       }
-      cnnrt_file_tensor view = {0};
-      strcpy(view.dtype, "F32");
-      view.rank = rank;
-      memcpy(view.shape, shape, sizeof shape);
-      view.data = (const unsigned char *)data;
-      view.nbytes = (uint64_t)count * 4;
+      /* The array as a one-tensor file, checked by the same rule. */
+      char name[4096];
+      snprintf(name, sizeof name, "%s", t->name);
+      cnnrt_file_tensor array = {0};
+      array.name = name;
+      strcpy(array.dtype, "F32");
+      array.rank = rank;
+      memcpy(array.shape, shape, sizeof shape);
+      array.data = (const unsigned char *)data;
+      array.nbytes = (uint64_t)count * 4;
+      cnnrt_safetensors view = {NULL, 0, 1, &array};
       status = bind_from_file(t, &view, input, buffers[i]);
       free(data);
     }

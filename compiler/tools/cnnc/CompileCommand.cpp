@@ -94,41 +94,42 @@ bool writeOutput(llvm::StringRef path,
   return true;
 }
 
-/// Reads the weights to embed, checked against the model's parameters.
+/// Reads the weights to embed, checked against the model's parameters by
+/// the runtime's rules (runtime/weights.c): each one present as float32 of
+/// its shape, no tensor the model does not have unless `allowExtra`, a
+/// warning for NaN and infinite values.
 bool readEmbeddedWeights(llvm::StringRef path,
-                         const cnnc::ModelSignature &signature,
+                         const cnnc::ModelSignature &signature, bool allowExtra,
                          cnnrt_safetensors &file,
                          std::vector<std::optional<llvm::ArrayRef<char>>> &data) {
-  char message[512];
-  if (cnnrt_safetensors_read(path.str().c_str(), &file, message, sizeof message)) {
+  char message[2048];
+  auto error = [&] {
     llvm::errs() << path << ": error: " << message << "\n";
     return false;
-  }
+  };
+  if (cnnrt_safetensors_read(path.str().c_str(), &file, message, sizeof message))
+    return error();
+  std::vector<const char *> names;
+  for (const cnnc::TensorSignature &tensor : signature.tensors)
+    if (tensor.role == cnnc::TensorRole::Param || tensor.role == cnnc::TensorRole::Buffer)
+      names.push_back(tensor.name.c_str());
+  if (!allowExtra && cnnrt_check_unexpected_weights(&file, names.data(), names.size(),
+                                                    message, sizeof message))
+    return error();
   for (const cnnc::TensorSignature &tensor : signature.tensors) {
     if (tensor.role != cnnc::TensorRole::Param &&
         tensor.role != cnnc::TensorRole::Buffer) {
       data.push_back(std::nullopt);
       continue;
     }
-    const cnnrt_file_tensor *found = cnnrt_safetensors_find(&file, tensor.name.c_str());
-    char expected[160], got[160];
-    cnnrt_format_shape(tensor.shape.data(), tensor.shape.size(), expected, sizeof expected);
-    if (!found) {
-      llvm::errs() << path << ": error: no tensor '" << tensor.name
-                   << "' in the file\n";
-      return false;
-    }
-    cnnrt_format_shape(found->shape, found->rank, got, sizeof got);
-    if (!llvm::equal(llvm::ArrayRef<int64_t>(found->shape, found->rank), tensor.shape)) {
-      llvm::errs() << path << ": error: tensor '" << tensor.name << "' has shape "
-                   << got << ", the model expects " << expected << "\n";
-      return false;
-    }
-    if (llvm::StringRef(found->dtype) != "F32") {
-      llvm::errs() << path << ": error: tensor '" << tensor.name << "' has dtype "
-                   << found->dtype << ", the model expects F32\n";
-      return false;
-    }
+    const cnnrt_file_tensor *found;
+    if (cnnrt_match_weight(tensor.name.c_str(), tensor.shape.data(), tensor.shape.size(),
+                           &file, &found, message, sizeof message))
+      return error();
+    int64_t nans, infinite = cnnrt_count_nonfinite(found, &nans);
+    if (nans || infinite)
+      llvm::errs() << path << ": warning: tensor '" << tensor.name << "' has " << nans
+                   << " NaN and " << infinite << " infinite values\n";
     data.push_back(llvm::ArrayRef<char>(reinterpret_cast<const char *>(found->data),
                                         found->nbytes));
   }
@@ -171,6 +172,10 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       "embed-weights",
       cl::desc("Embed these weights (safetensors) for a self-contained binary"),
       cl::value_desc("file"), cl::cat(commandCategory()));
+  cl::opt<bool> allowExtraWeights(
+      "allow-extra-weights",
+      cl::desc("Ignore tensors of the --embed-weights file that the model does not have"),
+      cl::cat(commandCategory()));
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
@@ -238,7 +243,8 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   cnnrt_safetensors weights{};
   llvm::scope_exit releaseWeights([&] { cnnrt_safetensors_free(&weights); });
   if (!embedWeights.empty() &&
-      !readEmbeddedWeights(embedWeights, *signature, weights, embedded))
+      !readEmbeddedWeights(embedWeights, *signature, allowExtraWeights, weights,
+                           embedded))
     return 1;
 
   pm.clear();

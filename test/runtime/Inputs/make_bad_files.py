@@ -38,6 +38,13 @@ def main():
                                 weights(c1__weight=np.zeros((6, 1, 3, 3), np.float32)))
     reference.write_safetensors(path("dtype.safetensors"),
                                 weights(c1__bias=np.zeros(6, np.float64)))
+    reference.write_safetensors(path("extra.safetensors"),
+                                weights(extra__weight=np.zeros(3, np.float32),
+                                        output__weights=np.zeros((10, 84), np.float32)))
+    nan = np.zeros((6, 1, 5, 5), np.float32)
+    nan[0, 0, 0, :2] = np.nan
+    nan[1, 0, 0, 0] = -np.inf
+    reference.write_safetensors(path("nan.safetensors"), weights(c1__weight=nan))
     with open(path("good.safetensors"), "rb") as f:
         data = f.read()
     with open(path("truncated.safetensors"), "wb") as f:
