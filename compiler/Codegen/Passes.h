@@ -19,6 +19,10 @@ mlir::LogicalResult createLinalgCopy(mlir::OpBuilder &builder,
                                      mlir::Location loc, mlir::Value from,
                                      mlir::Value to);
 
+/// A padding folded into the strided tensor.insert_slice that spreads it
+/// into a fill of the padding value (cnnc-fold-pad-into-strided-insert).
+void populateFoldPadIntoStridedInsertPatterns(mlir::RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "compiler/Codegen/Passes.h.inc"
 

@@ -39,4 +39,20 @@ def CnncOutlineLayers : Pass<"cnnc-outline-layers", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def CnncFoldPadIntoStridedInsert : Pass<"cnnc-fold-pad-into-strided-insert"> {
+  let summary = "Fold a padding into the strided tensor.insert_slice that spreads it";
+  let description = [{
+    `tensor.insert_slice (tensor.pad %x low[l]) into (linalg.fill v) [o] [s]`,
+    with the padding value v, becomes `tensor.insert_slice %x into (linalg.fill
+    v) [o + l * s]`: the padded border only wrote v where v already was. The
+    zero-insertion of a strided `cnn.conv_transpose2d` after a `cnn.pad` has
+    this form. Upstream MLIR 22's canonicalization of `linalg.fill`
+    (FoldInsertPadIntoFill) folds the same pair to offset `o + l`, ignoring
+    the stride: a miscompile (docs/upstream-issues.md). cnnc runs this pass
+    before the first canonicalization, so the wrong fold never sees the pair.
+    Unit-stride inserts are left to the canonicalizer, which is right for them.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect"];
+}
+
 #endif // CNNC_CODEGEN_PASSES

@@ -20,6 +20,8 @@ using namespace mlir;
 void cnnc::buildGraphToLinalgPipeline(OpPassManager &pm) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createConvertCnnToLinalg());
+  // Before any canonicalization: upstream's fold of the same pair is wrong.
+  func.addPass(createCnncFoldPadIntoStridedInsert());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
   func.addPass(createLinalgElementwiseOpFusionPass());

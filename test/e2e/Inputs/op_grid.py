@@ -273,6 +273,23 @@ conv_transpose_case("conv_transpose dilation 2", 2, 5, 5, 3, 3, dilation=2, padd
 conv_transpose_case("conv_transpose padding beyond the kernel", 2, 6, 6, 2, 3, stride=3,
                     padding=3)
 
+# A zero padding before a strided transposed convolution: upstream MLIR's
+# canonicalization folded the pair to the wrong offset (docs/upstream-issues.md).
+pad_then_up = {"up.weight": rand(2, 3, 3, 3), "up.bias": rand(3)}
+case("pad then conv_transpose stride 2", [2, 4, 5],
+     [{"name": "p", "op": "pad", "padding": [1, 2, 0, 1]},
+      {"name": "up", "op": "conv_transpose2d", "out_channels": 3, "kernel": 3, "stride": 2}],
+     pad_then_up,
+     lambda x: F.conv_transpose2d(F.pad(x, (2, 1, 1, 0)), t(pad_then_up["up.weight"]),
+                                  t(pad_then_up["up.bias"]), 2))
+case("pad then conv_transpose 1x1 stride [2, 3]", [1, 1, 3],
+     [{"name": "p", "op": "pad", "padding": 1},
+      {"name": "up", "op": "conv_transpose2d", "out_channels": 1, "kernel": 1,
+       "stride": [2, 3], "bias": False}],
+     {"up.weight": np.ones((1, 1, 1, 1), np.float32)},
+     lambda x: F.conv_transpose2d(F.pad(x, (1, 1, 1, 1)), torch.ones(1, 1, 1, 1),
+                                  None, (2, 3)))
+
 case("silu", [3, 5, 7], [{"name": "a", "op": "silu"}], {}, F.silu)
 case("local_response_norm (AlexNet)", [7, 5, 6],
      [{"name": "n", "op": "local_response_norm", "size": 5, "alpha": 1e-4, "beta": 0.75,
