@@ -375,6 +375,12 @@ OpRecipe convTranspose2d(LayerContext &c) {
   int64_t filters = c.keys.positiveInt("out_channels");
   std::array<int64_t, 2> kernel = c.keys.positivePair("kernel");
   int64_t groups = c.keys.positiveInt("groups", 1);
+  // The weight [C, F / groups, ...] cannot say F when groups does not
+  // divide it: the layer would silently have fewer output channels.
+  if (filters % groups != 0)
+    c.keys.fail("groups", "out_channels (" + std::to_string(filters) +
+                              ") must be divisible by groups (" +
+                              std::to_string(groups) + ")");
   bool bias = c.keys.boolean("bias", true);
   OpRecipe recipe{cnn::ConvTranspose2dOp::getOperationName(), {c.input()}, {}};
   // PyTorch's layout: [C, F / groups, KH, KW].
