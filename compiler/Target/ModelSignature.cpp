@@ -48,7 +48,8 @@ FailureOr<cnnc::ModelSignature> cnnc::getModelSignature(ModuleOp module) {
                         .Default(TensorInit::Zeros);
     signature.tensors.push_back(std::move(tensor));
   }
-  // Outputs are named after the layer that computes them.
+  // Outputs are named after the layer that computes them: by their
+  // cnn.output attribute, else by the location of the value.
   auto ret = cast<func::ReturnOp>(forward.getBody().front().getTerminator());
   for (auto [index, value] : llvm::enumerate(ret.getOperands())) {
     TensorSignature tensor;
@@ -57,8 +58,12 @@ FailureOr<cnnc::ModelSignature> cnnc::getModelSignature(ModuleOp module) {
     ArrayRef<int64_t> valueShape = cast<ShapedType>(value.getType()).getShape();
     tensor.shape.assign(valueShape.begin(), valueShape.end());
     Operation *producer = value.getDefiningOp();
-    auto name = producer ? dyn_cast<NameLoc>(producer->getLoc()) : NameLoc();
-    tensor.name = name ? name.getName().str() : "output" + std::to_string(index);
+    auto location = producer ? dyn_cast<NameLoc>(producer->getLoc()) : NameLoc();
+    if (auto name = forward.getResultAttrOfType<StringAttr>(
+            index, cnn::CnnDialect::kOutputAttrName))
+      tensor.name = name.str();
+    else
+      tensor.name = location ? location.getName().str() : "output" + std::to_string(index);
     signature.tensors.push_back(std::move(tensor));
   }
   return signature;

@@ -173,6 +173,9 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
                                        ValueRange(results).getTypes()));
   for (auto [index, attrs] : llvm::enumerate(argAttrs))
     func.setArgAttrs(index, attrs.getDictionary(&context));
+  for (auto [index, name] : llvm::enumerate(network.outputs))
+    func.setResultAttr(index, cnn::CnnDialect::kOutputAttrName,
+                       builder.getStringAttr(name));
   return module;
 }
 

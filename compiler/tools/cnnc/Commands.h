@@ -14,14 +14,43 @@ namespace cnnc::driver {
 /// The category every command's own options belong to.
 llvm::cl::OptionCategory &commandCategory();
 
+/// The category of MLIR's IR printing and timing options that commands
+/// accept (--mlir-print-ir-after-all, --mlir-timing, ...).
+llvm::cl::OptionCategory &mlirCategory();
+
 /// Parses the options of one command; argv[0] is taken to be "cnnc <command>".
-void parseCommandOptions(int argc, char **argv, llvm::StringRef command,
+/// A command accepts its own options (commandCategory), MLIR's
+/// (mlirCategory) and the help options; `--help` shows only those. LLVM's
+/// other options, which do nothing a user of cnnc asked for, are refused
+/// unless passed as `-mllvm OPTION`, and `--help-hidden` lists them. An
+/// unknown option gets the nearest of the command's as a suggestion.
+/// Returns false when the arguments are refused (the message is printed).
+bool parseCommandOptions(int argc, char **argv, llvm::StringRef command,
                          llvm::StringRef overview);
+
+/// A parser for options with a fixed set of values that, given another
+/// value, lists the valid ones (LLVM's says only "Cannot find option").
+template <typename T>
+struct ListingParser : llvm::cl::parser<T> {
+  using llvm::cl::parser<T>::parser;
+  bool parse(llvm::cl::Option &option, llvm::StringRef name, llvm::StringRef arg,
+             T &value) {
+    std::string valid;
+    for (const auto &info : this->Values) {
+      if (info.Name == arg) {
+        value = info.V.getValue();
+        return false;
+      }
+      valid += (valid.empty() ? "" : ", ") + info.Name.str();
+    }
+    return option.error("'" + arg + "' is not a valid value; expected one of " + valid);
+  }
+};
 
 /// The model file and batch size that every command takes.
 struct ModelOptions {
   llvm::cl::opt<std::string> input{
-      llvm::cl::Positional, llvm::cl::desc("<model.json>"), llvm::cl::Required,
+      llvm::cl::Positional, llvm::cl::desc("<model.json or model.mlir>"), llvm::cl::Required,
       llvm::cl::cat(commandCategory())};
   llvm::cl::opt<int64_t> batch{
       "batch", llvm::cl::desc("Use this batch size instead of the model file's"),

@@ -144,7 +144,7 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       "o", cl::desc("Output file: '-' for stdout; for an executable or library "
                     "the model's name by default"),
       cl::value_desc("filename"), cl::cat(commandCategory()));
-  cl::opt<EmitKind> emit(
+  cl::opt<EmitKind, false, ListingParser<EmitKind>> emit(
       "emit", cl::desc("What to produce"), cl::init(EmitKind::Executable),
       cl::values(
           clEnumValN(EmitKind::Cnn, "cnn", "the model in the cnn dialect"),
@@ -155,8 +155,8 @@ int cnnc::driver::runCompile(int argc, char **argv) {
           clEnumValN(EmitKind::Executable, "exe",
                      "an executable linked with the runtime (the default)"),
           clEnumValN(EmitKind::Library, "lib",
-                     "NAME.a and NAME.h (and cnnrt.h) to embed the model in a C "
-                     "or C++ program")),
+                     "NAME.a and NAME.h, with the runtime (libcnnrt.a, cnnrt.h) "
+                     "beside them, to embed the model in a C or C++ program")),
       cl::cat(commandCategory()));
   cl::opt<std::string> triple("target-triple",
                               cl::desc("Generate code for this triple (default: the host)"),
@@ -180,7 +180,11 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  parseCommandOptions(argc, argv, "compile", "cnnc compile: compile a JSON model\n");
+  if (!parseCommandOptions(argc, argv, "compile",
+                           "cnnc compile: compile a model (JSON, or the cnn dialect "
+                           "as .mlir)\n\nLLVM's own code generation options go "
+                           "after -mllvm, as with clang (--help-hidden lists them).\n"))
+    return 1;
 
   DialectRegistry registry;
   registerAllDialects(registry);

@@ -12,7 +12,15 @@
 #include "compiler/tools/cnnc/ModelSummary.h"
 #include "frontends/json/ModelImporter.h"
 
+#include "dialects/Cnn/IR/CnnDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/InitLLVM.h"
 
@@ -38,22 +46,151 @@ constexpr const char *kUsage =
 } // namespace
 
 cl::OptionCategory &cnnc::driver::commandCategory() {
-  static cl::OptionCategory category("cnnc options");
+  // Listed first in --help: LLVM sorts the categories by name.
+  static cl::OptionCategory category("Command options");
   return category;
 }
 
-void cnnc::driver::parseCommandOptions(int argc, char **argv,
+cl::OptionCategory &cnnc::driver::mlirCategory() {
+  static cl::OptionCategory category("IR printing and timing options (as mlir-opt's)");
+  return category;
+}
+
+namespace {
+
+/// LLVM's own options that every command keeps.
+bool isHelpOption(llvm::StringRef name) {
+  return llvm::is_contained({"help", "help-hidden", "help-list", "help-list-hidden",
+                             "print-options", "print-all-options", "version"},
+                            name);
+}
+
+bool isCommandOption(const cl::Option &option) {
+  return llvm::any_of(option.Categories, [](const cl::OptionCategory *category) {
+    return category == &cnnc::driver::commandCategory() ||
+           category == &cnnc::driver::mlirCategory();
+  });
+}
+
+/// The command's option nearest to `name`, as "--name", or "": one a few
+/// edits away, else the shortest that contains it (--weights finds
+/// --embed-weights).
+std::string nearestOption(llvm::StringRef name) {
+  llvm::StringRef closest, containing;
+  unsigned bestDistance = std::max<size_t>(2, name.size() / 3) + 1;
+  for (auto &entry : cl::getRegisteredOptions()) {
+    llvm::StringRef candidate = entry.first;
+    if (!isCommandOption(*entry.second) ||
+        entry.second->getOptionHiddenFlag() != cl::NotHidden)
+      continue;
+    unsigned distance = name.edit_distance(candidate, true, bestDistance);
+    if (distance < bestDistance) {
+      closest = candidate;
+      bestDistance = distance;
+    }
+    if (name.size() >= 3 && candidate.contains(name) &&
+        (containing.empty() || candidate.size() < containing.size()))
+      containing = candidate;
+  }
+  llvm::StringRef best = closest.empty() ? containing : closest;
+  return best.empty() ? "" : "--" + best.str();
+}
+
+} // namespace
+
+bool cnnc::driver::parseCommandOptions(int argc, char **argv,
                                        llvm::StringRef command,
                                        llvm::StringRef overview) {
+  auto &options = cl::getRegisteredOptions();
+  for (auto &entry : options) {
+    cl::Option &option = *entry.second;
+    if (entry.first.starts_with("mlir-") && !isCommandOption(option))
+      option.addCategory(mlirCategory());
+    if (!isCommandOption(option) && !isHelpOption(entry.first) &&
+        option.getOptionHiddenFlag() == cl::NotHidden)
+      option.setHiddenFlag(cl::Hidden);
+  }
+
   std::string program = ("cnnc " + command).str();
   std::vector<const char *> args{program.c_str()};
-  args.insert(args.end(), argv + 1, argv + argc);
-  cl::ParseCommandLineOptions(args.size(), args.data(), overview);
+  auto refuse = [&](const llvm::Twine &message) {
+    llvm::errs() << program << ": error: " << message << "\n";
+    return false;
+  };
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg = argv[i];
+    if (arg == "--") {
+      args.insert(args.end(), argv + i, argv + argc);
+      break;
+    }
+    if (arg == "-mllvm") {
+      if (i + 1 == argc)
+        return refuse("-mllvm needs an LLVM option after it");
+      args.push_back(argv[++i]);
+      continue;
+    }
+    args.push_back(argv[i]);
+    if (!arg.starts_with("-") || arg == "-")
+      continue;
+    llvm::StringRef name = arg.drop_while([](char c) { return c == '-'; });
+    auto [key, value] = name.split('=');
+    auto found = options.find(key);
+    if (found == options.end() ||
+        (!isCommandOption(*found->second) && !isHelpOption(key))) {
+      std::string nearest = nearestOption(key);
+      return refuse("unknown option '" + arg.split('=').first + "'" +
+                    (nearest.empty() ? "" : "; did you mean '" + nearest + "'?") +
+                    " (see '" + program + " --help')");
+    }
+    // The value of `--option VALUE` is not an option.
+    if (!name.contains('=') && i + 1 < argc &&
+        found->second->getValueExpectedFlag() == cl::ValueRequired)
+      args.push_back(argv[++i]);
+  }
+  return cl::ParseCommandLineOptions(args.size(), args.data(), overview, &llvm::errs());
+}
+
+/// A module in the cnn dialect, as `cnnc compile --emit=cnn` writes it.
+static OwningOpRef<ModuleOp> loadMlirModel(llvm::StringRef path,
+                                           MLIRContext &context,
+                                           llvm::StringRef command) {
+  context.loadDialect<arith::ArithDialect, cnnc::cnn::CnnDialect, func::FuncDialect>();
+  // Parse errors are printed with their file, line and column.
+  llvm::SourceMgr sources;
+  SourceMgrDiagnosticHandler handler(sources, &context, llvm::errs());
+  std::string message;
+  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &message);
+  if (!file) {
+    llvm::errs() << path << ": error: " << message << "\n";
+    return nullptr;
+  }
+  sources.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sources, &context);
+  if (!module)
+    return nullptr;
+  auto forward = module->lookupSymbol<func::FuncOp>("forward");
+  if (!forward || forward.isExternal()) {
+    llvm::errs() << path << ": error: the module has no func.func @forward; "
+                 << "'cnnc " << command << "' takes a model as 'cnnc compile --emit=cnn' "
+                 << "writes it\n";
+    return nullptr;
+  }
+  if (!module->getSymName())
+    module->setSymName(llvm::sys::path::stem(path));
+  return module;
 }
 
 OwningOpRef<ModuleOp>
 cnnc::driver::ModelOptions::load(MLIRContext &context,
                                  llvm::StringRef command) const {
+  if (llvm::StringRef(input).ends_with(".mlir")) {
+    if (batch.getNumOccurrences() || inputShape.getNumOccurrences()) {
+      llvm::errs() << "cnnc " << command << ": error: --batch and --input-shape "
+                   << "apply to JSON models; a .mlir module has its shapes written in it\n";
+      return nullptr;
+    }
+    return loadMlirModel(input, context, command);
+  }
   cnnc::json::ImportOptions options;
   if (batch.getNumOccurrences()) {
     if (batch < 1) {
@@ -90,9 +227,10 @@ cnnc::driver::ModelOptions::load(MLIRContext &context,
 
 int cnnc::driver::runSummary(int argc, char **argv) {
   ModelOptions model;
-  parseCommandOptions(argc, argv, "summary",
-                      "cnnc summary: per-layer shapes, parameters and "
-                      "multiply-accumulates of a JSON model\n");
+  if (!parseCommandOptions(argc, argv, "summary",
+                           "cnnc summary: per-layer shapes, parameters and "
+                           "multiply-accumulates of a JSON model\n"))
+    return 1;
   MLIRContext context;
   OwningOpRef<ModuleOp> module = model.load(context, "summary");
   if (!module)

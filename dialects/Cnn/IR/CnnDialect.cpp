@@ -41,14 +41,31 @@ LogicalResult CnnDialect::verifyRegionArgAttribute(Operation *op,
                                 "or \"glorot_uniform\"";
     return success();
   }
+  // cnn.output on an argument: a result that bufferization turned into an
+  // out-parameter.
   if (name != kParamAttrName && name != kBufferAttrName &&
-      name != kInputAttrName)
+      name != kInputAttrName && name != kOutputAttrName)
     return op->emitError() << "unknown cnn argument attribute '" << name
                            << "'; expected '" << kParamAttrName << "', '"
-                           << kBufferAttrName << "', '" << kInputAttrName
-                           << "' or '" << kInitAttrName << "'";
+                           << kBufferAttrName << "', '" << kInputAttrName << "', '"
+                           << kOutputAttrName << "' or '" << kInitAttrName << "'";
   if (!value || value.getValue().empty())
     return op->emitError() << "'" << name << "' of argument " << argIndex
                            << " must be a non-empty string naming the tensor";
+  return success();
+}
+
+LogicalResult CnnDialect::verifyRegionResultAttribute(Operation *op,
+                                                      unsigned regionIndex,
+                                                      unsigned resultIndex,
+                                                      NamedAttribute attribute) {
+  StringRef name = attribute.getName().getValue();
+  if (name != kOutputAttrName)
+    return op->emitError() << "unknown cnn result attribute '" << name
+                           << "'; expected '" << kOutputAttrName << "'";
+  auto value = dyn_cast<StringAttr>(attribute.getValue());
+  if (!value || value.getValue().empty())
+    return op->emitError() << "'" << name << "' of result " << resultIndex
+                           << " must be a non-empty string naming the output";
   return success();
 }

@@ -24,12 +24,14 @@ def Cnn_Dialect : Dialect {
     dense layers and the graph ops (add, concat) that residual and inception
     style networks need. A model is a `func.func @forward(params..., input)`
     whose parameter arguments carry a `cnn.param` (learned) or `cnn.buffer`
-    (running statistics) name and whose input carries a `cnn.input` name;
+    (running statistics) name, whose input carries a `cnn.input` name and
+    whose results a `cnn.output` name;
     parameters and buffers also say by `cnn.init` how they are initialised
     when no weights are given.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
   let extraClassDeclaration = [{
     /// Names a learned parameter argument of a model function.
     static constexpr ::llvm::StringLiteral kParamAttrName = "cnn.param";
@@ -40,6 +42,9 @@ def Cnn_Dialect : Dialect {
     /// How a parameter or buffer argument is initialised when the user gives
     /// no weights: "zeros", "ones", "he_uniform" or "glorot_uniform".
     static constexpr ::llvm::StringLiteral kInitAttrName = "cnn.init";
+    /// Names a result of a model function: the layer that computes it, so
+    /// that outputs keep their names through a printed and re-read module.
+    static constexpr ::llvm::StringLiteral kOutputAttrName = "cnn.output";
   }];
 }
 

@@ -351,7 +351,7 @@ func.func @concat_element_type(%x: tensor<1x8xf32>, %y: tensor<1x8xf16>) {
 
 // -----
 
-// expected-error @+1 {{unknown cnn argument attribute 'cnn.weight'; expected 'cnn.param', 'cnn.buffer', 'cnn.input' or 'cnn.init'}}
+// expected-error @+1 {{unknown cnn argument attribute 'cnn.weight'; expected 'cnn.param', 'cnn.buffer', 'cnn.input', 'cnn.output' or 'cnn.init'}}
 func.func @unknown_argument_attribute(%x: tensor<1x8xf32> {cnn.weight = "w"}) {
   return
 }
@@ -589,4 +589,18 @@ func.func @conv1d_kernel_too_long(%x: tensor<1x2x2xf32>, %w: tensor<4x2x3xf32>) 
   // expected-error @+1 {{failed to infer returned types}}
   %0 = cnn.conv1d %x, %w : tensor<1x2x2xf32>, tensor<4x2x3xf32> -> tensor<1x4x1xf32>
   return
+}
+
+// -----
+
+// expected-error @+1 {{unknown cnn result attribute 'cnn.result'; expected 'cnn.output'}}
+func.func @unknown_result_attribute(%x: tensor<8xf32>) -> (tensor<8xf32> {cnn.result = "y"}) {
+  return %x : tensor<8xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'cnn.output' of result 0 must be a non-empty string naming the output}}
+func.func @empty_output_name(%x: tensor<8xf32>) -> (tensor<8xf32> {cnn.output = ""}) {
+  return %x : tensor<8xf32>
 }
