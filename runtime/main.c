@@ -1,7 +1,8 @@
 /*===- main.c - The main of an executable compiled by cnnc --------------===*
  *
- *   NAME [--weights W.safetensors] [--input X.npy] [--output Y.npy]
- *        [--bench N] [--save-weights W.safetensors] [--memory-limit MIB]
+ *   NAME [--weights W.safetensors] [--input [NAME=]X.npy]...
+ *        [--output [NAME=]Y.npy]... [--output-dir DIR] [--bench N]
+ *        [--save-weights W.safetensors] [--memory-limit MIB]
  *
  * Binds the model's tensors (weights from a file, embedded or initialised;
  * the input from a file or generated), runs it, and writes or prints the
@@ -13,9 +14,12 @@
 #include "cnnrt.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 extern const cnnrt_model cnnc_model;
@@ -24,7 +28,8 @@ static const char *program = "model";
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: %s [--weights W.safetensors] [--input X.npy] [--output Y.npy] "
+          "usage: %s [--weights W.safetensors] [--input [NAME=]X.npy]... "
+          "[--output [NAME=]Y.npy]... [--output-dir DIR] "
           "[--allow-extra-weights] "
           "[--bench N] [--save-weights W.safetensors] [--memory-limit MIB]\n"
           "\n"
@@ -34,9 +39,12 @@ static void usage(FILE *out) {
           "                  every tensor of the file must be the model's\n"
           "  --allow-extra-weights  ignore tensors of the weight file that the\n"
           "                  model does not have\n"
-          "  --input FILE    the input as a float32 .npy array (default: fixed\n"
+          "  --input [NAME=]FILE  an input as a float32 .npy array, by name or in\n"
+          "                  the order the model declares its inputs (default: fixed\n"
           "                  pseudo-random values in [-1, 1))\n"
-          "  --output FILE   write the output as .npy (several outputs: FILE.0.npy, ...)\n"
+          "  --output [NAME=]FILE  write an output as .npy (the name may be left\n"
+          "                  out when the model has one output)\n"
+          "  --output-dir DIR  write every output as DIR/NAME.npy\n"
           "  --bench N       time N runs after a warm-up and print the median,\n"
           "                  min and max latency\n"
           "  --save-weights FILE  write the parameters the run used (from a file,\n"
@@ -44,10 +52,14 @@ static void usage(FILE *out) {
           program, cnnc_model.name);
 }
 
-static int error(const char *format, const char *a, const char *b) {
+static int error(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static int error(const char *format, ...) {
+  va_list args;
+  va_start(args, format);
   fprintf(stderr, "%s: error: ", program);
-  fprintf(stderr, format, a, b);
+  vfprintf(stderr, format, args);
   fputc('\n', stderr);
+  va_end(args);
   return 1;
 }
 
@@ -79,7 +91,7 @@ static int check_weight_file(const cnnrt_model *model, const cnnrt_safetensors *
                              const char *path, int allowExtra) {
   const char **names = calloc((size_t)model->num_tensors + 1, sizeof *names);
   if (!names)
-    return error("out of memory%s%s", "", "");
+    return error("out of memory");
   int32_t count = 0;
   for (int32_t i = 0; i < model->num_tensors; ++i)
     if (model->tensors[i].role == CNNRT_PARAM || model->tensors[i].role == CNNRT_BUFFER)
@@ -109,7 +121,7 @@ static int save_weights(const cnnrt_model *model, float *const *buffers,
   const float **data = calloc((size_t)model->num_tensors, sizeof *data);
   int status = !names || !shapes || !ranks || !data;
   if (status)
-    error("out of memory%s%s", "", "");
+    error("out of memory");
   for (int32_t i = 0; i < model->num_tensors && !status; ++i) {
     const cnnrt_tensor *t = &model->tensors[i];
     if (t->role != CNNRT_PARAM && t->role != CNNRT_BUFFER)
@@ -130,10 +142,109 @@ static int save_weights(const cnnrt_model *model, float *const *buffers,
   return status;
 }
 
+/* One --input or --output: "NAME=FILE", or "FILE" by position. */
+typedef struct {
+  const char *value;
+  const char *path;
+  size_t name_length; /* 0: by position */
+  int used;          /* a positional one, taken */
+} file_argument;
+
+enum { MAX_FILE_ARGUMENTS = 256 };
+
+/* Whether `value` names a tensor of `role` before its '='. */
+static size_t named_length(const cnnrt_model *model, int32_t role, const char *value) {
+  const char *equals = strchr(value, '=');
+  for (int32_t i = 0; equals && i < model->num_tensors; ++i) {
+    const cnnrt_tensor *t = &model->tensors[i];
+    if (t->role == role && strlen(t->name) == (size_t)(equals - value) &&
+        !strncmp(t->name, value, (size_t)(equals - value)))
+      return (size_t)(equals - value);
+  }
+  return 0;
+}
+
+/* The names of the model's tensors of `role`, as "'a', 'b'". */
+static void list_names(const cnnrt_model *model, int32_t role, char *out, size_t size) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (int32_t i = 0; i < model->num_tensors && used < size; ++i)
+    if (model->tensors[i].role == role)
+      used += (size_t)snprintf(out + used, size - used, "%s'%s'", used ? ", " : "",
+                               model->tensors[i].name);
+}
+
+/* Gives each tensor of `role` its file: by name, else the next positional
+ * one (for outputs: only when there is one output), else `directory`/NAME.npy
+ * (outputs), else none. paths[i] is malloc'ed or NULL. */
+static int assign_files(const cnnrt_model *model, int32_t role, file_argument *args,
+                        int count, const char *directory, char **paths) {
+  const char *flag = role == CNNRT_INPUT ? "--input" : "--output";
+  const char *kind = role == CNNRT_INPUT ? "input" : "output";
+  char names[1024];
+  list_names(model, role, names, sizeof names);
+  int tensors = 0, positional = 0;
+  for (int32_t i = 0; i < model->num_tensors; ++i)
+    tensors += model->tensors[i].role == role;
+  for (int a = 0; a < count; ++a) {
+    args[a].name_length = named_length(model, role, args[a].value);
+    args[a].path = args[a].value + (args[a].name_length ? args[a].name_length + 1 : 0);
+    positional += !args[a].name_length;
+    /* NAME=FILE with a NAME the model lacks, rather than a file called so. */
+    const char *equals = strchr(args[a].value, '=');
+    if (!args[a].name_length && equals && !memchr(args[a].value, '/', (size_t)(equals - args[a].value)) &&
+        access(args[a].value, F_OK) != 0)
+      return error("%s %s: the model has no %s '%.*s' (its %ss: %s)", flag, args[a].value,
+                   kind, (int)(equals - args[a].value), args[a].value, kind, names);
+    if (!*args[a].path)
+      return error("%s '%s' gives no file", flag, args[a].value);
+    for (int b = 0; b < a; ++b)
+      if (args[a].name_length && args[b].name_length == args[a].name_length &&
+          !strncmp(args[a].value, args[b].value, args[a].name_length))
+        return error("%s %.*s: given twice", flag, (int)args[a].name_length, args[a].value);
+  }
+  if (role == CNNRT_OUTPUT && positional && tensors > 1)
+    return error("the model has several outputs (%s): give --output NAME=FILE "
+                 "or --output-dir DIR", names);
+  if (positional > tensors)
+    return error("%d %s files for %d %s%s (%s)", positional, kind, tensors, kind,
+                 tensors == 1 ? "" : "s", names);
+  int next = 0;
+  for (int32_t i = 0; i < model->num_tensors; ++i) {
+    const cnnrt_tensor *t = &model->tensors[i];
+    if (t->role != role)
+      continue;
+    const char *path = NULL;
+    for (int a = 0; a < count && !path; ++a)
+      if (args[a].name_length && !strncmp(args[a].value, t->name, args[a].name_length) &&
+          !t->name[args[a].name_length])
+        path = args[a].path;
+    for (; !path && next < count; ++next)
+      if (!args[next].name_length && !args[next].used) {
+        args[next].used = 1;
+        path = args[next].path;
+      }
+    char built[4096];
+    if (!path && directory) {
+      /* Layer names may hold '/', which is not a file name's. */
+      snprintf(built, sizeof built, "%s/%s.npy", directory, t->name);
+      for (char *c = built + strlen(directory) + 1; *c; ++c)
+        if (*c == '/')
+          *c = '_';
+      path = built;
+    }
+    if (path && !(paths[i] = strdup(path)))
+      return error("out of memory");
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *slash = strrchr(argv[0], '/');
   program = slash ? slash + 1 : argv[0];
-  const char *weights = NULL, *input = NULL, *output = NULL, *saveWeights = NULL;
+  const char *weights = NULL, *saveWeights = NULL, *outputDir = NULL;
+  file_argument inputArgs[MAX_FILE_ARGUMENTS], outputArgs[MAX_FILE_ARGUMENTS];
+  int inputCount = 0, outputCount = 0;
   long bench = 0, memoryLimit = 0;
   int allowExtraWeights = 0;
   for (int i = 1; i < argc; ++i) {
@@ -147,19 +258,29 @@ int main(int argc, char **argv) {
       continue;
     }
     const char **target = !strcmp(arg, "--weights") ? &weights
-                          : !strcmp(arg, "--input") ? &input
-                          : !strcmp(arg, "--output") ? &output
+                          : !strcmp(arg, "--output-dir") ? &outputDir
                           : !strcmp(arg, "--save-weights") ? &saveWeights
                                                      : NULL;
+    int isInput = !strcmp(arg, "--input"), isOutput = !strcmp(arg, "--output");
+    if (isInput || isOutput) {
+      if (i + 1 >= argc)
+        return error("%s needs a value", arg);
+      int *count = isInput ? &inputCount : &outputCount;
+      if (*count == MAX_FILE_ARGUMENTS)
+        return error("more than %d %s arguments", MAX_FILE_ARGUMENTS, arg);
+      file_argument *list = isInput ? inputArgs : outputArgs;
+      list[(*count)++] = (file_argument){argv[++i], NULL, 0, 0};
+      continue;
+    }
     long *number = !strcmp(arg, "--bench") ? &bench
                    : !strcmp(arg, "--memory-limit") ? &memoryLimit
                                                     : NULL;
     if (!target && !number) {
-      error("unknown argument '%s'%s", arg, "; see --help");
+      error("unknown argument '%s'; see --help", arg);
       return 1;
     }
     if (i + 1 >= argc)
-      return error("%s needs a value%s", arg, "");
+      return error("%s needs a value", arg);
     const char *value = argv[++i];
     if (target) {
       *target = value;
@@ -169,10 +290,8 @@ int main(int argc, char **argv) {
     errno = 0;
     *number = strtol(value, &end, 10);
     if (!*value || *end || errno || *number < 1 || *number > 1000000)
-      return error(number == &bench
-                       ? "--bench takes a number of runs from 1 to 1000000, got '%s'%s"
-                       : "--memory-limit takes a number of MiB from 1 to 1000000, got '%s'%s",
-                   value, "");
+      return error("%s takes a number of %s from 1 to 1000000, got '%s'", arg,
+                   number == &bench ? "runs" : "MiB", value);
   }
 
   const cnnrt_model *model = &cnnc_model;
@@ -183,9 +302,10 @@ int main(int argc, char **argv) {
   }
   const cnnrt_entry_point *forward = cnnrt_find_entry_point(model, "forward");
   if (!forward)
-    return error("the model has no entry point '%s'%s", "forward", "");
+    return error("the model has no entry point 'forward'");
 
   /* From here on every path ends at the clean-up below. */
+  char **paths = calloc((size_t)model->num_tensors, sizeof *paths);
   float **buffers = calloc((size_t)model->num_tensors, sizeof *buffers);
   float **arguments = calloc((size_t)forward->num_tensors, sizeof *arguments);
   cnnrt_context *context = NULL;
@@ -194,8 +314,17 @@ int main(int argc, char **argv) {
   memset(&file, 0, sizeof file);
   char message[512];
   int status = 0;
-  if (!buffers || !arguments || cnnrt_context_create(&options, &context) != CNNRT_OK)
-    status = error("out of memory%s%s", "", "");
+  struct stat directory;
+  if (!paths || !buffers || !arguments ||
+      cnnrt_context_create(&options, &context) != CNNRT_OK)
+    status = error("out of memory");
+  else if (outputDir && (!(status = stat(outputDir, &directory)) && !S_ISDIR(directory.st_mode)))
+    status = error("--output-dir %s: not a directory", outputDir);
+  else if (outputDir && status)
+    status = error("--output-dir %s: %s", outputDir, strerror(errno));
+  else if (assign_files(model, CNNRT_INPUT, inputArgs, inputCount, NULL, paths) ||
+           assign_files(model, CNNRT_OUTPUT, outputArgs, outputCount, outputDir, paths))
+    status = 1;
   else if (weights && cnnrt_safetensors_read(weights, &file, message, sizeof message))
     status = error("%s: %s", weights, message);
   else if (weights)
@@ -206,7 +335,7 @@ int main(int argc, char **argv) {
     int64_t count = cnnrt_num_elements(t);
     buffers[i] = aligned_alloc(64, (size_t)((count * 4 + 63) / 64 * 64));
     if (!buffers[i]) {
-      status = error("out of memory for tensor '%s'%s", t->name, "");
+      status = error("out of memory for tensor '%s'", t->name);
       break;
     }
     if (t->role == CNNRT_PARAM || t->role == CNNRT_BUFFER) {
@@ -217,6 +346,7 @@ int main(int argc, char **argv) {
       else
         cnnrt_initialize(t, buffers[i]);
     } else if (t->role == CNNRT_INPUT) {
+      const char *input = paths[i];
       if (!input) {
         cnnrt_fill_uniform(t->name, buffers[i], count);
         continue;
@@ -250,11 +380,11 @@ int main(int argc, char **argv) {
   for (int32_t i = 0; !status && i < forward->num_tensors; ++i)
     arguments[i] = buffers[forward->tensors[i]];
   if (!status && forward->call(context, arguments) != CNNRT_OK)
-    status = error("%s%s", cnnrt_context_message(context), "");
+    status = error("%s", cnnrt_context_message(context));
   if (!status) {
     double *times = bench ? malloc(sizeof *times * (size_t)bench) : NULL;
     if (bench && !times)
-      status = error("out of memory%s%s", "", "");
+      status = error("out of memory");
     if (times) {
       /* Warm-up: caches, page faults, the first-touch of every buffer. */
       for (int w = 0; w < 3 && !status; ++w)
@@ -265,7 +395,7 @@ int main(int argc, char **argv) {
         times[r] = now_ms() - start;
       }
       if (status)
-        error("%s%s", cnnrt_context_message(context), "");
+        error("%s", cnnrt_context_message(context));
     }
     if (times && !status) {
       qsort(times, (size_t)bench, sizeof *times, compare_doubles);
@@ -279,34 +409,30 @@ int main(int argc, char **argv) {
     free(times);
   }
 
-  int outputs = 0, index = 0;
-  for (int32_t i = 0; i < model->num_tensors; ++i)
-    outputs += model->tensors[i].role == CNNRT_OUTPUT;
+  /* Outputs go to their files; without any, the first values are printed. */
+  int printOutputs = !outputCount && !outputDir && !bench;
   for (int32_t i = 0; i < model->num_tensors && !status; ++i) {
     const cnnrt_tensor *t = &model->tensors[i];
     if (t->role != CNNRT_OUTPUT)
       continue;
-    char shape[160];
-    cnnrt_format_shape(t->shape, t->rank, shape, sizeof shape);
-    if (output) {
-      char path[4096];
-      if (outputs == 1)
-        snprintf(path, sizeof path, "%s", output);
-      else
-        snprintf(path, sizeof path, "%s.%d.npy", output, index);
-      if (cnnrt_npy_write(path, t->shape, t->rank, buffers[i], message, sizeof message))
-        status = error("%s: %s", path, message);
-    } else if (!bench) {
+    if (paths[i]) {
+      if (cnnrt_npy_write(paths[i], t->shape, t->rank, buffers[i], message, sizeof message))
+        status = error("%s: %s", paths[i], message);
+    } else if (printOutputs) {
+      char shape[160];
+      cnnrt_format_shape(t->shape, t->rank, shape, sizeof shape);
       int64_t count = cnnrt_num_elements(t);
       printf("output '%s' %s:", t->name, shape);
       for (int64_t k = 0; k < count && k < 10; ++k)
         printf(" %.6g", buffers[i][k]);
       printf("%s\n", count > 10 ? " ..." : "");
     }
-    ++index;
   }
   for (int32_t i = 0; buffers && i < model->num_tensors; ++i)
     free(buffers[i]);
+  for (int32_t i = 0; paths && i < model->num_tensors; ++i)
+    free(paths[i]);
+  free(paths);
   free(buffers);
   free(arguments);
   cnnrt_context_destroy(context);

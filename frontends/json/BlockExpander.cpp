@@ -401,14 +401,16 @@ std::string Expander::expandBlock(const std::string &blockName,
 
 } // namespace
 
-ExpandedNetwork expandNetwork(const Json &model, const std::string &inputName) {
+ExpandedNetwork expandNetwork(const Json &model,
+                              const std::vector<std::string> &inputNames) {
   Expander expander(model);
   Scope top;
-  top.values[inputName] = inputName;
+  for (const std::string &name : inputNames)
+    top.values[name] = name;
   auto layers = model.find("layers");
   if (layers == model.end())
     throw ImportError{"key 'layers'", "missing; expected the list of layers"};
-  std::string last = expander.expandList(*layers, top, "layers", inputName);
+  std::string last = expander.expandList(*layers, top, "layers", inputNames.front());
 
   ExpandedNetwork network{std::move(expander.result), {}};
   auto outputs = model.find("outputs");
@@ -422,9 +424,14 @@ ExpandedNetwork expandNetwork(const Json &model, const std::string &inputName) {
   for (const Json &name : *outputs) {
     auto it = name.is_string() ? top.values.find(name.get<std::string>())
                                : top.values.end();
-    if (it == top.values.end())
+    if (it == top.values.end()) {
+      std::string known;
+      for (const auto &entry : top.values)
+        known += (known.empty() ? "" : ", ") + entry.first;
       throw ImportError{"key 'outputs'", "expected names of layers of the "
-                                         "network, got " + describeValue(name)};
+                                         "network (" + known + "), got " +
+                                         describeValue(name)};
+    }
     network.outputs.push_back(it->second);
   }
   return network;

@@ -39,8 +39,10 @@ struct ExpandedNetwork {
 };
 
 /// Expands `model` (the parsed file, already checked to be an object) whose
-/// input value is called `inputName`. Throws ImportError.
-ExpandedNetwork expandNetwork(const Json &model, const std::string &inputName);
+/// input values are called `inputNames` (at least one; the first layer reads
+/// the first by default). Throws ImportError.
+ExpandedNetwork expandNetwork(const Json &model,
+                              const std::vector<std::string> &inputNames);
 
 } // namespace cnnc::json
 

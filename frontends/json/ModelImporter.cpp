@@ -73,8 +73,9 @@ private:
   std::string path;
   const ImportOptions &options;
   Block *body = nullptr;
-  /// The attributes of the arguments, in order; the input is last.
+  /// The attributes of the arguments, in order; the inputs are last.
   SmallVector<NamedAttrList> argAttrs;
+  unsigned numInputs = 0;
   std::map<std::string, std::string> tensorOwners;
 };
 
@@ -86,7 +87,7 @@ Value ModelImporter::addTensor(const std::string &name, ArrayRef<int64_t> shape,
                                  tensorOwners[name] +
                                  "; give the layers different names"};
   Type type = RankedTensorType::get(shape, builder.getF32Type());
-  unsigned index = body->getNumArguments() - 1;
+  unsigned index = body->getNumArguments() - numInputs;
   NamedAttrList attrs;
   attrs.append(kind.role == TensorRole::Parameter ? cnn::CnnDialect::kParamAttrName
                                                   : cnn::CnnDialect::kBufferAttrName,
@@ -113,30 +114,57 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
   if (options.batch)
     batch = *options.batch;
 
+  // One input ("input": {...}) or several ("inputs": [{...}, ...]).
   const Json *inputSpec = top.find("input");
-  if (!inputSpec)
-    top.fail("input", "missing; expected {\"shape\": [channels, height, width]}");
-  if (!inputSpec->is_object())
+  const Json *inputList = top.find("inputs");
+  if (inputSpec && inputList)
+    top.fail("inputs", "a model has either 'input' or 'inputs', not both");
+  if (!inputSpec && !inputList)
+    top.fail("input", "missing; expected {\"shape\": [channels, height, width]} "
+                      "(or \"inputs\": a list of {\"name\", \"shape\"})");
+  if (inputSpec && !inputSpec->is_object())
     top.fail("input", "expected {\"shape\": [channels, height, width]}, got " +
                           describeValue(*inputSpec));
-  KeyReader input(*inputSpec, "", "input.");
-  std::string inputName = input.string("name", "input");
-  SmallVector<int64_t> shape{batch};
-  for (int64_t dim : input.positiveInts("shape"))
-    shape.push_back(dim);
-  if (options.inputShape) {
-    shape.assign({batch});
-    shape.append(options.inputShape->begin(), options.inputShape->end());
-  }
-  if (shape.size() > 5)
-    input.fail("shape", "expected at most 4 dimensions after the batch, got " +
-                            std::to_string(shape.size() - 1));
-  std::string dtype = input.choice("dtype", {{"f32", "f32"}, {"float32", "f32"}}, "f32");
-  input.rejectUnknownKeys("the input");
-  top.rejectUnknownKeys("a model");
-  checkedElementCount(shape, "key 'input'", "tensor '" + inputName + "'");
+  if (inputList && (!inputList->is_array() || inputList->empty()))
+    top.fail("inputs", "expected a non-empty list of {\"name\": ..., \"shape\": "
+                       "[...]}, got " + describeValue(*inputList));
+  if (options.inputShape && inputList && inputList->size() > 1)
+    throw ImportError{"", "--input-shape applies to a model with one input; this "
+                          "one has " + std::to_string(inputList->size())};
 
-  ExpandedNetwork network = expandNetwork(model, inputName);
+  std::vector<std::string> inputNames;
+  std::vector<SmallVector<int64_t>> inputShapes;
+  size_t count = inputSpec ? 1 : inputList->size();
+  for (size_t i = 0; i < count; ++i) {
+    const Json &spec = inputSpec ? *inputSpec : (*inputList)[i];
+    std::string key = inputSpec ? "input" : "inputs[" + std::to_string(i) + "]";
+    if (!spec.is_object())
+      top.fail(key, "expected {\"name\": ..., \"shape\": [...]}, got " +
+                        describeValue(spec));
+    KeyReader input(spec, "", key + ".");
+    std::string name = inputSpec ? input.string("name", "input") : input.string("name");
+    if (llvm::is_contained(inputNames, name))
+      input.fail("name", "the input '" + name + "' is declared twice");
+    SmallVector<int64_t> shape{batch};
+    for (int64_t dim : input.positiveInts("shape"))
+      shape.push_back(dim);
+    if (options.inputShape) {
+      shape.assign({batch});
+      shape.append(options.inputShape->begin(), options.inputShape->end());
+    }
+    if (shape.size() > 5)
+      input.fail("shape", "expected at most 4 dimensions after the batch, got " +
+                              std::to_string(shape.size() - 1));
+    (void)input.choice("dtype", {{"f32", "f32"}, {"float32", "f32"}}, "f32");
+    input.rejectUnknownKeys(inputSpec ? "the input" : "an input");
+    checkedElementCount(shape, "key '" + key + "'", "tensor '" + name + "'");
+    inputNames.push_back(name);
+    inputShapes.push_back(shape);
+  }
+  top.rejectUnknownKeys("a model");
+
+  ExpandedNetwork network = expandNetwork(model, inputNames);
+
 
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc, modelName);
@@ -144,13 +172,15 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
   auto func = func::FuncOp::create(builder, fileLoc, "forward",
                                    builder.getFunctionType({}, {}));
   body = func.addEntryBlock();
-  body->addArgument(RankedTensorType::get(shape, builder.getF32Type()),
-                    NameLoc::get(builder.getStringAttr(inputName)));
-  NamedAttrList inputAttrs;
-  inputAttrs.append(cnn::CnnDialect::kInputAttrName, builder.getStringAttr(inputName));
-  argAttrs.push_back(inputAttrs);
-
-  std::map<std::string, Value> values{{inputName, body->getArgument(0)}};
+  std::map<std::string, Value> values;
+  for (auto [name, shape] : llvm::zip_equal(inputNames, inputShapes)) {
+    values[name] = body->addArgument(RankedTensorType::get(shape, builder.getF32Type()),
+                                     NameLoc::get(builder.getStringAttr(name)));
+    NamedAttrList inputAttrs;
+    inputAttrs.append(cnn::CnnDialect::kInputAttrName, builder.getStringAttr(name));
+    argAttrs.push_back(inputAttrs);
+  }
+  numInputs = inputNames.size();
   builder.setInsertionPointToEnd(body);
   for (const LayerInstance &layer : network.layers) {
     SmallVector<Value> inputs;

@@ -625,13 +625,25 @@ struct AddLowering : OpConversionPattern<cnn::AddOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(cnn::AddOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    // Each operand is read at its own dimensions, aligned at the last one; a
+    // dimension of size 1 that broadcasts is read at index 0.
+    SmallVector<AffineMap> maps;
+    for (Value operand : {adaptor.getLhs(), adaptor.getRhs()}) {
+      ArrayRef<int64_t> shape = cast<RankedTensorType>(operand.getType()).getShape();
+      int64_t skipped = type.getRank() - shape.size();
+      SmallVector<AffineExpr> exprs;
+      for (auto [index, size] : llvm::enumerate(shape))
+        exprs.push_back(size == 1 && type.getDimSize(skipped + index) != 1
+                            ? rewriter.getAffineConstantExpr(0)
+                            : rewriter.getAffineDimExpr(skipped + index));
+      maps.push_back(AffineMap::get(type.getRank(), 0, exprs, rewriter.getContext()));
+    }
     rewriter.replaceOp(
-        op, buildElementwise(rewriter, op.getLoc(),
-                             cast<RankedTensorType>(op.getType()),
-                             {adaptor.getLhs(), adaptor.getRhs()},
-                             [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                               return arith::AddFOp::create(b, l, args[0], args[1]);
-                             }));
+        op, buildMap(rewriter, op.getLoc(), type, {adaptor.getLhs(), adaptor.getRhs()},
+                     maps, [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                       return arith::AddFOp::create(b, l, args[0], args[1]);
+                     }));
     return success();
   }
 };

@@ -693,10 +693,23 @@ LogicalResult AddOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
       adaptor.getRhs(), "second operand", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
   if (failed(rhs))
     return failure();
-  if (*lhs != *rhs)
-    return check.fail("operands must have one shape and element type, got ",
-                      *lhs, " and ", *rhs);
-  results.push_back(*lhs);
+  if (lhs->getElementType() != rhs->getElementType())
+    return check.fail("operands must have one element type, got ", *lhs, " and ", *rhs);
+  // NumPy's rule, from the last dimension.
+  ArrayRef<int64_t> a = lhs->getShape(), b = rhs->getShape();
+  size_t rank = std::max(a.size(), b.size());
+  SmallVector<int64_t> shape(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t x = i < a.size() ? a[a.size() - 1 - i] : 1;
+    int64_t y = i < b.size() ? b[b.size() - 1 - i] : 1;
+    if (x != y && x != 1 && y != 1)
+      return check.fail("the first operand of shape ", formatShape(a),
+                        " and the second of shape ", formatShape(b),
+                        " do not broadcast: dimension ", rank - 1 - i, " is ", x,
+                        " and ", y, " (sizes must be equal, or one of them 1)");
+    shape[rank - 1 - i] = x == 1 ? y : x;
+  }
+  results.push_back(RankedTensorType::get(shape, lhs->getElementType()));
   return success();
 }
 

@@ -381,11 +381,19 @@ def Cnn_ReshapeOp : Cnn_ShapeOp<"reshape"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
-def Cnn_AddOp : Cnn_ShapeOp<"add", [Commutative, AllTypesMatch<["lhs", "rhs"]>]> {
-  let summary = "element-wise sum of two tensors of one shape";
+def Cnn_AddOp : Cnn_ShapeOp<"add", [Commutative]> {
+  let summary = "element-wise sum of two tensors, broadcast as NumPy does";
+  let description = [{
+    The shapes are aligned at their last dimension; each pair of
+    dimensions is equal or one of them is 1 (which repeats along the other),
+    and the shorter shape is extended with 1s at the front. A residual
+    connection adds tensors of one shape; two inputs of a model may differ
+    (a [N, C, H, W] feature map plus a [N, C, 1, 1] per-channel term).
+  }];
   let arguments = (ins Cnn_Tensor:$lhs, Cnn_Tensor:$rhs);
   let results = (outs Cnn_Tensor:$output);
-  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs)";
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)";
 }
 
 def Cnn_ConcatOp : Cnn_ShapeOp<"concat"> {

@@ -261,3 +261,21 @@ func.func @conv1d_true_convolution(%x: tensor<1x1x3xf32>, %w: tensor<1x1x3xf32>)
   return %0 : tensor<1x1x5xf32>
 }
 
+
+// -----
+
+// A broadcast add reads each operand at its own dimensions, aligned at the
+// last one; a dimension of size 1 that broadcasts is read at 0.
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[CHANNEL:.*]] = affine_map<(d0, d1, d2, d3) -> (0, d1, 0, 0)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1, d2, d3) -> (d3)>
+// CHECK-DAG: #[[COLUMN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>
+// CHECK-LABEL: func.func @add_broadcast
+// CHECK: linalg.generic {indexing_maps = [#[[OUT]], #[[CHANNEL]], #[[OUT]]]
+// CHECK: arith.addf
+// CHECK: linalg.generic {indexing_maps = [#[[ROW]], #[[COLUMN]], #[[OUT]]]
+func.func @add_broadcast(%x: tensor<2x3x4x4xf32>, %c: tensor<1x3x1x1xf32>, %v: tensor<4xf32>) -> (tensor<2x3x4x4xf32>, tensor<1x3x1x4xf32>) {
+  %0 = cnn.add %x, %c : tensor<2x3x4x4xf32>, tensor<1x3x1x1xf32> -> tensor<2x3x4x4xf32>
+  %1 = cnn.add %v, %c : tensor<4xf32>, tensor<1x3x1x1xf32> -> tensor<1x3x1x4xf32>
+  return %0, %1 : tensor<2x3x4x4xf32>, tensor<1x3x1x4xf32>
+}

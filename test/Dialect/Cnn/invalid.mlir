@@ -299,8 +299,18 @@ func.func @flatten_rank(%x: tensor<8xf32>) {
 // -----
 
 func.func @add_shapes(%x: tensor<1x8xf32>, %y: tensor<1x9xf32>) {
-  // expected-error @+1 {{'cnn.add' op failed to verify that all of {lhs, rhs} have same type}}
+  // expected-error @+2 {{'cnn.add' op the first operand of shape 1x8 and the second of shape 1x9 do not broadcast: dimension 1 is 8 and 9 (sizes must be equal, or one of them 1)}}
+  // expected-error @+1 {{failed to infer returned types}}
   %0 = "cnn.add"(%x, %y) : (tensor<1x8xf32>, tensor<1x9xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @add_broadcast_result(%x: tensor<2x3x4x4xf32>, %y: tensor<3x1x1xf32>) {
+  // expected-error @+2 {{'cnn.add' op inferred type(s) 'tensor<2x3x4x4xf32>' are incompatible with return type(s) of operation 'tensor<2x3x1x1xf32>'}}
+  // expected-error @+1 {{'cnn.add' op failed to infer returned types}}
+  %0 = "cnn.add"(%x, %y) : (tensor<2x3x4x4xf32>, tensor<3x1x1xf32>) -> tensor<2x3x1x1xf32>
   return
 }
 

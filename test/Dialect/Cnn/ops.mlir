@@ -114,14 +114,26 @@ func.func @pool_ceil_mode_edge(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
 
 // -----
 
+// NumPy broadcasting: a per-channel term, and a shorter shape.
+// CHECK-LABEL: func.func @add_broadcast
+// CHECK: cnn.add %{{.*}}, %{{.*}} : tensor<2x3x4x4xf32>, tensor<1x3x1x1xf32> -> tensor<2x3x4x4xf32>
+// CHECK: cnn.add %{{.*}}, %{{.*}} : tensor<4xf32>, tensor<2x3x4x1xf32> -> tensor<2x3x4x4xf32>
+func.func @add_broadcast(%x: tensor<2x3x4x4xf32>, %c: tensor<1x3x1x1xf32>, %v: tensor<4xf32>, %w: tensor<2x3x4x1xf32>) -> (tensor<2x3x4x4xf32>, tensor<2x3x4x4xf32>) {
+  %0 = cnn.add %x, %c : tensor<2x3x4x4xf32>, tensor<1x3x1x1xf32> -> tensor<2x3x4x4xf32>
+  %1 = cnn.add %v, %w : tensor<4xf32>, tensor<2x3x4x1xf32> -> tensor<2x3x4x4xf32>
+  return %0, %1 : tensor<2x3x4x4xf32>, tensor<2x3x4x4xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @graph_ops
 // CHECK: cnn.flatten %{{.*}} : tensor<2x16x5x5xf32> -> tensor<2x400xf32>
-// CHECK: cnn.add %{{.*}}, %{{.*}} : tensor<2x16x5x5xf32>
+// CHECK: cnn.add %{{.*}}, %{{.*}} : tensor<2x16x5x5xf32>, tensor<2x16x5x5xf32> -> tensor<2x16x5x5xf32>
 // CHECK: cnn.concat %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x16x5x5xf32>, tensor<2x8x5x5xf32>, tensor<2x16x5x5xf32> -> tensor<2x40x5x5xf32>
 // CHECK: cnn.concat %{{.*}}, %{{.*}} {axis = 0 : i64} : tensor<2x400xf32>, tensor<2x400xf32> -> tensor<4x400xf32>
 func.func @graph_ops(%x: tensor<2x16x5x5xf32>, %y: tensor<2x8x5x5xf32>) -> (tensor<2x40x5x5xf32>, tensor<4x400xf32>) {
   %0 = cnn.flatten %x : tensor<2x16x5x5xf32> -> tensor<2x400xf32>
-  %1 = cnn.add %x, %x : tensor<2x16x5x5xf32>
+  %1 = cnn.add %x, %x : tensor<2x16x5x5xf32>, tensor<2x16x5x5xf32> -> tensor<2x16x5x5xf32>
   %2 = cnn.concat %x, %y, %1 : tensor<2x16x5x5xf32>, tensor<2x8x5x5xf32>, tensor<2x16x5x5xf32> -> tensor<2x40x5x5xf32>
   %3 = cnn.concat %0, %0 {axis = 0} : tensor<2x400xf32>, tensor<2x400xf32> -> tensor<4x400xf32>
   return %2, %3 : tensor<2x40x5x5xf32>, tensor<4x400xf32>

@@ -14,6 +14,7 @@ size even where that is below 1 (randomly initialised deep networks give
 outputs of order 0.01, where an absolute 1e-3 would say little).
 """
 import os
+import re
 import subprocess
 import sys
 
@@ -337,14 +338,20 @@ def check(models, workdir, arch, size):
     exe = os.path.join(workdir, arch)
     subprocess.run(["cnnc", "compile", source, "--input-shape", shape, "-o", exe], check=True)
     x = np.random.default_rng(1).uniform(-1, 1, (1, channels, size, size)).astype(np.float32)
-    x_path, y_path = os.path.join(workdir, arch + ".x.npy"), os.path.join(workdir, arch + ".y.npy")
+    x_path, y_dir = os.path.join(workdir, arch + ".x.npy"), os.path.join(workdir, arch + ".y")
+    os.makedirs(y_dir, exist_ok=True)
     np.save(x_path, x)
-    subprocess.run([exe, "--weights", weights, "--input", x_path, "--output", y_path], check=True)
+    subprocess.run([exe, "--weights", weights, "--input", x_path, "--output-dir", y_dir],
+                   check=True)
+    # The outputs in the model's order, by the names the compiled model gives them.
+    module = subprocess.run(["cnnc", "compile", source, "--input-shape", shape, "--emit=cnn"],
+                            check=True, capture_output=True, text=True).stdout
+    output_names = re.findall(r'cnn\.output = "([^"]+)"', module)
     with torch.no_grad():
         expected = model(torch.from_numpy(x))
     expected = [t.numpy() for t in (expected if isinstance(expected, list) else [expected])]
-    actual = ([np.load(y_path)] if len(expected) == 1 else
-              [np.load(f"{y_path}.{i}.npy") for i in range(len(expected))])
+    actual = [np.load(os.path.join(y_dir, name.replace("/", "_") + ".npy"))
+              for name in output_names]
     ok = count == expected_count
     report = []
     for a, b in zip(actual, expected):
