@@ -166,8 +166,14 @@ bool isLoneParameter(const std::string &text, std::string &name) {
 } // namespace
 
 bool isExpression(const Json &value) {
-  return value.is_string() && !value.get_ref<const std::string &>().empty() &&
-         value.get_ref<const std::string &>()[0] == '$';
+  if (!value.is_string())
+    return false;
+  const std::string &text = value.get_ref<const std::string &>();
+  // "$planes * 4", and "($width + 1) / 2" or "-$shift" as the format's
+  // documentation writes them; other strings ("nearest") are values.
+  return !text.empty() &&
+         (text[0] == '$' ||
+          ((text[0] == '(' || text[0] == '-') && text.find('$') != std::string::npos));
 }
 
 Json evaluateExpression(const std::string &text, const ParamValues &params,

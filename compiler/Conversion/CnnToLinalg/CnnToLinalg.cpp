@@ -778,6 +778,14 @@ struct LocalResponseNormLowering : OpConversionPattern<cnn::LocalResponseNormOp>
     Type element = type.getElementType();
     int64_t size = op.getSize(), channels = type.getDimSize(1);
     Value input = adaptor.getInput();
+    // [N, C, L] is normalised as [N, C, L, 1].
+    RankedTensorType resultType = type;
+    if (type.getRank() == 3) {
+      type = RankedTensorType::get({type.getDimSize(0), channels, type.getDimSize(2), 1},
+                                   element);
+      input = tensor::ExpandShapeOp::create(
+          rewriter, loc, type, input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    }
     // The sum of squares over channels c - size/2 .. c + (size-1)/2 that exist.
     MLIRContext *ctx = rewriter.getContext();
     SmallVector<AffineExpr> dims;
@@ -820,8 +828,7 @@ struct LocalResponseNormLowering : OpConversionPattern<cnn::LocalResponseNormOp>
         });
     double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
     double k = op.getK().convertToDouble();
-    rewriter.replaceOp(
-        op, buildElementwise(
+    Value result = buildElementwise(
                 rewriter, loc, type, {input, sums.getResult(0)},
                 [&](OpBuilder &b, Location l, ValueRange args) -> Value {
                   // x / (k + alpha / size * sum) ^ beta
@@ -832,7 +839,12 @@ struct LocalResponseNormLowering : OpConversionPattern<cnn::LocalResponseNormOp>
                   Value divisor = math::PowFOp::create(
                       b, l, base, floatConstant(b, l, element, beta));
                   return arith::DivFOp::create(b, l, args[0], divisor);
-                }));
+                });
+    if (resultType != type)
+      result = tensor::CollapseShapeOp::create(
+          rewriter, loc, resultType, result,
+          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -424,7 +424,11 @@ int64_t DenseOp::getMultiplyAccumulates() {
 
 LogicalResult BatchNormOp::verify() {
   ShapeChecker check(getLoc(), getOperationName());
-  RankedTensorType input = getInput().getType();
+  FailureOr<RankedTensorType> checked =
+      check.tensor(getInput(), "input", {2, 3, 4, 5}, "[N, C] or [N, C, ...] (2-D to 5-D)");
+  if (failed(checked))
+    return failure();
+  RankedTensorType input = *checked;
   int64_t channels = input.getDimSize(1);
   if (failed(check.channelVector(getScale(), "scale", channels, input)) ||
       failed(check.channelVector(getShift(), "shift", channels, input)) ||
@@ -443,10 +447,12 @@ LogicalResult BatchNormOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult LocalResponseNormOp::verify() {
+  ShapeChecker check(getLoc(), getOperationName());
+  if (failed(check.tensor(getInput(), "input", {3, 4}, "[N, C, L] or [N, C, H, W]")))
+    return failure();
   int64_t size = getSize();
-  if (size < 1 || size > getInput().getType().getDimSize(1) * 2 + 1)
-    return emitOpError("size must be from 1 to twice the channels plus one, got ")
-           << size;
+  if (size < 1)
+    return emitOpError("size must be positive, got ") << size;
   for (auto [name, value] : {std::pair<StringRef, double>{"alpha", getAlpha().convertToDouble()},
                              {"beta", getBeta().convertToDouble()},
                              {"k", getK().convertToDouble()}})

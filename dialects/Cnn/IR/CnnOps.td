@@ -189,15 +189,16 @@ def Cnn_BatchNormOp : Cnn_SameTypeOp<"batch_norm"> {
   let summary = "batch normalisation, inference form";
   let description = [{
     output = (input - mean) / sqrt(variance + epsilon) * scale + shift, per
-    channel (dimension 1). The statistics are the running ones collected in
-    training.
+    channel (dimension 1) of an [N, C, ...] input of rank 2 to 5 (PyTorch's
+    BatchNorm1d on [N, C] and [N, C, L], BatchNorm2d, BatchNorm3d). The
+    statistics are the running ones collected in training.
   }];
-  let arguments = (ins Cnn_Tensor2DOr4D:$input, Cnn_Tensor1D:$scale,
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor1D:$scale,
                        Cnn_Tensor1D:$shift, Cnn_Tensor1D:$mean,
                        Cnn_Tensor1D:$variance,
                        DefaultValuedAttr<F64Attr, "1e-5">:$epsilon);
   let hasVerifier = 1;
-  let results = (outs Cnn_Tensor2DOr4D:$output);
+  let results = (outs Cnn_Tensor:$output);
   let assemblyFormat = [{
     $input `,` $scale `,` $shift `,` $mean `,` $variance attr-dict `:`
     type($input) `,` type($scale) `,` type($shift) `,` type($mean) `,` type($variance)
@@ -236,13 +237,15 @@ def Cnn_LocalResponseNormOp : Cnn_SameTypeOp<"local_response_norm"> {
   let description = [{
     As PyTorch's LocalResponseNorm: each value is divided by
     (k + alpha / size * sum of the squares over `size` neighbouring
-    channels) ^ beta, the window centred on its channel.
+    channels) ^ beta, the window centred on its channel; channels beyond
+    the first and last count as zeros, so `size` may exceed the channels.
+    The input is [N, C, L] or [N, C, H, W].
   }];
-  let arguments = (ins Cnn_Tensor4D:$input, I64Attr:$size,
+  let arguments = (ins Cnn_Tensor:$input, I64Attr:$size,
                        DefaultValuedAttr<F64Attr, "1e-4">:$alpha,
                        DefaultValuedAttr<F64Attr, "0.75">:$beta,
                        DefaultValuedAttr<F64Attr, "1.0">:$k);
-  let results = (outs Cnn_Tensor4D:$output);
+  let results = (outs Cnn_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
 }

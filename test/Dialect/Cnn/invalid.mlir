@@ -205,9 +205,9 @@ func.func @batch_norm_epsilon(%x: tensor<1x8x4x4xf32>, %v: tensor<8xf32>) {
 
 // -----
 
-func.func @batch_norm_rank(%x: tensor<1x8x4xf32>, %v: tensor<8xf32>) {
-  // expected-error @+1 {{operand #0 must be statically shaped 2-D or 4-D tensor of floats}}
-  %0 = cnn.batch_norm %x, %v, %v, %v, %v : tensor<1x8x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+func.func @batch_norm_rank(%x: tensor<8xf32>, %v: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.batch_norm' op input must be [N, C] or [N, C, ...] (2-D to 5-D), got a 1-D tensor of shape 8}}
+  %0 = cnn.batch_norm %x, %v, %v, %v, %v : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
   return
 }
 
@@ -491,7 +491,7 @@ func.func @conv_transpose2d_groups_positive(%x: tensor<1x4x5x5xf32>, %w: tensor<
 // -----
 
 func.func @lrn_size(%x: tensor<1x4x5x5xf32>) {
-  // expected-error @+1 {{'cnn.local_response_norm' op size must be from 1 to twice the channels plus one, got 0}}
+  // expected-error @+1 {{'cnn.local_response_norm' op size must be positive, got 0}}
   %0 = cnn.local_response_norm %x {size = 0} : tensor<1x4x5x5xf32>
   return
 }
@@ -613,4 +613,12 @@ func.func @unknown_result_attribute(%x: tensor<8xf32>) -> (tensor<8xf32> {cnn.re
 // expected-error @+1 {{'cnn.output' of result 0 must be a non-empty string naming the output}}
 func.func @empty_output_name(%x: tensor<8xf32>) -> (tensor<8xf32> {cnn.output = ""}) {
   return %x : tensor<8xf32>
+}
+
+// -----
+
+func.func @lrn_rank(%x: tensor<4x5xf32>) {
+  // expected-error @+1 {{'cnn.local_response_norm' op input must be [N, C, L] or [N, C, H, W], got a 2-D tensor of shape 4x5}}
+  %0 = cnn.local_response_norm %x {size = 3} : tensor<4x5xf32>
+  return
 }

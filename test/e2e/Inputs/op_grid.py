@@ -184,6 +184,7 @@ def batch_norm_case(name, shape, epsilon):
 
 batch_norm_case("batch_norm 4-D", [5, 7, 9], 1e-5)
 batch_norm_case("batch_norm 2-D epsilon 1e-3", [12], 1e-3)
+batch_norm_case("batch_norm 3-D (BatchNorm1d on [N, C, L])", [6, 10], 1e-5)
 
 case("relu", [3, 5, 7], [{"name": "a", "op": "relu"}], {}, F.relu)
 case("leaky_relu default slope", [3, 5, 7], [{"name": "a", "op": "leaky_relu"}], {}, F.leaky_relu)
@@ -295,6 +296,9 @@ case("local_response_norm (AlexNet)", [7, 5, 6],
      [{"name": "n", "op": "local_response_norm", "size": 5, "alpha": 1e-4, "beta": 0.75,
        "k": 2.0}], {},
      lambda x: F.local_response_norm(x, 5, 1e-4, 0.75, 2.0))
+case("local_response_norm on [N, C, L], size beyond 2C + 1", [3, 7],
+     [{"name": "n", "op": "local_response_norm", "size": 9, "alpha": 0.3, "k": 1.5}], {},
+     lambda x: F.local_response_norm(x, 9, 0.3, 0.75, 1.5))
 case("local_response_norm size 4, large alpha", [6, 3, 4],
      [{"name": "n", "op": "local_response_norm", "size": 4, "alpha": 0.5}], {},
      lambda x: F.local_response_norm(x, 4, 0.5))
