@@ -32,6 +32,11 @@ std::string describeValue(const Json &value) {
   return text;
 }
 
+/// `text` with its control characters escaped as in JSON ("\n", "\t",
+/// "\u001b"): names from a model file may hold any character, and a message
+/// stays one line.
+std::string escapeControlCharacters(const std::string &text);
+
 } // namespace cnnc::json
 
 #endif // CNNC_FRONTENDS_JSON_IMPORTERROR_H

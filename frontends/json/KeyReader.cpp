@@ -4,6 +4,7 @@
 
 #include "frontends/json/ImportError.h"
 #include "frontends/json/Limits.h"
+#include "frontends/json/Suggestions.h"
 
 #include <cmath>
 
@@ -176,7 +177,11 @@ void KeyReader::rejectUnknownKeys(const std::string &what) const {
     std::string names;
     for (const std::string &name : known)
       names += (names.empty() ? "" : ", ") + name;
-    fail(item.key(), "unknown key for " + what + "; expected one of: " + names);
+    std::string hint = suggestKey(item.key(), {known.begin(), known.end()});
+    // An explanation that says what to do ends the message.
+    if (hint.rfind(": ", 0) == 0)
+      fail(item.key(), "unknown key for " + what + hint);
+    fail(item.key(), "unknown key for " + what + hint + "; expected one of: " + names);
   }
 }
 

@@ -8,6 +8,8 @@
 
 #include "frontends/json/LayerBuilder.h"
 
+#include "frontends/json/Suggestions.h"
+
 #include "dialects/Cnn/IR/CnnOps.h"
 #include "frontends/json/ImportError.h"
 #include "frontends/json/KeyReader.h"
@@ -207,14 +209,16 @@ OpRecipe conv2d(LayerContext &c) {
   std::string mode = c.keys.choice(
       "padding_mode",
       {{"zeros", "zeros"}, {"replicate", "replicate"}, {"extended", "replicate"},
-       {"circular", "circular"}, {"cyclic", "circular"}, {"valid", "valid"},
-       {"undefined", "valid"}},
+       {"reflect", "reflect"}, {"circular", "circular"}, {"cyclic", "circular"},
+       {"valid", "valid"}, {"undefined", "valid"}},
       "zeros");
+  // "same" as TensorFlow pads; "valid" is no padding, as conv1d's.
   const Json *paddingValue = c.keys.find("padding");
   std::array<int64_t, 4> padding =
       paddingValue && *paddingValue == "same"
           ? samePadding(c.inputShape(), kernel, stride, dilation)
-          : c.keys.padding("padding");
+      : paddingValue && *paddingValue == "valid" ? std::array<int64_t, 4>{0, 0, 0, 0}
+                                                 : c.keys.padding("padding");
 
   OpRecipe recipe{cnn::Conv2dOp::getOperationName(), {c.input()}, {}};
   recipe.attributes = {
@@ -453,7 +457,7 @@ OpRecipe pad(LayerContext &c) {
   std::string mode = c.keys.choice(
       "mode",
       {{"zeros", "zeros"}, {"replicate", "replicate"}, {"extended", "replicate"},
-       {"circular", "circular"}, {"cyclic", "circular"}},
+       {"reflect", "reflect"}, {"circular", "circular"}, {"cyclic", "circular"}},
       "zeros");
   return {cnn::PadOp::getOperationName(),
           {c.input()},
@@ -572,10 +576,16 @@ Value buildLayer(OpBuilder &builder, const LayerInstance &layer,
   auto kind = opKinds().find(layer.op);
   if (kind == opKinds().end()) {
     std::string names;
-    for (const auto &[name, unused] : opKinds())
+    std::vector<std::string> valid;
+    for (const auto &[name, unused] : opKinds()) {
       names += (names.empty() ? "" : ", ") + name;
+      valid.push_back(name);
+    }
+    std::string hint = suggestOp(layer.op, valid);
+    if (hint.rfind(": ", 0) == 0)
+      throw ImportError{layer.where + ", key 'op'", "unknown op '" + layer.op + "'" + hint};
     throw ImportError{layer.where + ", key 'op'",
-                      "unknown op '" + layer.op + "'; expected one of: " + names};
+                      "unknown op '" + layer.op + "'" + hint + "; expected one of: " + names};
   }
   const OpKind &spec = kind->second;
   if (inputs.size() < spec.minInputs || inputs.size() > spec.maxInputs) {

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -191,8 +192,19 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
                                    TensorKind kind) {
       return addTensor(name, tensorShape, kind, layer.where);
     };
-    values[layer.name] = buildLayer(builder, layer, inputs, makeTensor,
-                                    fileLoc);
+    try {
+      values[layer.name] = buildLayer(builder, layer, inputs, makeTensor, fileLoc);
+    } catch (ImportError &error) {
+      // [1, 3, 32, 32] as a "shape" is the commonest slip of all: the batch
+      // written into the shape of one sample.
+      for (auto [name, shape] : llvm::zip_equal(inputNames, inputShapes))
+        if (shape.size() == 5 && llvm::is_contained(inputs, values[name]) &&
+            error.message.find("5-D tensor") != std::string::npos)
+          error.message += " (the input '" + name + "' is 5-D because its 'shape' " +
+                           "excludes the batch dimension: write [C, H, W], and the " +
+                           "batch size as \"batch\")";
+      throw;
+    }
   }
   SmallVector<Value> results;
   for (const std::string &name : network.outputs)
@@ -210,6 +222,23 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
 }
 
 } // namespace
+
+std::string escapeControlCharacters(const std::string &text) {
+  std::string escaped;
+  for (unsigned char c : text) {
+    if (c == '\n')
+      escaped += "\\n";
+    else if (c == '\t')
+      escaped += "\\t";
+    else if (c == '\r')
+      escaped += "\\r";
+    else if (c < 0x20 || c == 0x7f)
+      escaped += llvm::formatv("\\u{0:x-4}", unsigned(c)).str();
+    else
+      escaped += static_cast<char>(c);
+  }
+  return escaped;
+}
 
 OwningOpRef<ModuleOp> importModelFile(llvm::StringRef path, MLIRContext &context,
                                       const ImportOptions &options,
@@ -237,8 +266,8 @@ OwningOpRef<ModuleOp> importModel(llvm::StringRef text, llvm::StringRef path,
       errors << ":" << error.line << ":" << error.column;
     errors << ": error: ";
     if (!error.where.empty())
-      errors << error.where << ": ";
-    errors << error.message << "\n";
+      errors << escapeControlCharacters(error.where) << ": ";
+    errors << escapeControlCharacters(error.message) << "\n";
     return nullptr;
   } catch (const nlohmann::json::exception &error) {
     // Every value is type-checked before it is read, so this is a bug of

@@ -95,8 +95,8 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType type,
 
 /// Pads dimensions 2 and 3 (H, W) of an NCHW tensor by `pad` = [top, left,
 /// bottom, right]. Zero padding (and, for pooling, -inf) is a tensor.pad;
-/// replicate and circular padding gather from the input with clamped or
-/// wrapped indices.
+/// replicate, reflect and circular padding gather from the input with
+/// clamped, mirrored or wrapped indices.
 Value padSpatial(OpBuilder &b, Location loc, Value input,
                  ArrayRef<int64_t> pad, cnn::PaddingMode mode,
                  double padValue = 0.0) {
@@ -128,7 +128,17 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
             int64_t before = pad[d - 2], size = shape[d];
             Value shifted = arith::SubIOp::create(nb, nl, index,
                                                   indexConstant(nb, nl, before));
-            if (circular) {
+            if (mode == cnn::PaddingMode::Reflect) {
+              // size - 1 - |size - 1 - |i - before||: mirrored at both ends.
+              Value last = indexConstant(nb, nl, size - 1);
+              auto absolute = [&](Value v) {
+                Value negated = arith::SubIOp::create(nb, nl, indexConstant(nb, nl, 0), v);
+                return arith::MaxSIOp::create(nb, nl, v, negated);
+              };
+              index = arith::SubIOp::create(
+                  nb, nl, last,
+                  absolute(arith::SubIOp::create(nb, nl, last, absolute(shifted))));
+            } else if (circular) {
               // ((i - before) mod size + size) mod size: remsi keeps the sign.
               Value sizeValue = indexConstant(nb, nl, size);
               Value rem = arith::RemSIOp::create(nb, nl, shifted, sizeValue);

@@ -58,7 +58,10 @@ def Cnn_PaddingMode : I32EnumAttr<"PaddingMode",
   I32EnumAttrCase<"Circular", 2, "circular">,
   // No output where the kernel leaves the input ("undefined" boundary);
   // such a convolution carries no padding.
-  I32EnumAttrCase<"Valid", 3, "valid">
+  I32EnumAttrCase<"Valid", 3, "valid">,
+  // The input mirrored at its border, the border itself not repeated
+  // (PyTorch's "reflect"): at most the input size minus one.
+  I32EnumAttrCase<"Reflect", 4, "reflect">
 ]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::cnnc::cnn";

@@ -145,6 +145,27 @@ public:
     return success();
   }
 
+  /// Checks that reflect `padding` [top, left, bottom, right] of the feature
+  /// map `in` [N, C, H, W] stays inside it: less than its size on each side.
+  LogicalResult reflectPadding(ArrayRef<int64_t> padding, ArrayRef<int64_t> in) const {
+    if (padding[0] >= in[2] || padding[2] >= in[2] || padding[1] >= in[3] ||
+        padding[3] >= in[3])
+      return fail("reflect padding [", llvm::make_range(padding.begin(), padding.end()),
+                  "] must be less than the input's size on each side, ", in[2], "x",
+                  in[3]);
+    return success();
+  }
+
+  /// Checks the padding `mode` asks of `padding` on the feature map `in`.
+  LogicalResult paddingFits(PaddingMode mode, ArrayRef<int64_t> padding,
+                            ArrayRef<int64_t> in) const {
+    if (mode == PaddingMode::Circular)
+      return circularPadding(padding, in);
+    if (mode == PaddingMode::Reflect)
+      return reflectPadding(padding, in);
+    return success();
+  }
+
   /// convolution() on the operands and attributes of a convolution op.
   template <typename ConvAdaptor>
   FailureOr<std::pair<RankedTensorType, RankedTensorType>>
@@ -265,7 +286,7 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   if (Value bias = adaptor.getBias())
     if (failed(check.channelVector(bias, "bias", filters, input)))
       return failure();
-  if (mode == PaddingMode::Circular && failed(check.circularPadding(padding, in)))
+  if (failed(check.paddingFits(mode, padding, in)))
     return failure();
 
   FailureOr<int64_t> height =
@@ -653,8 +674,8 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
   ArrayRef<int64_t> in = input->getShape();
   PaddingMode mode = adaptor.getMode();
   if (mode == PaddingMode::Valid)
-    return check.fail("mode 'valid' does not pad; use zeros, replicate or circular");
-  if (mode == PaddingMode::Circular && failed(check.circularPadding(padding, in)))
+    return check.fail("mode 'valid' does not pad; use zeros, replicate, reflect or circular");
+  if (failed(check.paddingFits(mode, padding, in)))
     return failure();
   results.push_back(RankedTensorType::get(
       {in[0], in[1], in[2] + padding[0] + padding[2], in[3] + padding[1] + padding[3]},

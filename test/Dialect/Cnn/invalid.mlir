@@ -622,3 +622,12 @@ func.func @lrn_rank(%x: tensor<4x5xf32>) {
   %0 = cnn.local_response_norm %x {size = 3} : tensor<4x5xf32>
   return
 }
+
+// -----
+
+func.func @reflect_padding_too_large(%x: tensor<1x3x4x4xf32>, %w: tensor<2x3x3x3xf32>) {
+  // expected-error @+2 {{'cnn.conv2d' op reflect padding [1, 4, 1, 1] must be less than the input's size on each side, 4x4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {padding = array<i64: 1, 4, 1, 1>, padding_mode = #cnn.padding_mode<reflect>} : tensor<1x3x4x4xf32>, tensor<2x3x3x3xf32> -> tensor<1x2x4x7xf32>
+  return
+}

@@ -55,9 +55,10 @@ def conv_case(name, c, h, w, f, k, stride=1, padding=0, dilation=1, groups=1,
         elif len(pad) == 2:
             pad = [pad[0], pad[1], pad[0], pad[1]]
         top, left, bottom, right = pad
-        torch_mode = {"zeros": "constant", "valid": "constant",
-                      "replicate": "replicate", "circular": "circular"}[mode]
-        if top == bottom and left == right and mode in ("replicate", "circular", "zeros"):
+        torch_mode = {"zeros": "constant", "valid": "constant", "replicate": "replicate",
+                      "reflect": "reflect", "circular": "circular"}[mode]
+        if top == bottom and left == right and mode in ("replicate", "reflect", "circular",
+                                                        "zeros"):
             # Symmetric: PyTorch's own padding_mode.
             module = torch.nn.Conv2d(c, f, (kh, kw), stride=stride, padding=(top, left),
                                      dilation=dilation, groups=groups, bias=bias,
@@ -90,9 +91,17 @@ conv_case("conv replicate", 3, 9, 10, 4, 3, padding=1, mode="replicate")
 conv_case("conv replicate pad 2", 2, 7, 7, 3, 5, padding=2, mode="replicate")
 conv_case("conv replicate asymmetric", 2, 7, 8, 3, 3, padding=[2, 0, 0, 1], mode="replicate")
 conv_case("conv circular", 3, 9, 10, 4, 3, padding=1, mode="circular")
+conv_case("conv reflect", 3, 9, 10, 4, 3, padding=1, mode="reflect")
+conv_case("conv reflect pad 3 stride 2", 2, 7, 8, 3, 5, stride=2, padding=3, mode="reflect")
+conv_case("conv reflect asymmetric", 2, 6, 7, 3, 3, padding=[2, 0, 1, 3], mode="reflect")
 conv_case("conv circular pad 2 stride 2", 2, 8, 7, 3, 5, stride=2, padding=2, mode="circular")
 conv_case("conv circular asymmetric", 2, 6, 6, 3, 3, padding=[0, 2, 1, 0], mode="circular")
 conv_case("conv valid", 3, 9, 9, 4, 3, mode="valid")
+valid_weights = {"conv.weight": rand(4, 3, 3, 2), "conv.bias": rand(4)}
+case("conv padding 'valid' (as PyTorch's and conv1d's)", [3, 9, 8],
+     [{"name": "conv", "op": "conv2d", "out_channels": 4, "kernel": [3, 2], "padding": "valid"}],
+     valid_weights, lambda x: F.conv2d(x, t(valid_weights["conv.weight"]),
+                                       t(valid_weights["conv.bias"]), padding="valid"))
 conv_case("conv grouped replicate dilated", 4, 10, 10, 4, 3, groups=2, dilation=2, padding=2, mode="replicate")
 
 
@@ -330,6 +339,8 @@ case("pad constant", [2, 4, 5], [{"name": "p", "op": "pad", "padding": [1, 2, 0,
      {}, lambda x: F.pad(x, (2, 3, 1, 0), value=0.5))
 case("pad replicate", [2, 4, 5], [{"name": "p", "op": "pad", "padding": 2, "mode": "replicate"}],
      {}, lambda x: F.pad(x, (2, 2, 2, 2), mode="replicate"))
+case("pad reflect", [2, 4, 5], [{"name": "p", "op": "pad", "padding": [3, 1, 0, 4], "mode": "reflect"}],
+     {}, lambda x: F.pad(x, (1, 4, 3, 0), mode="reflect"))
 case("pad circular", [2, 4, 5], [{"name": "p", "op": "pad", "padding": [1, 2], "mode": "circular"}],
      {}, lambda x: F.pad(x, (2, 2, 1, 1), mode="circular"))
 case("reshape (YOLOv1's 7x7x30)", [1470],

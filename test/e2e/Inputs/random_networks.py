@@ -95,17 +95,20 @@ def conv2d(rng, name, shape):
     kernel = pair(rng, 1, 3)
     kh, kw = as_pair(kernel)
     stride, dilation = pair(rng, 1, 2), pair(rng, 1, 2)
-    mode = str(rng.choice(["zeros", "zeros", "replicate", "circular", "valid"]))
+    mode = str(rng.choice(["zeros", "zeros", "replicate", "reflect", "circular", "valid"]))
     spec = {"name": name, "op": "conv2d", "out_channels": filters, "kernel": kernel,
             "stride": stride, "dilation": dilation, "groups": groups,
             "bias": bool(rng.random() < 0.7), "padding_mode": mode}
     if mode != "valid":
-        form = rng.integers(0, 4)
-        spec["padding"] = (int(rng.integers(0, 3)) if form == 0 else
+        form = rng.integers(0, 5)
+        spec["padding"] = ("valid" if form == 4 and mode == "zeros" else
+                           int(rng.integers(0, 3)) if form == 0 else
                            [int(rng.integers(0, 3)) for _ in range(2)] if form == 1 else
                            [int(rng.integers(0, 3)) for _ in range(4)] if form == 2 else "same")
-        if mode == "circular" and spec["padding"] != "same":
-            spec["padding"] = [min(p, h if i % 2 == 0 else w)
+        if mode in ("circular", "reflect") and spec["padding"] != "same":
+            # Circular wraps at most once; reflect stays inside the input.
+            limit = 0 if mode == "circular" else 1
+            spec["padding"] = [min(p, (h if i % 2 == 0 else w) - limit)
                                for i, p in enumerate(quad(spec["padding"]))]
     params = {f"{name}.weight": uniform(rng, filters, c // groups, kh, kw)}
     if spec["bias"]:
@@ -119,10 +122,12 @@ def conv2d(rng, name, shape):
             if spec["padding"] == "same":
                 top, bottom = same_padding(x.shape[2], kh, sh, dh)
                 left, right = same_padding(x.shape[3], kw, sw, dw)
+            elif spec["padding"] == "valid":
+                top = left = bottom = right = 0
             else:
                 top, left, bottom, right = quad(spec["padding"])
             torch_mode = {"zeros": "constant", "replicate": "replicate",
-                          "circular": "circular"}[mode]
+                          "reflect": "reflect", "circular": "circular"}[mode]
             x = F.pad(x, (left, right, top, bottom), mode=torch_mode)
         return F.conv2d(x, t(params[f"{name}.weight"]),
                         t(params[f"{name}.bias"]) if spec["bias"] else None,
@@ -203,17 +208,19 @@ def activation(rng, name, shape):
 
 
 def pad(rng, name, shape):
-    mode = str(rng.choice(["zeros", "replicate", "circular"]))
+    mode = str(rng.choice(["zeros", "replicate", "reflect", "circular"]))
     h, w = shape[2:]
     padding = [int(rng.integers(0, 3)) for _ in range(4)]
-    if mode == "circular":
-        padding = [min(p, h if i % 2 == 0 else w) for i, p in enumerate(padding)]
+    if mode in ("circular", "reflect"):
+        limit = 0 if mode == "circular" else 1
+        padding = [min(p, (h if i % 2 == 0 else w) - limit) for i, p in enumerate(padding)]
     spec = {"name": name, "op": "pad", "padding": padding, "mode": mode}
     value = 0.0
     if mode == "zeros" and rng.random() < 0.5:
         value = spec["value"] = float(rng.choice([0.5, -1.0]))
     top, left, bottom, right = padding
-    torch_mode = {"zeros": "constant", "replicate": "replicate", "circular": "circular"}[mode]
+    torch_mode = {"zeros": "constant", "replicate": "replicate", "reflect": "reflect",
+                  "circular": "circular"}[mode]
 
     def fn(xs):
         if torch_mode == "constant":
