@@ -542,7 +542,7 @@ func.func @crop_outside(%x: tensor<1x4x5x5xf32>) {
 // -----
 
 func.func @pad_valid(%x: tensor<1x4x5x5xf32>) {
-  // expected-error @+2 {{'cnn.pad' op mode 'valid' does not pad; use zeros, replicate or circular}}
+  // expected-error @+2 {{'cnn.pad' op mode 'valid' does not pad; use zeros, replicate, reflect or circular}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = cnn.pad %x {padding = array<i64: 1, 1, 1, 1>, mode = #cnn.padding_mode<valid>} : tensor<1x4x5x5xf32> -> tensor<1x4x7x7xf32>
   return
