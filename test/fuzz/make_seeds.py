@@ -2,7 +2,8 @@
 
 usage: make_seeds.py SOURCE_ROOT OUT_DIR
 
-OUT_DIR/json: models/**/*.json and every JSON part of the frontend tests;
+OUT_DIR/json: models/**/*.json, every JSON part of the tests and every
+JSON example of docs/errors.md (the inputs behind each error message);
 OUT_DIR/safetensors and OUT_DIR/npy: small valid and invalid files.
 """
 import glob
@@ -32,6 +33,12 @@ def main():
             count += 1
             with open(os.path.join(out, "json", f"{count}-{name}"), "w") as f:
                 f.write(body)
+
+    errors = open(os.path.join(root, "docs", "errors.md")).read()
+    for name, body in re.findall(r"^```json (\S+)\n(.*?)^```", errors, re.S | re.M):
+        count += 1
+        with open(os.path.join(out, "json", f"{count}-{name}"), "w") as f:
+            f.write(body)
 
     st = os.path.join(out, "safetensors")
     rng = np.random.default_rng(0)
