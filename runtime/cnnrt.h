@@ -33,7 +33,8 @@ typedef enum {
   CNNRT_ERROR_INVALID_ARGUMENT = 1, /* a null context or buffer list */
   CNNRT_ERROR_OUT_OF_MEMORY = 2,    /* an allocation inside the model failed */
   CNNRT_ERROR_ABI_MISMATCH = 3,     /* the model is of another ABI version */
-  CNNRT_ERROR_BUSY = 4              /* the context is running in another thread */
+  CNNRT_ERROR_BUSY = 4,             /* the context is running in another thread */
+  CNNRT_ERROR_NOT_FINITE = 5        /* with check_numerics: a layer computed NaN or inf */
 } cnnrt_status;
 
 /* "ok", "out of memory", ...: a short name for a status. */
@@ -51,6 +52,11 @@ typedef struct {
    * tensors during one call; more is CNNRT_ERROR_OUT_OF_MEMORY. 0: no
    * limit but the system's. */
   uint64_t memory_limit;
+  /* Nonzero: check every layer's output, and fail with
+   * CNNRT_ERROR_NOT_FINITE naming the first layer that computes a NaN or an
+   * infinity (as TensorFlow's check_numerics). Costs a pass over each
+   * output. */
+  int32_t check_numerics;
 } cnnrt_context_options;
 
 /* Makes a context; `options` may be NULL (no limit). On failure *context is
@@ -124,11 +130,14 @@ const cnnrt_entry_point *cnnrt_find_entry_point(const cnnrt_model *model,
  * cnnrt_invoke, and every allocation of the body goes through cnnrt_alloc
  * and cnnrt_free, so that a failed allocation returns
  * CNNRT_ERROR_OUT_OF_MEMORY from the entry point, with everything the call
- * had allocated released. */
+ * had allocated released; cnnrt_check_finite fails the same way. */
 cnnrt_status cnnrt_invoke(cnnrt_context *context,
                           void (*body)(float *const *buffers),
                           float *const *buffers);
 void *cnnrt_alloc(uint64_t size);
+/* After each layer: checks `count` floats at `address` when the context
+ * asks for it (check_numerics). */
+void cnnrt_check_finite(int64_t address, int64_t count, const char *layer);
 void *cnnrt_aligned_alloc(uint64_t alignment, uint64_t size);
 void cnnrt_free(void *pointer);
 

@@ -13,6 +13,7 @@
 
 #include "cnnrt.h"
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@ typedef struct allocation {
 
 struct cnnrt_context {
   uint64_t memory_limit;
+  int32_t check_numerics;
+  cnnrt_status unwind_status; /* why the call unwound */
   uint64_t in_use, peak;
   allocation *live;
   atomic_flag busy;
@@ -46,6 +49,7 @@ const char *cnnrt_status_string(cnnrt_status status) {
   case CNNRT_ERROR_OUT_OF_MEMORY: return "out of memory";
   case CNNRT_ERROR_ABI_MISMATCH: return "ABI version mismatch";
   case CNNRT_ERROR_BUSY: return "context busy";
+  case CNNRT_ERROR_NOT_FINITE: return "not finite";
   }
   return "unknown status";
 }
@@ -61,6 +65,7 @@ cnnrt_status cnnrt_context_create(const cnnrt_context_options *options,
   if (!made)
     return CNNRT_ERROR_OUT_OF_MEMORY;
   made->memory_limit = options ? options->memory_limit : 0;
+  made->check_numerics = options ? options->check_numerics : 0;
   atomic_flag_clear(&made->busy);
   *context = made;
   return CNNRT_OK;
@@ -125,7 +130,7 @@ cnnrt_status cnnrt_invoke(cnnrt_context *context,
     if (setjmp(context->unwind) == 0)
       body(buffers);
     else
-      status = CNNRT_ERROR_OUT_OF_MEMORY;
+      status = context->unwind_status;
     current = outer;
     /* A model's memory lives for one call. */
     release_all(context);
@@ -145,7 +150,25 @@ static _Noreturn void out_of_memory(cnnrt_context *context, uint64_t size) {
     snprintf(context->message, sizeof context->message,
              "out of memory: the system refused %llu more bytes with %llu in use",
              (unsigned long long)size, (unsigned long long)context->in_use);
+  context->unwind_status = CNNRT_ERROR_OUT_OF_MEMORY;
   longjmp(context->unwind, 1);
+}
+
+void cnnrt_check_finite(int64_t address, int64_t count, const char *layer) {
+  cnnrt_context *context = current;
+  if (!context || !context->check_numerics)
+    return;
+  const float *data = (const float *)(uintptr_t)address;
+  for (int64_t i = 0; i < count; ++i) {
+    if (isfinite(data[i]))
+      continue;
+    snprintf(context->message, sizeof context->message,
+             "layer '%s' computed %s (element %lld of its output); the layers before "
+             "it computed only finite values",
+             layer, isnan(data[i]) ? "NaN" : data[i] > 0 ? "+inf" : "-inf", (long long)i);
+    context->unwind_status = CNNRT_ERROR_NOT_FINITE;
+    longjmp(context->unwind, 1);
+  }
 }
 
 void *cnnrt_aligned_alloc(uint64_t alignment, uint64_t size) {

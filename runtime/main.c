@@ -29,7 +29,7 @@ static const char *program = "model";
 static void usage(FILE *out) {
   fprintf(out,
           "usage: %s [--weights W.safetensors] [--input [NAME=]X.npy]... "
-          "[--output [NAME=]Y.npy]... [--output-dir DIR] "
+          "[--output [NAME=]Y.npy]... [--output-dir DIR] [--check-numerics] "
           "[--allow-extra-weights] "
           "[--bench N] [--save-weights W.safetensors] [--memory-limit MIB]\n"
           "\n"
@@ -246,7 +246,7 @@ int main(int argc, char **argv) {
   file_argument inputArgs[MAX_FILE_ARGUMENTS], outputArgs[MAX_FILE_ARGUMENTS];
   int inputCount = 0, outputCount = 0;
   long bench = 0, memoryLimit = 0;
-  int allowExtraWeights = 0;
+  int allowExtraWeights = 0, checkNumerics = 0;
   for (int i = 1; i < argc; ++i) {
     const char *arg = argv[i];
     if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
@@ -255,6 +255,10 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(arg, "--allow-extra-weights")) {
       allowExtraWeights = 1;
+      continue;
+    }
+    if (!strcmp(arg, "--check-numerics")) {
+      checkNumerics = 1;
       continue;
     }
     const char **target = !strcmp(arg, "--weights") ? &weights
@@ -309,7 +313,8 @@ int main(int argc, char **argv) {
   float **buffers = calloc((size_t)model->num_tensors, sizeof *buffers);
   float **arguments = calloc((size_t)forward->num_tensors, sizeof *arguments);
   cnnrt_context *context = NULL;
-  cnnrt_context_options options = {CNNRT_ABI_VERSION, (uint64_t)memoryLimit << 20};
+  cnnrt_context_options options = {CNNRT_ABI_VERSION, (uint64_t)memoryLimit << 20,
+                                   checkNumerics};
   cnnrt_safetensors file;
   memset(&file, 0, sizeof file);
   char message[512];

@@ -66,6 +66,12 @@ void outline(Operation *op, func::FuncOp parent, SymbolTable &symbols,
   callee.setPrivate();
   // LLVM's noinline, which the lowering to the LLVM dialect carries over.
   callee->setAttr("passthrough", builder.getStrArrayAttr({"noinline"}));
+  // Which layer it computes, for cnnc-check-layer-outputs.
+  std::string layer = layerName(op->getLoc());
+  callee->setAttr(cnnc::kLayerAttrName,
+                  builder.getStringAttr(layer.empty() ? callee.getName() : StringRef(layer)));
+  callee->setAttr(cnnc::kNumOutputsAttrName,
+                  builder.getI64IntegerAttr(op->getNumResults()));
   symbols.insert(callee);
 
   IRMapping mapping;

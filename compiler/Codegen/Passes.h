@@ -6,10 +6,17 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/Pass.h"
 
 namespace cnnc {
+
+/// On a function that cnnc-outline-layers made: the name of the layer it
+/// computes.
+inline constexpr llvm::StringLiteral kLayerAttrName = "cnnc.layer";
+/// ... and how many results it has: after bufferization, its last arguments.
+inline constexpr llvm::StringLiteral kNumOutputsAttrName = "cnnc.num_outputs";
 
 #define GEN_PASS_DECL
 #include "compiler/Codegen/Passes.h.inc"

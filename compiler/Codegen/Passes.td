@@ -55,4 +55,24 @@ def CnncFoldPadIntoStridedInsert : Pass<"cnnc-fold-pad-into-strided-insert"> {
   let dependentDialects = ["::mlir::affine::AffineDialect"];
 }
 
+def CnncCheckLayerOutputs : Pass<"cnnc-check-layer-outputs", "::mlir::ModuleOp"> {
+  let summary = "Let the runtime check each layer's outputs for NaN and infinity";
+  let description = [{
+    After each call of a public function to a layer function of
+    cnnc-outline-layers (marked `cnnc.layer`), on bufferized code: calls
+    `cnnrt_check_finite(address, count, layer name)` for each output buffer
+    the layer wrote (its out-parameters, the last arguments of the call, one
+    per result the layer had). The runtime checks only when the context asks
+    for it (the executable's `--check-numerics`) and then names the first
+    layer whose output is not finite; otherwise the call returns at once.
+    The callee's `cnnc.num_outputs` says how many outputs it has. The pass
+    removes both attributes.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 #endif // CNNC_CODEGEN_PASSES

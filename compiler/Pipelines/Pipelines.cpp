@@ -33,6 +33,7 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm) {
   pm.addPass(createCnncBufferize());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  pm.addPass(createCnncCheckLayerOutputs());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());

@@ -1,6 +1,7 @@
 // RUN: cnnc-opt %s -split-input-file -cnnc-outline-layers | FileCheck %s
 
-// Each computing op moves into a noinline function named after its layer;
+// Each computing op moves into a noinline function named after its layer
+// (and marked with it: cnnc.layer, and its number of results);
 // constants are copied in, values read from above become arguments; empty
 // tensors and reshapes stay.
 // CHECK-LABEL: func.func @forward
@@ -10,12 +11,12 @@
 // CHECK: %[[R:.*]] = tensor.collapse_shape %[[A]]
 // CHECK: %[[P:.*]] = call @forward_op1(%[[R]]) : (tensor<8xf32>) -> tensor<10xf32>
 // CHECK: return %[[P]]
-// CHECK: func.func private @forward_scale(%{{.*}}: tensor<2x4xf32>, %{{.*}}: tensor<2x4xf32>, %[[TABLE:.*]]: tensor<4xf32>) -> tensor<2x4xf32> attributes {passthrough = ["noinline"]}
+// CHECK: func.func private @forward_scale(%{{.*}}: tensor<2x4xf32>, %{{.*}}: tensor<2x4xf32>, %[[TABLE:.*]]: tensor<4xf32>) -> tensor<2x4xf32> attributes {cnnc.layer = "scale", cnnc.num_outputs = 1 : i64, passthrough = ["noinline"]}
 // CHECK: arith.constant 2.000000e+00 : f32
 // CHECK: linalg.generic
 // CHECK: tensor.extract %[[TABLE]]
 // CHECK: return
-// CHECK: func.func private @forward_op1(%{{.*}}: tensor<8xf32>) -> tensor<10xf32> attributes {passthrough = ["noinline"]}
+// CHECK: func.func private @forward_op1(%{{.*}}: tensor<8xf32>) -> tensor<10xf32> attributes {cnnc.layer = "forward_op1", cnnc.num_outputs = 1 : i64, passthrough = ["noinline"]}
 // CHECK: tensor.pad
 func.func @forward(%x: tensor<2x4xf32>, %table: tensor<4xf32>) -> tensor<10xf32> {
   %two = arith.constant 2.0 : f32

@@ -111,7 +111,7 @@ int main(int argc, char **argv) {
 
   /* A memory limit the model cannot keep. */
   cnnrt_context *limited = NULL;
-  cnnrt_context_options options = {CNNRT_ABI_VERSION, 1024};
+  cnnrt_context_options options = {CNNRT_ABI_VERSION, 1024, 0};
   bound_model bound;
   if (cnnrt_context_create(&options, &limited) != CNNRT_OK || bind(&lenet5_b4_model, &bound))
     return 1;
@@ -127,7 +127,7 @@ int main(int argc, char **argv) {
   cnnrt_model stale = lenet5_model;
   stale.abi_version = CNNRT_ABI_VERSION + 1;
   printf("stale model: %s\n", cnnrt_status_string(cnnrt_check_model(&stale)));
-  cnnrt_context_options staleOptions = {CNNRT_ABI_VERSION + 1, 0};
+  cnnrt_context_options staleOptions = {CNNRT_ABI_VERSION + 1, 0, 0};
   cnnrt_context *none = NULL;
   printf("stale context: %s\n",
          cnnrt_status_string(cnnrt_context_create(&staleOptions, &none)));
