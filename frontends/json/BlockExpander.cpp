@@ -2,6 +2,8 @@
 
 #include "frontends/json/BlockExpander.h"
 
+#include "frontends/json/SourcePositions.h"
+
 #include "frontends/json/ImportError.h"
 #include "frontends/json/KeyReader.h"
 #include "frontends/json/Limits.h"
@@ -40,6 +42,8 @@ std::string quoteList(const std::vector<std::string> &names) {
 struct Scope {
   std::string prefix;            // "layer1.0." inside a block, "" at the top
   std::string where;             // prefix of messages for layers of this list
+  std::string pointer;           // JSON pointer of the list, "" if not in the file
+  std::vector<std::string> callers; // JSON pointers of the calling layers
   ParamValues params;            // the block's parameter values
   std::map<std::string, std::string> values;
 };
@@ -73,7 +77,7 @@ private:
                           const Json *firstArgs, bool first,
                           const std::vector<std::string> &inputs,
                           const Scope &caller, const std::string &prefix,
-                          const std::string &callWhere);
+                          const std::string &callWhere, const std::string &callPointer);
 
   /// The definition of `name`: a standard block for "std.<name>", else one
   /// of the model's; null if there is none.
@@ -240,7 +244,8 @@ std::string Expander::expandList(const Json &layers, Scope &scope,
           reader.rejectUnknownKeys("a block layer");
         value = expandBlock(block->get<std::string>(),
                             args ? *args : Json::object(), firstArgs, r == 0,
-                            layerInputs, scope, fullName + ".", where);
+                            layerInputs, scope, fullName + ".", where,
+                            scope.pointer.empty() ? "" : scope.pointer + "/" + std::to_string(i));
         continue;
       }
       // An op layer: its own keys, expressions evaluated.
@@ -253,8 +258,14 @@ std::string Expander::expandList(const Json &layers, Scope &scope,
             item.value(), scope.params, head + ", key '" + item.key() + "'");
       }
       std::string opName = op->get<std::string>();
-      result.push_back(LayerInstance{fullName, where + " (" + opName + ")",
-                                     opName, std::move(attributes), layerInputs});
+      std::vector<std::string> source;
+      if (!scope.pointer.empty()) {
+        source = scope.callers;
+        source.push_back(scope.pointer + "/" + std::to_string(i));
+      }
+      result.push_back(LayerInstance{fullName, where + " (" + opName + ")", opName,
+                                     std::move(attributes), layerInputs,
+                                     std::move(source)});
       value = fullName;
     }
     scope.values[name] = value;
@@ -269,7 +280,8 @@ std::string Expander::expandBlock(const std::string &blockName,
                                   const std::vector<std::string> &inputs,
                                   const Scope &caller,
                                   const std::string &prefix,
-                                  const std::string &callWhere) {
+                                  const std::string &callWhere,
+                                  const std::string &callPointer) {
   const Json *definition = findBlock(blockName);
   if (!definition) {
     bool standard = isStandardBlockName(blockName);
@@ -312,6 +324,12 @@ std::string Expander::expandBlock(const std::string &blockName,
   Scope scope;
   scope.prefix = prefix;
   scope.where = callWhere + " > block '" + blockName + "' ";
+  // A block of the file (not of the standard library) has its layers there.
+  if (!callPointer.empty() && !isStandardBlockName(blockName)) {
+    scope.callers = caller.callers;
+    scope.callers.push_back(callPointer);
+    scope.pointer = "/blocks/" + jsonPointerComponent(blockName) + "/layers";
+  }
   std::map<std::string, bool> given;
   auto bind = [&](const Json &values, const std::string &key) {
     if (!values.is_object())
@@ -405,6 +423,7 @@ ExpandedNetwork expandNetwork(const Json &model,
                               const std::vector<std::string> &inputNames) {
   Expander expander(model);
   Scope top;
+  top.pointer = "/layers";
   for (const std::string &name : inputNames)
     top.values[name] = name;
   auto layers = model.find("layers");

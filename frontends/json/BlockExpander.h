@@ -30,6 +30,11 @@ struct LayerInstance {
   Json attributes;
   /// Full names of the values it reads (earlier layers or the model input).
   std::vector<std::string> inputs;
+  /// Where it is written in the model file, as JSON pointers: the layer
+  /// object itself last, the layers that call the blocks it comes from
+  /// before it ("/layers/4", "/blocks/basic/layers/1"). Empty for a layer
+  /// of the standard block library, which is not in the file.
+  std::vector<std::string> source;
 };
 
 struct ExpandedNetwork {

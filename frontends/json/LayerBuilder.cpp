@@ -572,7 +572,7 @@ void inferAndVerify(Operation *op, const std::string &where) {
 
 Value buildLayer(OpBuilder &builder, const LayerInstance &layer,
                  ArrayRef<Value> inputs, const TensorFactory &makeTensor,
-                 Location fileLoc) {
+                 Location source) {
   auto kind = opKinds().find(layer.op);
   if (kind == opKinds().end()) {
     std::string names;
@@ -619,7 +619,7 @@ Value buildLayer(OpBuilder &builder, const LayerInstance &layer,
                                  : "'" + item.key() + "' is not a weight of this " +
                                        layer.op + " layer");
 
-  Location loc = NameLoc::get(builder.getStringAttr(layer.name), fileLoc);
+  Location loc = NameLoc::get(builder.getStringAttr(layer.name), source);
   OperationState state(loc, recipe.opName);
   state.addOperands(recipe.operands);
   state.addAttributes(recipe.attributes);

@@ -28,11 +28,12 @@ using TensorFactory = std::function<mlir::Value(
 /// Builds the cnn op of one layer at the builder's insertion point. Reads the
 /// layer's keys (rejecting unknown ones), creates its weights through
 /// `makeTensor`, and checks the op against the dialect's shape rules; any
-/// problem is thrown as an ImportError naming the layer.
+/// problem is thrown as an ImportError naming the layer. The op's location
+/// is the layer's name at `source`, its place in the model file.
 mlir::Value buildLayer(mlir::OpBuilder &builder, const LayerInstance &layer,
                        llvm::ArrayRef<mlir::Value> inputs,
                        const TensorFactory &makeTensor,
-                       mlir::Location fileLoc);
+                       mlir::Location source);
 
 } // namespace cnnc::json
 

@@ -8,6 +8,7 @@
 #include "frontends/json/KeyReader.h"
 #include "frontends/json/LayerBuilder.h"
 #include "frontends/json/Limits.h"
+#include "frontends/json/SourcePositions.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,48 +25,33 @@ namespace cnnc::json {
 
 namespace {
 
-Json parseJson(llvm::StringRef text) {
-  // The values of a model nest a few levels; far deeper nesting would only
-  // exhaust the stack of the recursive code that reads them.
-  auto limitDepth = [](int depth, nlohmann::json::parse_event_t, Json &) {
-    if (depth > kMaxJsonDepth)
-      throw ImportError{"", "JSON values nest more than " +
-                                std::to_string(kMaxJsonDepth) + " levels deep"};
-    return true;
-  };
-  try {
-    return Json::parse(text.begin(), text.end(), limitDepth);
-  } catch (const nlohmann::json::parse_error &error) {
-    // nlohmann reports the byte just past the problem (1-based).
-    size_t offset = std::min<size_t>(error.byte ? error.byte - 1 : 0, text.size());
-    size_t line = 1, column = 1;
-    for (size_t i = 0; i < offset; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    std::string what = error.what();
-    // Keep nlohmann's explanation, without its own "[json.exception...] parse
-    // error at line L, column C: " preamble.
-    size_t colon = what.find(": ");
-    if (colon != std::string::npos)
-      what = what.substr(colon + 2);
-    throw ImportError{"", "invalid JSON: " + what, line, column};
-  }
-}
-
 class ModelImporter {
 public:
   ModelImporter(MLIRContext &context, llvm::StringRef path,
-                const ImportOptions &options)
-      : context(context), builder(&context), path(path), options(options) {}
+                const ImportOptions &options, const SourcePositions &positions)
+      : context(context), builder(&context), path(path), options(options),
+        positions(positions) {}
 
   OwningOpRef<ModuleOp> run(const Json &model);
 
 private:
+  /// Where the object at `pointer` is in the file (line 0 if unknown).
+  Location fileLocation(const std::string &pointer) {
+    auto position = positions.find(pointer);
+    return FileLineColLoc::get(&context, path, position ? position->first : 0,
+                               position ? position->second : 0);
+  }
+  /// A layer's place in the file; inside blocks, called from where the
+  /// calling layers are (innermost call first, as MLIR's call sites nest).
+  Location layerLocation(const LayerInstance &layer) {
+    if (layer.source.empty())
+      return fileLocation("");
+    Location loc = fileLocation(layer.source.back());
+    for (auto caller = layer.source.rbegin() + 1; caller != layer.source.rend(); ++caller)
+      loc = CallSiteLoc::get(loc, fileLocation(*caller));
+    return loc;
+  }
+
   Value addTensor(const std::string &name, ArrayRef<int64_t> shape,
                   TensorKind kind, const std::string &where);
 
@@ -73,6 +59,7 @@ private:
   OpBuilder builder;
   std::string path;
   const ImportOptions &options;
+  const SourcePositions &positions;
   Block *body = nullptr;
   /// The attributes of the arguments, in order; the inputs are last.
   SmallVector<NamedAttrList> argAttrs;
@@ -167,7 +154,7 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
   ExpandedNetwork network = expandNetwork(model, inputNames);
 
 
-  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  Location fileLoc = fileLocation("");
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc, modelName);
   builder.setInsertionPointToEnd(module->getBody());
   auto func = func::FuncOp::create(builder, fileLoc, "forward",
@@ -193,7 +180,8 @@ OwningOpRef<ModuleOp> ModelImporter::run(const Json &model) {
       return addTensor(name, tensorShape, kind, layer.where);
     };
     try {
-      values[layer.name] = buildLayer(builder, layer, inputs, makeTensor, fileLoc);
+      values[layer.name] = buildLayer(builder, layer, inputs, makeTensor,
+                                      layerLocation(layer));
     } catch (ImportError &error) {
       // [1, 3, 32, 32] as a "shape" is the commonest slip of all: the batch
       // written into the shape of one sample.
@@ -258,8 +246,9 @@ OwningOpRef<ModuleOp> importModel(llvm::StringRef text, llvm::StringRef path,
                                   llvm::raw_ostream &errors) {
   context.loadDialect<arith::ArithDialect, cnn::CnnDialect, func::FuncDialect>();
   try {
-    Json model = parseJson(text);
-    return ModelImporter(context, path, options).run(model);
+    SourcePositions positions;
+    Json model = parseModelJson(text, positions);
+    return ModelImporter(context, path, options, positions).run(model);
   } catch (const ImportError &error) {
     errors << path;
     if (error.line)
