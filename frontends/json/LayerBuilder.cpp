@@ -626,6 +626,18 @@ Value buildLayer(OpBuilder &builder, const LayerInstance &layer,
   // A placeholder until inference gives the real result type.
   state.addTypes(inputs.front().getType());
   Operation *op = builder.create(state);
+  // Every attribute of a recipe is one the op defines (stored in its
+  // properties): a misspelt name would otherwise become a discardable
+  // attribute, ignored while the op's default applies.
+  if (!op->getDiscardableAttrDictionary().empty()) {
+    std::string names;
+    for (NamedAttribute attr : op->getDiscardableAttrs())
+      names += (names.empty() ? "'" : ", '") + attr.getName().str() + "'";
+    op->erase();
+    throw ImportError{layer.where, "internal error: cnnc gave " + recipe.opName.str() +
+                                       " attributes it does not define (" + names +
+                                       "); please report this"};
+  }
   inferAndVerify(op, layer.where);
   return op->getResult(0);
 }
