@@ -147,7 +147,6 @@ typedef struct {
   const char *value;
   const char *path;
   size_t name_length; /* 0: by position */
-  int used;          /* a positional one, taken */
 } file_argument;
 
 enum { MAX_FILE_ARGUMENTS = 256 };
@@ -219,11 +218,10 @@ static int assign_files(const cnnrt_model *model, int32_t role, file_argument *a
       if (args[a].name_length && !strncmp(args[a].value, t->name, args[a].name_length) &&
           !t->name[args[a].name_length])
         path = args[a].path;
+    /* Positional files are taken in order. */
     for (; !path && next < count; ++next)
-      if (!args[next].name_length && !args[next].used) {
-        args[next].used = 1;
+      if (!args[next].name_length)
         path = args[next].path;
-      }
     char built[4096];
     if (!path && directory) {
       /* Layer names may hold '/', which is not a file name's. */
@@ -273,7 +271,7 @@ int main(int argc, char **argv) {
       if (*count == MAX_FILE_ARGUMENTS)
         return error("more than %d %s arguments", MAX_FILE_ARGUMENTS, arg);
       file_argument *list = isInput ? inputArgs : outputArgs;
-      list[(*count)++] = (file_argument){argv[++i], NULL, 0, 0};
+      list[(*count)++] = (file_argument){argv[++i], NULL, 0};
       continue;
     }
     long *number = !strcmp(arg, "--bench") ? &bench

@@ -12,6 +12,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <limits>
 
@@ -217,16 +218,18 @@ FailureOr<int64_t> windowOutputSize(const ShapeChecker &check, StringRef what,
                                     bool ceilMode) {
   int64_t padded = input + padBefore + padAfter;
   int64_t extent = dilation * (kernel - 1) + 1;
-  if (extent > padded) {
+  // Ceil mode also takes a window larger than the padded input, as PyTorch
+  // does, while one window starts inside it.
+  int64_t span = padded - extent;
+  int64_t out = (ceilMode ? llvm::divideCeilSigned(span, stride) : span / stride) + 1;
+  // A last window that would start in the trailing padding does not count.
+  if (ceilMode && (out - 1) * stride >= input + padBefore)
+    --out;
+  if (span < 0 && (!ceilMode || out < 1)) {
     (void)check.fail(what, " of extent ", extent, " is larger than the padded input extent ", padded,
                      " (", input, " + padding ", padBefore, " + ", padAfter, ")");
     return failure();
   }
-  int64_t span = padded - extent;
-  int64_t out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1;
-  // A last window that would start in the trailing padding does not count.
-  if (ceilMode && (out - 1) * stride >= input + padBefore)
-    --out;
   return out;
 }
 

@@ -289,6 +289,17 @@ func.func @pool_window_too_large(%x: tensor<1x3x2x8xf32>) {
 
 // -----
 
+// Ceil mode takes a window beyond the input only while one window starts
+// inside it: with stride 1 the window of 3 would start before a 1-row input.
+func.func @pool_ceil_window_too_large(%x: tensor<1x3x1x8xf32>) {
+  // expected-error @+2 {{'cnn.max_pool2d' op window height of extent 3 is larger than the padded input extent 1 (1 + padding 0 + 0)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.max_pool2d %x {kernel_size = array<i64: 3, 3>, strides = array<i64: 1, 1>, ceil_mode = true} : tensor<1x3x1x8xf32> -> tensor<1x3x1x6xf32>
+  return
+}
+
+// -----
+
 func.func @flatten_rank(%x: tensor<8xf32>) {
   // expected-error @+2 {{'cnn.flatten' op input must be [N, ...] of rank 2 to 5, got a 1-D tensor of shape 8}}
   // expected-error @+1 {{failed to infer returned types}}

@@ -339,6 +339,14 @@ case("pad constant", [2, 4, 5], [{"name": "p", "op": "pad", "padding": [1, 2, 0,
      {}, lambda x: F.pad(x, (2, 3, 1, 0), value=0.5))
 case("pad replicate", [2, 4, 5], [{"name": "p", "op": "pad", "padding": 2, "mode": "replicate"}],
      {}, lambda x: F.pad(x, (2, 2, 2, 2), mode="replicate"))
+# Ceil mode with a window larger than the (padded) input: one partial window.
+case("max_pool2d ceil_mode, window beyond the input", [2, 2, 5],
+     [{"name": "p", "op": "max_pool2d", "kernel": 3, "stride": 2, "ceil_mode": True}], {},
+     lambda x: F.max_pool2d(x, 3, 2, ceil_mode=True))
+case("avg_pool2d ceil_mode, window beyond the input, count_include_pad false", [2, 1, 4],
+     [{"name": "p", "op": "avg_pool2d", "kernel": [2, 3], "stride": 2, "ceil_mode": True,
+       "count_include_pad": False}], {},
+     lambda x: F.avg_pool2d(x, (2, 3), 2, ceil_mode=True, count_include_pad=False))
 case("pad reflect", [2, 4, 5], [{"name": "p", "op": "pad", "padding": [3, 1, 0, 4], "mode": "reflect"}],
      {}, lambda x: F.pad(x, (1, 4, 3, 0), mode="reflect"))
 case("pad circular", [2, 4, 5], [{"name": "p", "op": "pad", "padding": [1, 2], "mode": "circular"}],

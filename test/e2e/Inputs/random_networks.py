@@ -5,12 +5,13 @@ usage: random_networks.py [--count N] [--seed S] [--break-reference OP] WORKDIR
 
 Each network is drawn from its own seed (S, S + 1, ...): a chain of layers
 over most ops and options of the format (convolutions with every padding
-form and mode, strides, dilations, groups, transposed convolutions,
-pooling with ceil_mode and count_include_pad, batch norm with non-trivial
-statistics, activations, padding, upsampling, local response norm), with
-branches that meet again in residual adds (also broadcast, squeeze-and-
-excitation style) and concatenations, several outputs and batch sizes above
-one. PyTorch checks each layer as it is drawn, so every network is one that
+form and mode, strides, dilations, groups, transposed convolutions, 1-D
+convolutions (also true convolution), pooling with ceil_mode and
+count_include_pad, batch norm with non-trivial statistics, activations,
+padding, upsampling, local response norm, classifier heads), with branches
+that meet again in residual adds (also broadcast: squeeze-and-excitation
+style, or a per-channel second input) and concatenations, several inputs,
+several outputs and batch sizes above one. PyTorch checks each layer as it is drawn, so every network is one that
 PyTorch accepts; the reference is an interpreter of the model file over
 torch.nn.functional, independent of cnnc.
 
@@ -258,31 +259,84 @@ def adaptive_pool(rng, name, shape):
     return spec, lambda xs: F.adaptive_avg_pool2d(xs[0], tuple(size)), {}
 
 
+def conv1d(rng, name, shape):
+    c = shape[1]
+    groups = int(rng.choice([g for g in (1, 2, 3) if c % g == 0]))
+    filters = groups * int(rng.integers(1, 7 // groups + 1))
+    kernel, stride, dilation = (int(rng.integers(1, 5)), int(rng.integers(1, 3)),
+                                int(rng.integers(1, 3)))
+    padding = [int(rng.integers(0, 3)), [int(rng.integers(0, 3)), int(rng.integers(0, 3))],
+               "valid", "same", "full"][rng.integers(0, 5)]
+    spec = {"name": name, "op": "conv1d", "out_channels": filters, "kernel": kernel,
+            "stride": stride, "dilation": dilation, "groups": groups, "padding": padding,
+            "bias": bool(rng.random() < 0.7), "true_convolution": bool(rng.random() < 0.3)}
+    params = {f"{name}.weight": uniform(rng, filters, c // groups, kernel)}
+    if spec["bias"]:
+        params[f"{name}.bias"] = uniform(rng, filters)
+
+    def fn(xs):
+        x = xs[0]
+        if padding == "same":
+            left, right = same_padding(x.shape[2], kernel, stride, dilation)
+        elif padding == "full":
+            left = right = dilation * (kernel - 1)
+        elif padding == "valid":
+            left = right = 0
+        else:
+            left, right = (padding, padding) if isinstance(padding, int) else padding
+        weight = t(params[f"{name}.weight"])
+        if spec["true_convolution"]:
+            weight = torch.flip(weight, [2])
+        return F.conv1d(F.pad(x, (left, right)), weight,
+                        t(params[f"{name}.bias"]) if spec["bias"] else None,
+                        stride=stride, dilation=dilation, groups=groups)
+    return spec, fn, params
+
+
+# The 1-D family works on [N, C, L].
+DRAWS_1D = [(conv1d, 5), (batch_norm, 2), (activation, 3), (local_response_norm, 1)]
 DRAWS = [(conv2d, 6), (conv_transpose2d, 2), (pool2d, 3), (batch_norm, 2), (activation, 4),
          (pad, 1), (upsample, 1), (local_response_norm, 1), (adaptive_pool, 1)]
 
 
 def draw_network(seed):
-    """A random network that PyTorch accepts: (model JSON, layers, inputs)."""
+    """A random network that PyTorch accepts: (model JSON, layers, inputs by
+    name). Some networks are 1-D ([N, C, L]); some have a second input of the
+    first's shape, or a per-channel [C, 1, 1] one, for adds and concatenations."""
     rng = np.random.default_rng(seed)
     batch = int(rng.integers(1, 4))
-    shape = (batch, int(rng.integers(1, 6)), int(rng.integers(3, 12)), int(rng.integers(3, 12)))
-    values = {"input": torch.zeros(shape)}
+    one_d = rng.random() < 0.15
+    spatial = (int(rng.integers(3, 20)),) if one_d else \
+        (int(rng.integers(3, 12)), int(rng.integers(3, 12)))
+    shape = (batch, int(rng.integers(1, 6))) + spatial
+    inputs_shapes = {"input": shape}
+    extra = rng.random()
+    if extra < 0.2:
+        inputs_shapes["side"] = shape
+    elif extra < 0.35 and not one_d:
+        inputs_shapes["gate"] = (batch, shape[1], 1, 1)
+    values = {name: torch.zeros(s) for name, s in inputs_shapes.items()}
     layers = []
     current = "input"
-    kinds, weights = zip(*DRAWS)
+    kinds, weights = zip(*(DRAWS_1D if one_d else DRAWS))
     for index in range(int(rng.integers(2, 9))):
         name = f"l{index}"
         x = values[current]
         choice = rng.random()
         same = [n for n, v in values.items() if n != current and v.shape == x.shape]
+        gates = [n for n, v in values.items() if n != current and v.dim() == 4 and
+                 v.shape[:2] == x.shape[:2] and v.shape[2:] == (1, 1)]
         channels = [n for n, v in values.items()
                     if n != current and v.shape[0] == x.shape[0] and v.shape[2:] == x.shape[2:]]
         if choice < 0.12 and same:
             other = str(rng.choice(same))
             spec, inputs, fn, params = {"name": name, "op": "add"}, [current, other], \
                 lambda xs: xs[0] + xs[1], {}
-        elif choice < 0.18:
+        elif choice < 0.15 and gates:
+            other = str(rng.choice(gates))
+            spec, inputs, fn, params = {"name": name, "op": "add"}, [current, other], \
+                lambda xs: xs[0] + xs[1], {}
+        elif choice < 0.18 and not one_d:
             # Squeeze-and-excitation style: a per-channel term broadcast back.
             squeezed = f"{name}_squeeze"
             layers.append(Layer({"name": squeezed, "op": "global_avg_pool",
@@ -339,9 +393,12 @@ def draw_network(seed):
     if earlier and rng.random() < 0.3:
         outputs.insert(0, str(rng.choice(earlier)))
     model = {"name": f"random{seed}", "batch": batch,
-             "input": {"shape": list(shape[1:])},
              "layers": [layer.spec for layer in layers], "outputs": outputs}
-    x = uniform(rng, *shape)
+    if len(inputs_shapes) == 1:
+        model["input"] = {"shape": list(shape[1:])}
+    else:
+        model["inputs"] = [{"name": n, "shape": list(s[1:])} for n, s in inputs_shapes.items()]
+    x = {name: uniform(rng, *s) for name, s in inputs_shapes.items()}
     return model, layers, x
 
 
@@ -349,7 +406,7 @@ BROKEN_OP = None  # --break-reference
 
 
 def reference_outputs(model, layers, x):
-    values = {"input": t(x)}
+    values = {name: t(array) for name, array in x.items()}
     for layer in layers:
         values[layer.name] = layer.fn([values[i] for i in layer.inputs])
         if layer.spec["op"] == BROKEN_OP:
@@ -374,11 +431,13 @@ def run_cnnc(model, layers, x, workdir):
     params = {k: v for layer in layers for k, v in layer.params.items()}
     weights = os.path.join(workdir, "w.safetensors")
     reference.write_safetensors(weights, params)
-    np.save(os.path.join(workdir, "x.npy"), x)
+    command = [exe, "--weights", weights]
+    for name, array in x.items():
+        np.save(os.path.join(workdir, name + ".npy"), array)
+        command += ["--input", f"{name}={os.path.join(workdir, name + '.npy')}"]
     out = os.path.join(workdir, "out")
     os.makedirs(out, exist_ok=True)
-    ran = subprocess.run([exe, "--weights", weights, "--input", os.path.join(workdir, "x.npy"),
-                          "--output-dir", out], capture_output=True, text=True)
+    ran = subprocess.run(command + ["--output-dir", out], capture_output=True, text=True)
     if ran.returncode != 0:
         return "fail", f"the executable exited with {ran.returncode}: {ran.stderr.strip()}"
     for name, expected in reference_outputs(model, layers, x).items():
@@ -413,7 +472,8 @@ def shrink(model, layers, x, workdir):
             best = candidate
             break
     model, layers = best
-    shapes = {"input": x.shape, **{layer.name: layer.shape for layer in layers}}
+    shapes = {**{name: array.shape for name, array in x.items()},
+              **{layer.name: layer.shape for layer in layers}}
     for layer in list(layers[:-1]):
         if len(layer.inputs) != 1 or shapes[layer.inputs[0]] != layer.shape:
             continue
