@@ -45,12 +45,19 @@ def conv_bn_relu():
                          nn.BatchNorm2d(64), nn.ReLU())
 
 
+def resnet18():
+    import torchvision
+    return torchvision.models.resnet18()
+
+
 BENCHMARKS = [
     # name, model file, batch, PyTorch module, input shape without batch, MACs per sample
     ("LeNet-5, batch 1", "models/lenet5.json", 1, lenet5, (1, 32, 32), 416520),
     ("LeNet-5, batch 64", "models/lenet5.json", 64, lenet5, (1, 32, 32), 416520),
     ("Conv 3x3 64->64 + BN + ReLU, 1x64x56x56", "bench/models/conv_bn_relu.json", 1,
      conv_bn_relu, (64, 56, 56), 64 * 64 * 9 * 56 * 56),
+    ("ResNet-18, 224x224, batch 1", "models/resnet18.json", 1, resnet18, (3, 224, 224),
+     1814073344),
 ]
 
 

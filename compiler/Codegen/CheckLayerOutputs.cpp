@@ -28,7 +28,14 @@ struct CnncCheckLayerOutputsPass
     func::FuncOp check;
     llvm::StringMap<LLVM::GlobalOp> names;
 
-    // The layer's name as a constant C string, once per layer.
+    // The layer's name as a constant C string, once per layer, in a symbol
+    // named after it.
+    auto symbolName = [](StringRef layer) {
+      std::string name = "cnnc_layer_name_";
+      for (char c : layer)
+        name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      return name;
+    };
     auto nameGlobal = [&](StringRef layer) {
       LLVM::GlobalOp &global = names[layer];
       if (!global) {
@@ -37,7 +44,7 @@ struct CnncCheckLayerOutputsPass
         auto type = LLVM::LLVMArrayType::get(builder.getI8Type(), text.size());
         global = LLVM::GlobalOp::create(builder, module.getLoc(), type, /*isConstant=*/true,
                                         LLVM::Linkage::Internal,
-                                        ("cnnc_layer_name_" + layer).str(),
+                                        symbolName(layer),
                                         builder.getStringAttr(text));
         symbols.insert(global);
       }
@@ -49,8 +56,8 @@ struct CnncCheckLayerOutputsPass
         continue;
       function.walk([&](func::CallOp call) {
         auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
-        auto layer = callee ? callee->getAttrOfType<StringAttr>(cnnc::kLayerAttrName) : nullptr;
-        auto outputs = callee ? callee->getAttrOfType<IntegerAttr>(cnnc::kNumOutputsAttrName)
+        auto layer = callee ? callee->getAttrOfType<StringAttr>(cnnc::codegen::CnncDialect::kLayerAttrName) : nullptr;
+        auto outputs = callee ? callee->getAttrOfType<IntegerAttr>(cnnc::codegen::CnncDialect::kNumOutputsAttrName)
                               : nullptr;
         if (!layer || !outputs || outputs.getInt() > call.getNumOperands())
           return;
@@ -79,8 +86,8 @@ struct CnncCheckLayerOutputsPass
       });
     }
     for (func::FuncOp function : module.getOps<func::FuncOp>()) {
-      function->removeAttr(cnnc::kLayerAttrName);
-      function->removeAttr(cnnc::kNumOutputsAttrName);
+      function->removeAttr(cnnc::codegen::CnncDialect::kLayerAttrName);
+      function->removeAttr(cnnc::codegen::CnncDialect::kNumOutputsAttrName);
     }
   }
 };

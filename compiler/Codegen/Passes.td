@@ -24,19 +24,78 @@ def CnncBufferize : Pass<"cnnc-bufferize", "::mlir::ModuleOp"> {
   ];
 }
 
-def CnncOutlineLayers : Pass<"cnnc-outline-layers", "::mlir::ModuleOp"> {
-  let summary = "Move each layer's structured op into a function of its own";
+def CnncFormDispatchGroups : Pass<"cnnc-form-dispatch-groups", "::mlir::ModuleOp"> {
+  let summary = "Move each dispatch group of a model into a function of its own";
   let description = [{
-    Each op of a public function (the model's `@forward`, on tensors) that
-    computes a tensor (linalg ops, padding, concatenation) moves into a
-    private function named after its layer, called where it was; values its
-    regions read from above become arguments, constants are copied.
-    Constants, empty tensors and reshapes stay. The functions are marked
-    `noinline` for LLVM (`passthrough = ["noinline"]`), so that LLVM optimises and generates code one piece at a
-    time: its cost grows faster than the size of a function (DenseNet-121 as
-    one function took minutes), and a profile names the layers.
+    A dispatch group is one root op of a public function (the model's
+    `@forward`, on tensors) with a reduction (a convolution, a pooling, a
+    matmul), together with the element-wise op that computes its accumulator
+    (a fill, the bias broadcast) and the padding of its inputs when nothing
+    else uses them, and the chain of element-wise ops after it (batch norm,
+    activation, residual add) each of which only the one before it uses.
+    Every other op that computes a tensor is a group of its own. Each group
+    becomes a private function named after the root's layer and called where
+    its last op was; values read from outside become arguments, constants
+    are copied in. Empty tensors and reshapes stay.
+
+    A group is the unit that `cnnc-cpu-select-strategy` chooses a strategy
+    for and that `cnnc-cpu-apply-strategy` tiles: its epilogue runs on each
+    tile of the root's result. The functions are marked `noinline` for LLVM
+    (`passthrough = ["noinline"]`), so that LLVM compiles one group at a
+    time (its cost grows faster than the size of a function; DenseNet-121 as
+    one function took minutes), and carry `cnnc.layer` (the layer whose
+    output the group computes) and `cnnc.num_outputs`.
   }];
-  let dependentDialects = ["::mlir::func::FuncDialect"];
+  let dependentDialects = [
+    "::mlir::func::FuncDialect",
+    "::cnnc::codegen::CnncDialect",
+  ];
+}
+
+def CnncCpuSelectStrategy : Pass<"cnnc-cpu-select-strategy", "::mlir::ModuleOp"> {
+  let summary = "Choose how each dispatch group is tiled and computed on the CPU";
+  let description = [{
+    Puts a `#cnnc.lowering_config` on the root op of each dispatch group that
+    a kernel covers, chosen from a model of the target (vector width, vector
+    registers, cache sizes; docs/performance.md): for an NCHW convolution,
+    the direct convolution kernel with a register tile of output channels x
+    output rows x output columns that fills the vector registers without
+    spilling, and a cache tile whose input rows and filters fit the L2
+    cache. Roots without a kernel yet keep no attribute and become loops.
+    A strategy file overrides the choice per layer.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "The CPU to choose for: host, avx512, avx2 or sse">,
+    Option<"strategyFile", "strategy-file", "std::string", /*default=*/"\"\"",
+           "A file of `LAYER = #cnnc.lowering_config<...>` lines that "
+           "override the chosen strategies">,
+  ];
+  let dependentDialects = ["::cnnc::codegen::CnncDialect"];
+}
+
+def CnncCpuApplyStrategy : Pass<"cnnc-cpu-apply-strategy", "::mlir::func::FuncOp"> {
+  let summary = "Tile each dispatch group as its root's lowering config says";
+  let description = [{
+    For each op with a `#cnnc.lowering_config`: tiles the last op of its
+    group (the root or the end of its element-wise chain) by the cache tile
+    and then by the register tile, in the config's loop order, fusing the
+    root and the op computing its accumulator into each tile, so the
+    accumulator's initial value, the root and the epilogue are computed tile
+    by tile. Then the kernel computes each register tile: `direct_conv`
+    generates the register-blocked convolution in the vector dialect,
+    `vector` vectorizes the tile's ops; the element-wise ops of the tile are
+    vectorized in both cases, so that the epilogue reads the accumulators
+    the kernel leaves in registers.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
 }
 
 def CnncFoldPadIntoStridedInsert : Pass<"cnnc-fold-pad-into-strided-insert"> {
@@ -59,7 +118,7 @@ def CnncCheckLayerOutputs : Pass<"cnnc-check-layer-outputs", "::mlir::ModuleOp">
   let summary = "Let the runtime check each layer's outputs for NaN and infinity";
   let description = [{
     After each call of a public function to a layer function of
-    cnnc-outline-layers (marked `cnnc.layer`), on bufferized code: calls
+    cnnc-form-dispatch-groups (marked `cnnc.layer`), on bufferized code: calls
     `cnnrt_check_finite(address, count, layer name)` for each output buffer
     the layer wrote (its out-parameters, the last arguments of the call, one
     per result the layer had). The runtime checks only when the context asks

@@ -7,6 +7,7 @@
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -28,17 +29,36 @@ void cnnc::buildGraphToLinalgPipeline(OpPassManager &pm) {
   func.addPass(createCanonicalizerPass());
 }
 
-void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm) {
-  pm.addPass(createCnncOutlineLayers());
+void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
+                                        const CpuPipelineOptions &options) {
+  pm.addPass(createCnncFormDispatchGroups());
+  if (options.tile) {
+    CnncCpuSelectStrategyOptions select;
+    select.target = options.target;
+    select.strategyFile = options.strategyFile;
+    pm.addPass(createCnncCpuSelectStrategy(select));
+    pm.addNestedPass<func::FuncOp>(createCnncCpuApplyStrategy());
+    // Forwards each tile's vectors from producer to consumer.
+    pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+    pm.addNestedPass<func::FuncOp>(createCSEPass());
+  }
   pm.addPass(createCnncBufferize());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addPass(createCnncCheckLayerOutputs());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // n-D vector transfers become 1-D ones, unrolled: a loop would keep the
+  // vectors in stack memory.
+  VectorTransferToSCFOptions transfers;
+  transfers.enableFullUnroll();
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(transfers));
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
+  // The address arithmetic of the expanded views.
+  pm.addPass(createLowerAffinePass());
   // Allocations call the generic functions, which the model's entry point
   // binds to the runtime's (a failed allocation becomes a status).
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
@@ -49,6 +69,7 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm) {
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
   ConvertFuncToLLVMPassOptions funcToLLVM;
   funcToLLVM.useBarePtrCallConv = true;
   pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
@@ -62,14 +83,15 @@ void cnnc::registerPipelines() {
       "cnnc-graph-to-linalg",
       "Lower the cnn dialect to linalg on tensors, fused and cleaned up",
       buildGraphToLinalgPipeline);
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CpuPipelineOptions>(
       "cnnc-linalg-to-llvm-cpu",
-      "Bufferize linalg on tensors and lower it to the LLVM dialect for the host CPU",
+      "Tile, vectorize and bufferize linalg on tensors and lower it to the LLVM "
+      "dialect for the CPU",
       buildLinalgToLLVMCpuPipeline);
-  PassPipelineRegistration<>(
-      "cnnc-cpu", "Lower the cnn dialect to the LLVM dialect for the host CPU",
-      [](OpPassManager &pm) {
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "cnnc-cpu", "Lower the cnn dialect to the LLVM dialect for the CPU",
+      [](OpPassManager &pm, const CpuPipelineOptions &options) {
         buildGraphToLinalgPipeline(pm);
-        buildLinalgToLLVMCpuPipeline(pm);
+        buildLinalgToLLVMCpuPipeline(pm, options);
       });
 }

@@ -12,6 +12,7 @@
 #define CNNC_COMPILER_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace cnnc {
 
@@ -19,11 +20,27 @@ namespace cnnc {
 /// consumers. Runs on a module.
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
 
-/// Linalg on tensors -> LLVM dialect: bufferization with the results turned
-/// into out-parameters, deallocation, loops, and the LLVM dialect with bare
-/// pointers for memrefs (every shape is static), so that `@forward` takes
-/// one pointer per tensor: parameters, input, then outputs.
-void buildLinalgToLLVMCpuPipeline(mlir::OpPassManager &pm);
+struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
+  Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("The CPU to choose strategies for: host, avx512, avx2 or sse"),
+      llvm::cl::init("host")};
+  Option<std::string> strategyFile{
+      *this, "strategy-file",
+      llvm::cl::desc("Per-layer strategies that override the chosen ones")};
+  Option<bool> tile{*this, "tile",
+                    llvm::cl::desc("Tile and vectorize the dispatch groups as "
+                                   "their strategies say (off: plain loops)"),
+                    llvm::cl::init(true)};
+};
+
+/// Linalg on tensors -> LLVM dialect: dispatch groups, a strategy for each
+/// and its tiles and kernels, bufferization with the results turned into
+/// out-parameters, deallocation, loops and vectors, and the LLVM dialect
+/// with bare pointers for memrefs (every shape is static), so that
+/// `@forward` takes one pointer per tensor: parameters, input, then outputs.
+void buildLinalgToLLVMCpuPipeline(mlir::OpPassManager &pm,
+                                  const CpuPipelineOptions &options);
 
 void registerPipelines();
 

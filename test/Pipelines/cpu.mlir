@@ -1,7 +1,8 @@
 // The named CPU pipelines, stage by stage.
 // RUN: cnnc-opt %s -cnnc-graph-to-linalg | FileCheck %s --check-prefix=LINALG
-// RUN: cnnc-opt %s -cnnc-cpu | FileCheck %s --check-prefix=LLVM
-// RUN: cnnc-opt %s -cnnc-graph-to-linalg | cnnc-opt -cnnc-linalg-to-llvm-cpu | FileCheck %s --check-prefix=LLVM
+// RUN: cnnc-opt %s -cnnc-cpu=target=avx512 | FileCheck %s --check-prefix=LLVM
+// RUN: cnnc-opt %s -cnnc-graph-to-linalg | cnnc-opt -cnnc-linalg-to-llvm-cpu=target=avx512 | FileCheck %s --check-prefix=LLVM
+// RUN: cnnc-opt %s -cnnc-cpu="tile=false" | FileCheck %s --check-prefix=LOOPS
 
 // Structured ops on tensors; nothing of the cnn dialect is left.
 // LINALG-LABEL: func.func @forward
@@ -11,8 +12,9 @@
 // LINALG-NOT: cnn.
 
 // One pointer per tensor: parameters, the input, then the output. Each
-// layer is a function of its own (cnnc-outline-layers) that @forward calls
-// on buffers it allocates and frees.
+// dispatch group (the convolution with its tanh; the pooling) is a function
+// of its own (cnnc-form-dispatch-groups) that @forward calls on buffers it
+// allocates and frees; the convolution's tiles are vector code.
 // LLVM-LABEL: llvm.func @forward
 // LLVM-SAME: (%{{.*}}: !llvm.ptr {cnn.init = "he_uniform", cnn.param = "conv.weight"}, %{{.*}}: !llvm.ptr {cnn.input = "input"}, %{{.*}}: !llvm.ptr)
 // LLVM: llvm.call @_mlir_memref_to_llvm_alloc
@@ -20,8 +22,16 @@
 // LLVM: llvm.call @_mlir_memref_to_llvm_free
 // LLVM: llvm.return
 // LLVM: llvm.func @forward_op{{[0-9]+}}({{.*}}) attributes {passthrough = ["noinline"]
-// LLVM: llvm.intr.tanh
+// Rows of six columns are a vector of 4 and one of 2.
+// LLVM: llvm.intr.fmuladd({{.*}}) : (vector<4xf32>, vector<4xf32>, vector<4xf32>) -> vector<4xf32>
+// LLVM: llvm.intr.fmuladd({{.*}}) : (vector<2xf32>, vector<2xf32>, vector<2xf32>) -> vector<2xf32>
+// LLVM: llvm.intr.tanh({{.*}}) : (vector<6xf32>) -> vector<6xf32>
 // LLVM-NOT: memrefCopy
+
+// Without tiling, plain scalar loops.
+// LOOPS-LABEL: llvm.func @forward_op{{[0-9]+}}
+// LOOPS-NOT: vector<
+// LOOPS: llvm.intr.tanh({{.*}}) : (f32) -> f32
 module {
   func.func @forward(%w: tensor<4x3x3x3xf32> {cnn.param = "conv.weight", cnn.init = "he_uniform"},
                      %x: tensor<1x3x8x8xf32> {cnn.input = "input"}) -> tensor<1x4x3x3xf32> {

@@ -10,6 +10,7 @@
 #include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Transforms/Passes.h"
 #include "dialects/Cnn/IR/CnnDialect.h"
+#include "dialects/Codegen/IR/CodegenDialect.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -26,7 +27,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<cnnc::cnn::CnnDialect>();
+  registry.insert<cnnc::cnn::CnnDialect, cnnc::codegen::CnncDialect>();
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "cnnc modular optimizer driver\n", registry));

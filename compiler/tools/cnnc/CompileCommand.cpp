@@ -163,6 +163,11 @@ int cnnc::driver::runCompile(int argc, char **argv) {
                               cl::value_desc("triple"), cl::cat(commandCategory()));
   cl::opt<std::string> cpu("cpu", cl::desc("Generate code for this CPU (default: the host's)"),
                            cl::value_desc("name"), cl::cat(commandCategory()));
+  cl::opt<std::string> strategyFile(
+      "strategy-file",
+      cl::desc("Tile and kernel choices per layer (LAYER = "
+               "#cnnc.lowering_config<...> lines) instead of cnnc's own"),
+      cl::value_desc("file"), cl::cat(commandCategory()));
   cl::opt<std::string> name(
       "name",
       cl::desc("Prefix of the entry points of a library: PREFIX_model, "
@@ -258,7 +263,9 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       return 1;
     return writeOutput(outputPath, printModule) ? 0 : 1;
   }
-  buildLinalgToLLVMCpuPipeline(pm);
+  CpuPipelineOptions cpuOptions;
+  cpuOptions.strategyFile = strategyFile;
+  buildLinalgToLLVMCpuPipeline(pm, cpuOptions);
   if (failed(pm.run(*module)))
     return 1;
 

@@ -1,0 +1,190 @@
+//===- DirectConvKernel.cpp - The register-blocked direct convolution -----===//
+//
+// One register tile of an NCHW convolution, [1, F, R, W] outputs, computed
+// as F x R rows of W output columns (one output row of one output channel)
+// held in vector registers while the kernel walks the input channels and the
+// filter taps. A row is a few vectors whose sizes are powers of two, at most
+// a register (56 columns: 16 + 16 + 16 + 8), so that every load and
+// multiply-add is one instruction on a whole register or a legal part of one:
+//
+//   acc[f][r] = init[0, f, r, :]
+//   for c in channels, for kh in filter rows, for kw in filter columns:
+//     x[r] = input[0, c, r * sh + kh * dh, kw * dw + sw * (0 .. W - 1)]
+//     acc[f][r] = fma(broadcast(filter[f, c, kh, kw]), x[r], acc[f][r])
+//   result[0, f, r, :] = acc[f][r]
+//
+// Each loaded input vector serves F multiply-adds and each broadcast filter
+// value R of them: the tile shape that cnnc-cpu-select-strategy chose
+// balances the two against the register count. A strided row is loaded
+// whole and its every sw-th column picked with a shuffle. The filter
+// columns are unrolled; LLVM folds each broadcast into its multiply-add.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Codegen/CPU/DirectConvKernel.h"
+
+#include "dialects/Codegen/IR/CodegenDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace cnnc::codegen;
+
+namespace {
+
+struct DirectConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp conv,
+                                PatternRewriter &rewriter) const override {
+    auto config = conv->getAttrOfType<LoweringConfigAttr>(
+        CnncDialect::kLoweringConfigAttrName);
+    if (!config || config.getKernel() != Kernel::DirectConv)
+      return rewriter.notifyMatchFailure(conv, "not a direct_conv tile");
+    if (!conv.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(conv, "not on tensors");
+    Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
+    Value init = conv.getOutputs()[0];
+    auto outType = cast<RankedTensorType>(init.getType());
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto filterType = cast<RankedTensorType>(filter.getType());
+    if (!outType.hasStaticShape() || !inType.hasStaticShape() ||
+        !filterType.hasStaticShape() || outType.getDimSize(0) != 1)
+      return rewriter.notifyMatchFailure(conv, "not a static tile of batch 1");
+    // A tile larger than the register tile would spill: leave it to loops.
+    for (auto [size, tile] : llvm::zip(outType.getShape(), config.getRegisterTile()))
+      if (tile != 0 && size > tile)
+        return rewriter.notifyMatchFailure(conv, "larger than a register tile");
+
+    int64_t filters = outType.getDimSize(1), rows = outType.getDimSize(2);
+    int64_t width = outType.getDimSize(3), inWidth = inType.getDimSize(3);
+    int64_t channels = filterType.getDimSize(1);
+    int64_t kernelH = filterType.getDimSize(2), kernelW = filterType.getDimSize(3);
+    SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
+    SmallVector<int64_t> chunks = cnnc::rowChunks(width, config.getVectorSize());
+
+    Location loc = conv.getLoc();
+    Type f32 = outType.getElementType();
+    auto index = [&](OpBuilder &b, int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, value);
+    };
+    Value zero = index(rewriter, 0);
+    Value padding = arith::ConstantOp::create(rewriter, loc, f32,
+                                              rewriter.getFloatAttr(f32, 0.0));
+
+    // The accumulators, [f][r][chunk], from the initial value of the tile.
+    SmallVector<Value> accumulators;
+    for (int64_t f = 0; f < filters; ++f)
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t column = 0, k = 0; k < int64_t(chunks.size());
+             column += chunks[k++])
+          accumulators.push_back(vector::TransferReadOp::create(
+              rewriter, loc, VectorType::get({chunks[k]}, f32), init,
+              ValueRange{zero, index(rewriter, f), index(rewriter, r),
+                         index(rewriter, column)},
+              padding, ArrayRef<bool>{true}));
+
+    // The input under a chunk of `size` output columns starting at `column`
+    // for filter column kw: every sw-th column of a span, loaded whole (as a
+    // power of two of columns where that stays inside the row) and picked
+    // by a shuffle.
+    auto loadInput = [&](OpBuilder &b, Value c, Value row, int64_t column,
+                         int64_t size, int64_t kw) -> Value {
+      int64_t start = column * strides[1] + kw * dilations[1];
+      int64_t span = (size - 1) * strides[1] + 1;
+      if (strides[1] != 1 && start + int64_t(llvm::PowerOf2Ceil(span)) <= inWidth)
+        span = llvm::PowerOf2Ceil(span);
+      Value x = vector::TransferReadOp::create(
+          b, loc, VectorType::get({span}, f32), input,
+          ValueRange{index(b, 0), c, row, index(b, start)}, padding,
+          ArrayRef<bool>{true});
+      if (strides[1] == 1)
+        return x;
+      SmallVector<int64_t> picked;
+      for (int64_t j = 0; j < size; ++j)
+        picked.push_back(j * strides[1]);
+      return vector::ShuffleOp::create(b, loc, x, x, picked);
+    };
+
+    auto channelLoop = scf::ForOp::create(
+        rewriter, loc, zero, index(rewriter, channels), index(rewriter, 1),
+        accumulators,
+        [&](OpBuilder &b, Location l, Value c, ValueRange perChannel) {
+          auto rowLoop = scf::ForOp::create(
+              b, l, index(b, 0), index(b, kernelH), index(b, 1), perChannel,
+              [&](OpBuilder &b, Location l, Value kh, ValueRange carried) {
+                SmallVector<Value> acc(carried);
+                // Input row of output row r: r * sh + kh * dh.
+                Value rowOffset =
+                    arith::MulIOp::create(b, l, kh, index(b, dilations[0]));
+                for (int64_t kw = 0; kw < kernelW; ++kw) {
+                  SmallVector<Value> weights;
+                  for (int64_t f = 0; f < filters; ++f)
+                    weights.push_back(tensor::ExtractOp::create(
+                        b, l, filter, ValueRange{index(b, f), c, kh, index(b, kw)}));
+                  for (int64_t r = 0; r < rows; ++r) {
+                    Value row = arith::AddIOp::create(b, l, rowOffset,
+                                                      index(b, r * strides[0]));
+                    for (int64_t column = 0, k = 0; k < int64_t(chunks.size());
+                         column += chunks[k++]) {
+                      Value x = loadInput(b, c, row, column, chunks[k], kw);
+                      auto type = VectorType::get({chunks[k]}, f32);
+                      for (int64_t f = 0; f < filters; ++f) {
+                        Value &a = acc[(f * rows + r) * chunks.size() + k];
+                        a = vector::FMAOp::create(
+                            b, l, vector::BroadcastOp::create(b, l, type, weights[f]),
+                            x, a);
+                      }
+                    }
+                  }
+                }
+                scf::YieldOp::create(b, l, acc);
+              });
+          scf::YieldOp::create(b, l, rowLoop.getResults());
+        });
+
+    // Row by row, each row put together from its chunks: an n-D vector
+    // assembled from the rows would be taken apart element by element by
+    // the canonicalizer.
+    auto rowType = VectorType::get({width}, f32);
+    Value result = init;
+    for (int64_t f = 0; f < filters; ++f)
+      for (int64_t r = 0; r < rows; ++r) {
+        Value row = ub::PoisonOp::create(rewriter, loc, rowType);
+        for (int64_t column = 0, k = 0; k < int64_t(chunks.size());
+             column += chunks[k++])
+          row = vector::InsertStridedSliceOp::create(
+              rewriter, loc,
+              channelLoop.getResult((f * rows + r) * chunks.size() + k), row,
+              ArrayRef<int64_t>{column}, ArrayRef<int64_t>{1});
+        result = vector::TransferWriteOp::create(
+                     rewriter, loc, row, result,
+                     ValueRange{zero, index(rewriter, f), index(rewriter, r), zero},
+                     ArrayRef<bool>{true})
+                     .getResult();
+      }
+    rewriter.replaceOp(conv, result);
+    return success();
+  }
+};
+
+} // namespace
+
+SmallVector<int64_t> cnnc::rowChunks(int64_t width, int64_t lanes) {
+  SmallVector<int64_t> chunks;
+  while (width > 0) {
+    int64_t chunk = std::min<int64_t>(lanes, llvm::bit_floor(uint64_t(width)));
+    chunks.push_back(chunk);
+    width -= chunk;
+  }
+  return chunks;
+}
+
+void cnnc::populateDirectConvKernelPatterns(RewritePatternSet &patterns) {
+  patterns.add<DirectConvKernel>(patterns.getContext());
+}

@@ -1,0 +1,88 @@
+//===- CodegenDialect.cpp - cnnc's code generation attributes -------------===//
+
+#include "dialects/Codegen/IR/CodegenDialect.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace cnnc::codegen;
+
+#include "dialects/Codegen/IR/CodegenDialect.cpp.inc"
+#include "dialects/Codegen/IR/CodegenEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Codegen/IR/CodegenAttrs.cpp.inc"
+
+void CnncDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/Codegen/IR/CodegenAttrs.cpp.inc"
+      >();
+}
+
+LogicalResult LoweringConfigAttr::verify(
+    function_ref<InFlightDiagnostic()> emitError, Kernel kernel,
+    ArrayRef<int64_t> cacheTile, ArrayRef<int64_t> registerTile,
+    ArrayRef<int64_t> loopOrder, int64_t vectorSize) {
+  if (vectorSize < 1)
+    return emitError() << "vector_size must be at least 1";
+  if (cacheTile.size() != registerTile.size())
+    return emitError() << "cache_tile has " << cacheTile.size()
+                       << " sizes but register_tile has " << registerTile.size();
+  for (auto [dim, sizes] : llvm::enumerate(llvm::zip(cacheTile, registerTile))) {
+    auto [cache, reg] = sizes;
+    if (cache < 0 || reg < 0)
+      return emitError() << "tile sizes must not be negative (dimension " << dim
+                         << ")";
+    if (cache != 0 && (reg == 0 || cache % reg != 0))
+      return emitError() << "register tile " << reg << " does not divide cache tile "
+                         << cache << " of dimension " << dim;
+  }
+  if (!loopOrder.empty()) {
+    SmallVector<int64_t> sorted(loopOrder);
+    llvm::sort(sorted);
+    if (sorted.size() != cacheTile.size() ||
+        llvm::any_of(llvm::enumerate(sorted), [](auto entry) {
+          return entry.value() != static_cast<int64_t>(entry.index());
+        }))
+      return emitError() << "loop_order must be a permutation of the "
+                         << cacheTile.size() << " tiled dimensions";
+  }
+  return success();
+}
+
+LogicalResult CnncDialect::verifyOperationAttribute(Operation *op,
+                                                    NamedAttribute attribute) {
+  StringRef name = attribute.getName().getValue();
+  if (name == kLoweringConfigAttrName) {
+    auto config = dyn_cast<LoweringConfigAttr>(attribute.getValue());
+    if (!config)
+      return op->emitError() << "'" << name << "' must be a #cnnc.lowering_config";
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    if (!linalgOp || linalgOp->getNumResults() != 1)
+      return op->emitError() << "'" << name
+                             << "' belongs on a linalg op with one result";
+    int64_t rank = cast<ShapedType>(op->getResult(0).getType()).getRank();
+    if (static_cast<int64_t>(config.getCacheTile().size()) != rank)
+      return op->emitError() << "'" << name << "' has "
+                             << config.getCacheTile().size()
+                             << " tile sizes for a result of rank " << rank;
+    if (config.getKernel() == Kernel::DirectConv &&
+        !isa<linalg::Conv2DNchwFchwOp>(op))
+      return op->emitError() << "the direct_conv kernel computes "
+                                "linalg.conv_2d_nchw_fchw only";
+    return success();
+  }
+  if (name == kLayerAttrName) {
+    if (!isa<StringAttr>(attribute.getValue()))
+      return op->emitError() << "'" << name << "' must be a string";
+    return success();
+  }
+  if (name == kNumOutputsAttrName) {
+    if (!isa<IntegerAttr>(attribute.getValue()))
+      return op->emitError() << "'" << name << "' must be an integer";
+    return success();
+  }
+  return op->emitError() << "unknown cnnc attribute '" << name << "'";
+}

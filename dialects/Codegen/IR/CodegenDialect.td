@@ -1,0 +1,99 @@
+//===- CodegenDialect.td - cnnc's code generation attributes -*- tablegen -*-===//
+//
+// The decisions of cnnc's code generator, written into the IR by the pass
+// that makes them and read by the pass that applies them, so that each is
+// tested alone and `--mlir-print-ir-after-all` shows what was chosen.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_CODEGEN_DIALECT
+#define CNNC_CODEGEN_DIALECT
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def Cnnc_Dialect : Dialect {
+  let name = "cnnc";
+  let cppNamespace = "::cnnc::codegen";
+  let summary = "Code generation decisions of cnnc";
+  let description = [{
+    Holds no ops: only the attributes through which cnnc's code generation
+    passes talk to each other. `cnnc-cpu-select-strategy` puts a
+    `#cnnc.lowering_config` on the root op of each dispatch group (a
+    convolution, a pooling, a matmul); `cnnc-cpu-apply-strategy` tiles the
+    group as it says and generates its kernel. The functions that
+    `cnnc-form-dispatch-groups` makes carry `cnnc.layer` (the layer whose
+    output the group computes) and `cnnc.num_outputs`.
+  }];
+  let useDefaultAttributePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// The strategy of a dispatch group's root op.
+    static constexpr ::llvm::StringLiteral kLoweringConfigAttrName =
+        "cnnc.lowering_config";
+    /// On a dispatch group's function: the layer whose output it computes.
+    static constexpr ::llvm::StringLiteral kLayerAttrName = "cnnc.layer";
+    /// On a dispatch group's function: how many results it has.
+    static constexpr ::llvm::StringLiteral kNumOutputsAttrName =
+        "cnnc.num_outputs";
+  }];
+}
+
+def Cnnc_Kernel : I32EnumAttr<"Kernel", "how the innermost tile is computed", [
+  // Plain loops over scalars (linalg to loops): anything the others do not
+  // cover yet.
+  I32EnumAttrCase<"Loops", 0, "loops">,
+  // The register tile of every op of the group vectorized as it stands
+  // (element-wise ops, pooling, reductions).
+  I32EnumAttrCase<"Vector", 1, "vector">,
+  // A convolution as a register-blocked outer product: a block of output
+  // channels x output rows x output columns held in vector registers,
+  // vectors along the output columns, one broadcast filter tap times one
+  // input row vector per fused multiply-add.
+  I32EnumAttrCase<"DirectConv", 2, "direct_conv">
+]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::cnnc::codegen";
+}
+
+def Cnnc_LoweringConfigAttr : AttrDef<Cnnc_Dialect, "LoweringConfig"> {
+  let mnemonic = "lowering_config";
+  let summary = "How a dispatch group is tiled and which kernel computes a tile";
+  let description = [{
+    Tile sizes count elements of the root op's result dimensions (for an
+    NCHW convolution: batch, output channels, output rows, output columns);
+    0 leaves a dimension whole.
+
+    - `cache_tile`: the outer tiles, sized so a tile's working set stays in
+      the caches; the unit of work a thread takes.
+    - `register_tile`: the tile one kernel invocation computes with its
+      accumulators in registers. It divides `cache_tile`.
+    - `loop_order`: the order of the tile loops, outermost first, as a
+      permutation of the result dimensions (default: in order).
+    - `vector_size`: elements of one vector register; a kernel holds a row of
+      its tile in vectors of at most this size.
+
+    ```mlir
+    %2 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<
+           kernel = direct_conv, cache_tile = [1, 64, 8, 56],
+           register_tile = [1, 4, 1, 56], loop_order = [0, 2, 1, 3],
+           vector_size = 16>} ...
+    ```
+  }];
+  let parameters = (ins
+    EnumParameter<Cnnc_Kernel>:$kernel,
+    ArrayRefParameter<"int64_t", "outer tile sizes">:$cache_tile,
+    ArrayRefParameter<"int64_t", "innermost tile sizes">:$register_tile,
+    OptionalArrayRefParameter<"int64_t", "tile loop order">:$loop_order,
+    "int64_t":$vector_size
+  );
+  let assemblyFormat = [{
+    `<` `kernel` `=` $kernel `,` `cache_tile` `=` `[` $cache_tile `]` `,`
+    `register_tile` `=` `[` $register_tile `]` `,`
+    (`loop_order` `=` `[` $loop_order^ `]` `,`)? `vector_size` `=` $vector_size `>`
+  }];
+  let genVerifyDecl = 1;
+}
+
+#endif // CNNC_CODEGEN_DIALECT

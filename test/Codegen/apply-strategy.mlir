@@ -1,0 +1,70 @@
+// RUN: cnnc-opt %s -split-input-file -cnnc-cpu-apply-strategy -canonicalize -cse | FileCheck %s
+
+// A conv + ReLU group, its accumulator filled with zeros: the ReLU is tiled
+// by the cache tile (two rows of all channels) and then by the register
+// tile (two channels of one row), in the config's loop order (rows outside
+// channels), with the convolution and the fill fused into each tile. The
+// direct_conv kernel holds the tile's two rows of four columns in vector
+// registers across the input channels and filter rows, the filter columns
+// unrolled; the ReLU reads them as values: no linalg op is left and no
+// accumulator goes through memory.
+// CHECK-LABEL: func.func @conv_relu
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4xf32>
+// CHECK: scf.for %[[ROWS:.*]] = %c0 to %c4 step %c2
+// CHECK: scf.for %[[ROW:.*]] = %c0 to %c2 step %c1
+// CHECK: scf.for %[[CH:.*]] = %c0 to %c4 step %c2
+// CHECK: %[[ACC:.*]]:2 = scf.for %[[C:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]]) -> (vector<4xf32>, vector<4xf32>)
+// CHECK: scf.for %[[KH:.*]] = %c0 to %c3 step %c1 iter_args
+// CHECK-COUNT-3: vector.transfer_read {{.*}} : tensor<1x2x3x6xf32>, vector<4xf32>
+// CHECK: vector.fma {{.*}} : vector<4xf32>
+// CHECK: arith.maximumf %[[ACC]]#0, %[[ZERO]] : vector<4xf32>
+// CHECK: arith.maximumf %[[ACC]]#1, %[[ZERO]] : vector<4xf32>
+// CHECK-COUNT-2: vector.transfer_write {{.*}} : vector<4xf32>, tensor<1x2x1x4xf32>
+// CHECK: tensor.insert_slice
+// CHECK-NOT: linalg.
+// CHECK: return
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @conv_relu(%x: tensor<1x2x6x6xf32>, %w: tensor<4x2x3x3xf32>) -> tensor<1x4x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv, cache_tile = [1, 4, 2, 4], register_tile = [1, 2, 1, 4], loop_order = [0, 2, 1, 3], vector_size = 4>}
+         ins(%x, %w : tensor<1x2x6x6xf32>, tensor<4x2x3x3xf32>) outs(%f : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<1x4x4x4xf32>) outs(%e : tensor<1x4x4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x4x4xf32>
+  return %r : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// A strided convolution, its accumulator the bias: each input row vector is
+// loaded whole (eight columns for four outputs two apart) and every second
+// column picked; the bias rows seed the accumulators.
+// CHECK-LABEL: func.func @strided_conv
+// CHECK: vector.transfer_read {{.*}} : tensor<1x2x3x9xf32>, vector<8xf32>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6] : vector<8xf32>, vector<8xf32>
+// CHECK: vector.fma
+// CHECK-NOT: linalg.
+#channel = affine_map<(d0, d1, d2, d3) -> (d1)>
+func.func @strided_conv(%x: tensor<1x2x9x9xf32>, %w: tensor<2x2x3x3xf32>, %b: tensor<2xf32>) -> tensor<1x2x4x4xf32> {
+  %e = tensor.empty() : tensor<1x2x4x4xf32>
+  %bias = linalg.broadcast ins(%b : tensor<2xf32>) outs(%e : tensor<1x2x4x4xf32>) dimensions = [0, 2, 3]
+  %c = linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>, cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv, cache_tile = [1, 2, 4, 4], register_tile = [1, 2, 1, 4], vector_size = 8>}
+         ins(%x, %w : tensor<1x2x9x9xf32>, tensor<2x2x3x3xf32>) outs(%bias : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %c : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// The loops kernel leaves the group as it is.
+// CHECK-LABEL: func.func @loops
+// CHECK-NOT: scf.for
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @loops(%x: tensor<1x2x6x6xf32>, %w: tensor<4x2x3x3xf32>, %acc: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %c = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = loops, cache_tile = [1, 4, 2, 4], register_tile = [1, 2, 1, 4], vector_size = 4>}
+         ins(%x, %w : tensor<1x2x6x6xf32>, tensor<4x2x3x3xf32>) outs(%acc : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %c : tensor<1x4x4x4xf32>
+}

@@ -1,0 +1,58 @@
+// RUN: cnnc-opt %s -split-input-file -cnnc-cpu-select-strategy=target=avx512 | FileCheck %s --check-prefix=AVX512
+// RUN: cnnc-opt %s -split-input-file -cnnc-cpu-select-strategy=target=avx2 | FileCheck %s --check-prefix=AVX2
+// RUN: cnnc-opt %s -split-input-file -cnnc-cpu-select-strategy="target=avx512 strategy-file=%S/Inputs/strategies.txt" | FileCheck %s --check-prefix=FILE
+// RUN: not cnnc-opt %s -cnnc-cpu-select-strategy=target=neon 2>&1 | FileCheck %s --check-prefix=TARGET
+// RUN: not cnnc-opt %s -cnnc-cpu-select-strategy="strategy-file=%S/Inputs/bad-strategies.txt" 2>&1 | FileCheck %s --check-prefix=BADFILE
+// RUN: not cnnc-opt %s -cnnc-cpu-select-strategy="strategy-file=%S/Inputs/none.txt" 2>&1 | FileCheck %s --check-prefix=NOFILE
+
+// TARGET: error: unknown CPU target 'neon'; expected host, avx512, avx2 or sse
+// BADFILE: error: {{.*}}bad-strategies.txt:1: expected 'LAYER = #cnnc.lowering_config<...>'
+// NOFILE: error: cannot read the strategy file {{.*}}none.txt
+
+// ResNet's 3x3 convolution on 56x56: a row of 56 columns is four vectors
+// (16 + 16 + 16 + 8 lanes with AVX-512); four output channels of one row
+// make 16 accumulators, and each loaded input vector serves four
+// multiply-adds. The whole layer's input fits half of L2: one cache tile.
+// AVX512-LABEL: func.func @resnet_conv
+// AVX512: linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv, cache_tile = [1, 64, 56, 56], register_tile = [1, 4, 1, 56], loop_order = [0, 2, 1, 3], vector_size = 16>
+// With AVX2, 16 registers of 8 lanes: 56 columns would be seven vectors, so
+// the tile takes 8 of them (no lane wasted) and seven rows of two channels;
+// half of L2 holds the input rows of 28 output rows.
+// AVX2-LABEL: func.func @resnet_conv
+// AVX2: cache_tile = [1, 64, 28, 56], register_tile = [1, 2, 7, 8], loop_order = [0, 2, 1, 3], vector_size = 8>
+func.func @resnet_conv(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>, %acc: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
+  %0 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x64x58x58xf32>, tensor<64x64x3x3xf32>) outs(%acc : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
+  return %0 : tensor<1x64x56x56xf32>
+}
+
+// -----
+
+// A late layer, 7x7: a row of 7 columns is three vectors (4 + 2 + 1), so
+// the tile takes eight channels of one row.
+// AVX512-LABEL: func.func @late_conv
+// AVX512: cache_tile = [1, 512, 7, 7], register_tile = [1, 8, 1, 7]
+// A width above four vectors is tiled by the divisor that wastes the fewest
+// lanes, the largest of those: 16 of 112, with seven rows of four channels.
+// AVX512-LABEL: func.func @wide_conv
+// AVX512: register_tile = [1, 4, 7, 16], loop_order = [0, 2, 1, 3], vector_size = 16>
+// The strategy file's choice for the layer named "wide" wins.
+// FILE-LABEL: func.func @wide_conv
+// FILE: cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv, cache_tile = [1, 8, 4, 16], register_tile = [1, 2, 2, 16], vector_size = 8>
+func.func @late_conv(%x: tensor<1x512x9x9xf32>, %w: tensor<512x512x3x3xf32>, %acc: tensor<1x512x7x7xf32>) -> tensor<1x512x7x7xf32> {
+  %0 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x512x9x9xf32>, tensor<512x512x3x3xf32>) outs(%acc : tensor<1x512x7x7xf32>) -> tensor<1x512x7x7xf32>
+  return %0 : tensor<1x512x7x7xf32>
+}
+func.func @wide_conv(%x: tensor<1x3x114x114xf32>, %w: tensor<16x3x3x3xf32>, %acc: tensor<1x16x112x112xf32>) -> tensor<1x16x112x112xf32> {
+  %0 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x3x114x114xf32>, tensor<16x3x3x3xf32>) outs(%acc : tensor<1x16x112x112xf32>) -> tensor<1x16x112x112xf32> loc("wide")
+  return %0 : tensor<1x16x112x112xf32>
+}
+
+// -----
+
+// Roots without a kernel yet keep no config (they become loops).
+// AVX512-LABEL: func.func @matmul
+// AVX512-NOT: cnnc.lowering_config
+func.func @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %c: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

@@ -1,0 +1,74 @@
+// Each verifier message of the cnnc dialect's attributes, once.
+// RUN: cnnc-opt %s -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{cache_tile has 2 sizes but register_tile has 1}}
+#bad = #cnnc.lowering_config<kernel = vector, cache_tile = [1, 2], register_tile = [1], vector_size = 4>
+
+// -----
+
+// expected-error @+1 {{register tile 3 does not divide cache tile 8 of dimension 1}}
+#bad = #cnnc.lowering_config<kernel = vector, cache_tile = [1, 8], register_tile = [1, 3], vector_size = 4>
+
+// -----
+
+// expected-error @+1 {{tile sizes must not be negative (dimension 0)}}
+#bad = #cnnc.lowering_config<kernel = vector, cache_tile = [-1, 8], register_tile = [1, 8], vector_size = 4>
+
+// -----
+
+// expected-error @+1 {{loop_order must be a permutation of the 2 tiled dimensions}}
+#bad = #cnnc.lowering_config<kernel = vector, cache_tile = [1, 8], register_tile = [1, 8], loop_order = [0, 0], vector_size = 4>
+
+// -----
+
+// expected-error @+1 {{vector_size must be at least 1}}
+#bad = #cnnc.lowering_config<kernel = vector, cache_tile = [1, 8], register_tile = [1, 8], vector_size = 0>
+
+// -----
+
+func.func @not_linalg(%x: f32) -> f32 {
+  // expected-error @+1 {{'cnnc.lowering_config' belongs on a linalg op with one result}}
+  %0 = arith.addf %x, %x {cnnc.lowering_config = #cnnc.lowering_config<kernel = vector, cache_tile = [1], register_tile = [1], vector_size = 4>} : f32
+  return %0 : f32
+}
+
+// -----
+
+func.func @rank(%a: tensor<2x3xf32>, %b: tensor<3x8xf32>, %c: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'cnnc.lowering_config' has 1 tile sizes for a result of rank 2}}
+  %0 = linalg.matmul {cnnc.lowering_config = #cnnc.lowering_config<kernel = vector, cache_tile = [2], register_tile = [1], vector_size = 8>}
+         ins(%a, %b : tensor<2x3xf32>, tensor<3x8xf32>) outs(%c : tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @kernel(%a: tensor<2x3xf32>, %b: tensor<3x8xf32>, %c: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{the direct_conv kernel computes linalg.conv_2d_nchw_fchw only}}
+  %0 = linalg.matmul {cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv, cache_tile = [2, 8], register_tile = [1, 8], vector_size = 8>}
+         ins(%a, %b : tensor<2x3xf32>, tensor<3x8xf32>) outs(%c : tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @not_config(%x: f32) -> f32 {
+  // expected-error @+1 {{'cnnc.lowering_config' must be a #cnnc.lowering_config}}
+  %0 = arith.addf %x, %x {cnnc.lowering_config = 3 : i64} : f32
+  return %0 : f32
+}
+
+// -----
+
+// expected-error @+1 {{'cnnc.layer' must be a string}}
+func.func private @layer() attributes {cnnc.layer = 3 : i64}
+
+// -----
+
+// expected-error @+1 {{'cnnc.num_outputs' must be an integer}}
+func.func private @outputs() attributes {cnnc.num_outputs = "one"}
+
+// -----
+
+// expected-error @+1 {{unknown cnnc attribute 'cnnc.tile'}}
+func.func private @unknown() attributes {cnnc.tile = 3 : i64}
