@@ -26,7 +26,7 @@ extern "C" {
 /* The version of this interface. A model records the version it was
  * compiled for; cnnrt_check_model() refuses a model of another version, so
  * that a program learns at load time that its header and library differ. */
-#define CNNRT_ABI_VERSION 1
+#define CNNRT_ABI_VERSION 2
 
 typedef enum {
   CNNRT_OK = 0,
@@ -42,8 +42,8 @@ const char *cnnrt_status_string(cnnrt_status status);
 
 /*--- Contexts ----------------------------------------------------------===*/
 
-/* Where a model runs: its memory accounting and the message of the last
- * failure. A context is used by one thread at a time. */
+/* Where a model runs: its memory accounting, its worker threads and the
+ * message of the last failure. A context is used by one thread at a time. */
 typedef struct cnnrt_context cnnrt_context;
 
 typedef struct {
@@ -57,6 +57,9 @@ typedef struct {
    * infinity (as TensorFlow's check_numerics). Costs a pass over each
    * output. */
   int32_t check_numerics;
+  /* Threads a call may use, the calling thread included; 0: one per core
+   * available to the process. Results do not depend on it. */
+  int32_t num_threads;
 } cnnrt_context_options;
 
 /* Makes a context; `options` may be NULL (no limit). On failure *context is
@@ -140,6 +143,11 @@ void *cnnrt_alloc(uint64_t size);
 void cnnrt_check_finite(int64_t address, int64_t count, const char *layer);
 void *cnnrt_aligned_alloc(uint64_t alignment, uint64_t size);
 void cnnrt_free(void *pointer);
+/* Runs body(begin, end, arguments) over ranges that cover [0, count) once,
+ * on the threads of the current context, and returns when all are done.
+ * The body does not allocate. */
+void cnnrt_parallel_for(void (*body)(int64_t begin, int64_t end, void **arguments),
+                        void **arguments, int64_t count);
 
 /* Number of elements of a tensor. */
 int64_t cnnrt_num_elements(const cnnrt_tensor *tensor);

@@ -9,9 +9,15 @@
  * CNNRT_ERROR_OUT_OF_MEMORY: the generated code never sees a null pointer,
  * and the caller gets a status instead of a signal.
  *
+ * A released block stays with the context, and the next allocation of the
+ * same size and alignment takes it again: a model allocates the same
+ * buffers on every call, so from the second call on a call costs no trip to
+ * the system (and no page faults on fresh memory).
+ *
  *===----------------------------------------------------------------------===*/
 
 #include "cnnrt.h"
+#include "thread_pool.h"
 
 #include <math.h>
 #include <setjmp.h>
@@ -19,21 +25,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Lies just before each block the model gets; the block is 64-byte aligned
  * (a cache line, and the widest vector) or more when asked. */
 typedef struct allocation {
   struct allocation *previous, *next;
   void *raw;
-  uint64_t size;
+  uint64_t size, alignment;
 } allocation;
 
 struct cnnrt_context {
   uint64_t memory_limit;
   int32_t check_numerics;
+  int32_t num_threads;
+  cnnrt_thread_pool *pool; /* made at the first parallel loop */
+  int32_t pool_tried;
   cnnrt_status unwind_status; /* why the call unwound */
   uint64_t in_use, peak;
   allocation *live;
+  allocation *spare; /* released blocks kept for reuse (singly linked) */
+  uint64_t spare_bytes;
   atomic_flag busy;
   jmp_buf unwind;
   char message[512];
@@ -66,25 +78,67 @@ cnnrt_status cnnrt_context_create(const cnnrt_context_options *options,
     return CNNRT_ERROR_OUT_OF_MEMORY;
   made->memory_limit = options ? options->memory_limit : 0;
   made->check_numerics = options ? options->check_numerics : 0;
+  made->num_threads = options ? options->num_threads : 0;
+  if (made->num_threads < 0) {
+    free(made);
+    return CNNRT_ERROR_INVALID_ARGUMENT;
+  }
   atomic_flag_clear(&made->busy);
   *context = made;
   return CNNRT_OK;
 }
 
-static void release_all(cnnrt_context *context) {
+static void free_spare(cnnrt_context *context) {
+  while (context->spare) {
+    allocation *block = context->spare;
+    context->spare = block->next;
+    free(block->raw);
+  }
+  context->spare_bytes = 0;
+}
+
+/* Ends a call: its blocks become spare, or are freed when it failed. */
+static void release_all(cnnrt_context *context, int keep) {
   while (context->live) {
     allocation *block = context->live;
     context->live = block->next;
-    free(block->raw);
+    if (keep) {
+      block->next = context->spare;
+      context->spare = block;
+      context->spare_bytes += block->size;
+    } else {
+      free(block->raw);
+    }
   }
   context->in_use = 0;
+  if (!keep)
+    free_spare(context);
 }
 
 void cnnrt_context_destroy(cnnrt_context *context) {
   if (!context)
     return;
-  release_all(context);
+  release_all(context, 0);
+  cnnrt_thread_pool_destroy(context->pool);
   free(context);
+}
+
+/* The cores this process may run on. */
+static int32_t available_cores(void) {
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  return online > 0 ? (int32_t)online : 1;
+}
+
+void cnnrt_parallel_for(void (*body)(int64_t, int64_t, void **), void **arguments,
+                        int64_t count) {
+  cnnrt_context *context = current;
+  if (context && !context->pool_tried) {
+    /* Without threads (none could start) the loop runs on the caller. */
+    context->pool_tried = 1;
+    int32_t threads = context->num_threads ? context->num_threads : available_cores();
+    context->pool = cnnrt_thread_pool_create(threads);
+  }
+  cnnrt_thread_pool_run(context ? context->pool : NULL, body, arguments, count);
 }
 
 const char *cnnrt_context_message(const cnnrt_context *context) {
@@ -132,8 +186,9 @@ cnnrt_status cnnrt_invoke(cnnrt_context *context,
     else
       status = context->unwind_status;
     current = outer;
-    /* A model's memory lives for one call. */
-    release_all(context);
+    /* A model's buffers live for one call; a successful call leaves them
+     * for the next. */
+    release_all(context, status == CNNRT_OK);
   }
   atomic_flag_clear(&context->busy);
   return status;
@@ -186,13 +241,34 @@ void *cnnrt_aligned_alloc(uint64_t alignment, uint64_t size) {
   if (too_big ||
       (context->memory_limit && size > context->memory_limit - context->in_use))
     out_of_memory(context, size);
-  void *raw = malloc((size_t)(size + overhead));
-  if (!raw)
-    out_of_memory(context, size);
-  uintptr_t user = ((uintptr_t)raw + sizeof(allocation) + align - 1) & ~(uintptr_t)(align - 1);
-  allocation *block = (allocation *)user - 1;
-  block->raw = raw;
-  block->size = size;
+  allocation *block = NULL;
+  for (allocation **link = &context->spare; *link; link = &(*link)->next)
+    if ((*link)->size == size && (*link)->alignment == align) {
+      block = *link;
+      *link = block->next;
+      context->spare_bytes -= size;
+      break;
+    }
+  if (!block) {
+    /* Spare blocks of other sizes go before the limit or the system says
+     * no. */
+    if (context->memory_limit &&
+        context->spare_bytes > context->memory_limit - context->in_use - size)
+      free_spare(context);
+    void *raw = malloc((size_t)(size + overhead));
+    if (!raw && context->spare) {
+      free_spare(context);
+      raw = malloc((size_t)(size + overhead));
+    }
+    if (!raw)
+      out_of_memory(context, size);
+    uintptr_t user =
+        ((uintptr_t)raw + sizeof(allocation) + align - 1) & ~(uintptr_t)(align - 1);
+    block = (allocation *)user - 1;
+    block->raw = raw;
+    block->size = size;
+    block->alignment = align;
+  }
   block->previous = NULL;
   block->next = context->live;
   if (context->live)
@@ -201,7 +277,7 @@ void *cnnrt_aligned_alloc(uint64_t alignment, uint64_t size) {
   context->in_use += size;
   if (context->in_use > context->peak)
     context->peak = context->in_use;
-  return (void *)user;
+  return block + 1;
 }
 
 void *cnnrt_alloc(uint64_t size) { return cnnrt_aligned_alloc(64, size); }
@@ -219,6 +295,10 @@ void cnnrt_free(void *pointer) {
     if (block->next)
       block->next->previous = block->previous;
     context->in_use -= block->size;
+    block->next = context->spare;
+    context->spare = block;
+    context->spare_bytes += block->size;
+    return;
   }
   free(block->raw);
 }

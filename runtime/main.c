@@ -2,7 +2,7 @@
  *
  *   NAME [--weights W.safetensors] [--input [NAME=]X.npy]...
  *        [--output [NAME=]Y.npy]... [--output-dir DIR] [--bench N]
- *        [--save-weights W.safetensors] [--memory-limit MIB]
+ *        [--save-weights W.safetensors] [--memory-limit MIB] [--threads N]
  *
  * Binds the model's tensors (weights from a file, embedded or initialised;
  * the input from a file or generated), runs it, and writes or prints the
@@ -31,7 +31,8 @@ static void usage(FILE *out) {
           "usage: %s [--weights W.safetensors] [--input [NAME=]X.npy]... "
           "[--output [NAME=]Y.npy]... [--output-dir DIR] [--check-numerics] "
           "[--allow-extra-weights] "
-          "[--bench N] [--save-weights W.safetensors] [--memory-limit MIB]\n"
+          "[--bench N] [--save-weights W.safetensors] [--memory-limit MIB] "
+          "[--threads N]\n"
           "\n"
           "Runs the model '%s' compiled by cnnc.\n"
           "  --weights FILE  parameters from a safetensors file (default: the\n"
@@ -45,6 +46,8 @@ static void usage(FILE *out) {
           "  --output [NAME=]FILE  write an output as .npy (the name may be left\n"
           "                  out when the model has one output)\n"
           "  --output-dir DIR  write every output as DIR/NAME.npy\n"
+          "  --threads N     run on N threads (default: one per core); the\n"
+          "                  results are the same for any N\n"
           "  --bench N       time N runs after a warm-up and print the median,\n"
           "                  min and max latency\n"
           "  --save-weights FILE  write the parameters the run used (from a file,\n"
@@ -243,7 +246,7 @@ int main(int argc, char **argv) {
   const char *weights = NULL, *saveWeights = NULL, *outputDir = NULL;
   file_argument inputArgs[MAX_FILE_ARGUMENTS], outputArgs[MAX_FILE_ARGUMENTS];
   int inputCount = 0, outputCount = 0;
-  long bench = 0, memoryLimit = 0;
+  long bench = 0, memoryLimit = 0, threads = 0;
   int allowExtraWeights = 0, checkNumerics = 0;
   for (int i = 1; i < argc; ++i) {
     const char *arg = argv[i];
@@ -276,6 +279,7 @@ int main(int argc, char **argv) {
     }
     long *number = !strcmp(arg, "--bench") ? &bench
                    : !strcmp(arg, "--memory-limit") ? &memoryLimit
+                   : !strcmp(arg, "--threads") ? &threads
                                                     : NULL;
     if (!target && !number) {
       error("unknown argument '%s'; see --help", arg);
@@ -291,9 +295,11 @@ int main(int argc, char **argv) {
     char *end = NULL;
     errno = 0;
     *number = strtol(value, &end, 10);
-    if (!*value || *end || errno || *number < 1 || *number > 1000000)
-      return error("%s takes a number of %s from 1 to 1000000, got '%s'", arg,
-                   number == &bench ? "runs" : "MiB", value);
+    long most = number == &threads ? 1024 : 1000000;
+    if (!*value || *end || errno || *number < 1 || *number > most)
+      return error("%s takes a number of %s from 1 to %ld, got '%s'", arg,
+                   number == &bench ? "runs" : number == &threads ? "threads" : "MiB",
+                   most, value);
   }
 
   const cnnrt_model *model = &cnnc_model;
@@ -312,7 +318,7 @@ int main(int argc, char **argv) {
   float **arguments = calloc((size_t)forward->num_tensors, sizeof *arguments);
   cnnrt_context *context = NULL;
   cnnrt_context_options options = {CNNRT_ABI_VERSION, (uint64_t)memoryLimit << 20,
-                                   checkNumerics};
+                                   checkNumerics, (int32_t)threads};
   cnnrt_safetensors file;
   memset(&file, 0, sizeof file);
   char message[512];

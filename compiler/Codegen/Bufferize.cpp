@@ -5,6 +5,9 @@
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotModuleBufferize.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace cnnc {
 #define GEN_PASS_DEF_CNNCBUFFERIZE
@@ -31,6 +34,21 @@ struct CnncBufferizePass : cnnc::impl::CnncBufferizeBase<CnncBufferizePass> {
     bufferization::BufferizationState state;
     if (failed(bufferization::runOneShotModuleBufferize(getOperation(), options,
                                                         state)))
+      return signalPassFailure();
+
+    // Loops that carry a buffer return it unchanged, and a tile copied onto
+    // itself is no copy: folding both lets the next step see that a
+    // function returns the buffer it allocated, and compute its result in
+    // the caller's buffer instead of copying it there.
+    IRRewriter rewriter(&getContext());
+    DominanceInfo dominance;
+    eliminateCommonSubExpressions(rewriter, dominance, getOperation());
+    RewritePatternSet patterns(&getContext());
+    for (Dialect *dialect : getContext().getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName op : getContext().getRegisteredOperations())
+      op.getCanonicalizationPatterns(patterns, &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
 
     bufferization::BufferResultsToOutParamsOpts outParams;

@@ -119,7 +119,10 @@ void outline(const Group &group, func::FuncOp parent, SymbolTable &symbols,
     Operation *producer = value.getDefiningOp();
     if (producer && inGroup.contains(producer))
       return;
-    if (producer && producer->hasTrait<OpTrait::ConstantLike>())
+    // An empty tensor, too: as an argument, the result would be computed
+    // into the caller's buffer and then copied into the out-parameter.
+    if (producer && (producer->hasTrait<OpTrait::ConstantLike>() ||
+                     isa<tensor::EmptyOp>(producer)))
       constants.insert(producer);
     else
       arguments.insert(value);

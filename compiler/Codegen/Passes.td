@@ -98,6 +98,41 @@ def CnncCpuApplyStrategy : Pass<"cnnc-cpu-apply-strategy", "::mlir::func::FuncOp
   ];
 }
 
+def CnncCpuOutlineParallelTiles : Pass<"cnnc-cpu-outline-parallel-tiles", "::mlir::ModuleOp"> {
+  let summary = "Run the cache tiles of each group on the context's threads";
+  let description = [{
+    On bufferized code: each `scf.forall` at the top of a function (the
+    cache tiles of cnnc-cpu-apply-strategy) becomes a function
+    `@NAME_tiles(%begin, %end, buffers...)` that runs the iterations
+    [begin, end) of the loop in its linear order, and a call of
+    `@NAME_tiles_launch(%count, buffers...)`, a declaration marked
+    `cnnc.parallel_launch = @NAME_tiles` that cnnc-cpu-lower-parallel-launches
+    defines: it hands the tile function to the runtime's `cnnrt_parallel_for`,
+    which splits the iterations into one contiguous range a thread. A loop
+    whose body allocates or calls, or reads a value other than a buffer or a
+    constant from outside, stays on the calling thread as `scf.for` loops.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::scf::SCFDialect",
+    "::cnnc::codegen::CnncDialect",
+  ];
+}
+
+def CnncCpuLowerParallelLaunches : Pass<"cnnc-cpu-lower-parallel-launches", "::mlir::ModuleOp"> {
+  let summary = "Define the launch functions of parallel tiles in the LLVM dialect";
+  let description = [{
+    After the lowering to the LLVM dialect (memrefs as bare pointers): each
+    declaration marked `cnnc.parallel_launch = @TILES` gets a body that puts
+    its pointer arguments into an array on the stack and calls
+    `cnnrt_parallel_for(@TILES_entry, array, count)`; `@TILES_entry(begin,
+    end, array)` loads the pointers back and calls `@TILES`. The runtime's
+    signature is one for every loop: `void (int64_t, int64_t, void **)`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def CnncFoldPadIntoStridedInsert : Pass<"cnnc-fold-pad-into-strided-insert"> {
   let summary = "Fold a padding into the strided tensor.insert_slice that spreads it";
   let description = [{

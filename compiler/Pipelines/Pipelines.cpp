@@ -46,6 +46,7 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addPass(createCnncCheckLayerOutputs());
+  pm.addPass(createCnncCpuOutlineParallelTiles());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   // n-D vector transfers become 1-D ones, unrolled: a loop would keep the
@@ -75,6 +76,7 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCnncCpuLowerParallelLaunches());
   pm.addPass(createCanonicalizerPass());
 }
 

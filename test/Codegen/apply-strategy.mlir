@@ -1,16 +1,17 @@
 // RUN: cnnc-opt %s -split-input-file -cnnc-cpu-apply-strategy -canonicalize -cse | FileCheck %s
 
 // A conv + ReLU group, its accumulator filled with zeros: the ReLU is tiled
-// by the cache tile (two rows of all channels) and then by the register
-// tile (two channels of one row), in the config's loop order (rows outside
-// channels), with the convolution and the fill fused into each tile. The
+// by the cache tile (two rows of all channels; an scf.forall, since cache
+// tiles are independent) and then by the register tile (two channels of one
+// row), in the config's loop order (rows outside channels), with the
+// convolution and the fill fused into each tile. The
 // direct_conv kernel holds the tile's two rows of four columns in vector
 // registers across the input channels and filter rows, the filter columns
 // unrolled; the ReLU reads them as values: no linalg op is left and no
 // accumulator goes through memory.
 // CHECK-LABEL: func.func @conv_relu
 // CHECK-DAG: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4xf32>
-// CHECK: scf.for %[[ROWS:.*]] = %c0 to %c4 step %c2
+// CHECK: scf.forall (%{{.*}}) = (0) to (4) step (2)
 // CHECK: scf.for %[[ROW:.*]] = %c0 to %c2 step %c1
 // CHECK: scf.for %[[CH:.*]] = %c0 to %c4 step %c2
 // CHECK: %[[ACC:.*]]:2 = scf.for %[[C:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]]) -> (vector<4xf32>, vector<4xf32>)
@@ -21,6 +22,7 @@
 // CHECK: arith.maximumf %[[ACC]]#1, %[[ZERO]] : vector<4xf32>
 // CHECK-COUNT-2: vector.transfer_write {{.*}} : vector<4xf32>, tensor<1x2x1x4xf32>
 // CHECK: tensor.insert_slice
+// CHECK: tensor.parallel_insert_slice
 // CHECK-NOT: linalg.
 // CHECK: return
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
@@ -67,4 +69,23 @@ func.func @loops(%x: tensor<1x2x6x6xf32>, %w: tensor<4x2x3x3xf32>, %acc: tensor<
   %c = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = loops, cache_tile = [1, 4, 2, 4], register_tile = [1, 2, 1, 4], vector_size = 4>}
          ins(%x, %w : tensor<1x2x6x6xf32>, tensor<4x2x3x3xf32>) outs(%acc : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
   return %c : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// The flat kernel: the tile's six rows of one channel are one line of
+// 46 columns through the input's padding (rows 8 apart in the input), held
+// as vectors of 16 + 16 + 8 + 4 + 2; the input is read as flat rows, each
+// tap (kh, kw) at kh * 8 + kw; each output row is cut back out of the line.
+// CHECK-LABEL: func.func @flat_conv
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<1x3x8x8xf32> into tensor<1x3x64xf32>
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<8xf32>, vector<4xf32>, vector<2xf32>, vector<16xf32>
+// CHECK: vector.transfer_read %collapsed{{.*}} : tensor<1x3x64xf32>, vector<16xf32>
+// CHECK: vector.fma {{.*}} : vector<2xf32>
+// CHECK: vector.extract_strided_slice %{{.*}} {offsets = [40], sizes = [6], strides = [1]} : vector<46xf32> to vector<6xf32>
+// CHECK-NOT: linalg.conv
+func.func @flat_conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %acc: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
+  %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv_flat, cache_tile = [1, 4, 6, 6], register_tile = [1, 2, 6, 6], vector_size = 16>}
+         ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%acc : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
 }

@@ -2,16 +2,18 @@
 
 // Without a root (an op that reduces), each computing op is a group of its
 // own: a noinline function named after its layer (and marked with it:
-// cnnc.layer, and its number of results); constants are copied in, values
-// read from above become arguments; empty tensors and reshapes stay.
+// cnnc.layer, and its number of results); constants and empty tensors are
+// copied in (an empty tensor passed in would be a buffer of the caller's,
+// copied into the result), values read from above become arguments;
+// reshapes stay.
 // CHECK-LABEL: func.func @forward
 // CHECK-SAME: (%[[X:.*]]: tensor<2x4xf32>, %[[T:.*]]: tensor<4xf32>)
-// CHECK: %[[E:.*]] = tensor.empty() : tensor<2x4xf32>
-// CHECK: %[[A:.*]] = call @forward_scale(%[[X]], %[[E]], %[[T]]) : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+// CHECK: %[[A:.*]] = call @forward_scale(%[[X]], %[[T]]) : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32>
 // CHECK: %[[R:.*]] = tensor.collapse_shape %[[A]]
 // CHECK: %[[P:.*]] = call @forward_op1(%[[R]]) : (tensor<8xf32>) -> tensor<10xf32>
 // CHECK: return %[[P]]
-// CHECK: func.func private @forward_scale(%{{.*}}: tensor<2x4xf32>, %{{.*}}: tensor<2x4xf32>, %[[TABLE:.*]]: tensor<4xf32>) -> tensor<2x4xf32> attributes {cnnc.layer = "scale", cnnc.num_outputs = 1 : i64, passthrough = ["noinline"]}
+// CHECK: func.func private @forward_scale(%{{.*}}: tensor<2x4xf32>, %[[TABLE:.*]]: tensor<4xf32>) -> tensor<2x4xf32> attributes {cnnc.layer = "scale", cnnc.num_outputs = 1 : i64, passthrough = ["noinline"]}
+// CHECK: tensor.empty() : tensor<2x4xf32>
 // CHECK: arith.constant 2.000000e+00 : f32
 // CHECK: linalg.generic
 // CHECK: tensor.extract %[[TABLE]]
@@ -59,8 +61,7 @@ func.func private @helper(%x: tensor<4xf32>) -> tensor<4xf32> {
 // computes.
 // CHECK-LABEL: func.func @forward
 // CHECK-SAME: (%[[X:.*]]: tensor<1x2x4x4xf32>, %[[W:.*]]: tensor<3x2x3x3xf32>, %[[S:.*]]: tensor<3xf32>)
-// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x3x4x4xf32>
-// CHECK: %[[G:.*]] = call @forward_conv(%[[X]], %[[E]], %[[W]], %[[S]])
+// CHECK: %[[G:.*]] = call @forward_conv(%[[X]], %[[W]], %[[S]])
 // CHECK-NOT: linalg.
 // CHECK: return %[[G]]
 // CHECK: func.func private @forward_conv({{.*}}) -> tensor<1x3x4x4xf32> attributes {cnnc.layer = "conv + bn + relu", cnnc.num_outputs = 1 : i64, passthrough = ["noinline"]}
@@ -104,21 +105,24 @@ func.func @forward(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x3x3xf32>, %scale: ten
 // CHECK-LABEL: func.func @forward
 // CHECK: %[[F:.*]] = call @forward_zeros(
 // CHECK: %[[C:.*]] = call @forward_c(%{{.*}}, %{{.*}}, %[[F]])
-// CHECK: %[[S:.*]] = call @forward_b(%{{.*}}, %{{.*}}, %[[F]], %[[C]], %{{.*}})
-// CHECK: %[[T:.*]] = call @forward_a(%{{.*}}, %{{.*}}, %[[F]], %[[S]], %{{.*}})
+// CHECK: %[[S:.*]] = call @forward_b(%{{.*}}, %{{.*}}, %[[F]], %[[C]])
+// CHECK: %[[T:.*]] = call @forward_a(%{{.*}}, %{{.*}}, %[[F]], %[[S]])
 // CHECK: return %[[T]]
 // CHECK: func.func private @forward_zeros({{.*}}cnnc.layer = "zeros"
 // CHECK-NEXT: arith.constant
+// CHECK-NEXT: tensor.empty
 // CHECK-NEXT: linalg.fill
 // CHECK-NEXT: return
 // CHECK: func.func private @forward_c({{.*}}cnnc.layer = "c"
 // CHECK-NEXT: linalg.matmul
 // CHECK-NEXT: return
 // CHECK: func.func private @forward_b({{.*}}cnnc.layer = "b + add"
+// CHECK-NEXT: tensor.empty
 // CHECK-NEXT: linalg.matmul
 // CHECK-NEXT: linalg.add
 // CHECK-NEXT: return
 // CHECK: func.func private @forward_a({{.*}}cnnc.layer = "a + sum"
+// CHECK-NEXT: tensor.empty
 // CHECK-NEXT: linalg.matmul
 // CHECK-NEXT: linalg.add
 // CHECK-NEXT: return

@@ -12,14 +12,14 @@
 // ResNet's 3x3 convolution on 56x56: a row of 56 columns is four vectors
 // (16 + 16 + 16 + 8 lanes with AVX-512); four output channels of one row
 // make 16 accumulators, and each loaded input vector serves four
-// multiply-adds. The whole layer's input fits half of L2: one cache tile.
+// multiply-adds. The cache tiles are cut to eight (seven output rows each)
+// for the threads to share.
 // AVX512-LABEL: func.func @resnet_conv
-// AVX512: linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv, cache_tile = [1, 64, 56, 56], register_tile = [1, 4, 1, 56], loop_order = [0, 2, 1, 3], vector_size = 16>
+// AVX512: linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv, cache_tile = [1, 64, 7, 56], register_tile = [1, 4, 1, 56], loop_order = [0, 2, 1, 3], vector_size = 16>
 // With AVX2, 16 registers of 8 lanes: 56 columns would be seven vectors, so
-// the tile takes 8 of them (no lane wasted) and seven rows of two channels;
-// half of L2 holds the input rows of 28 output rows.
+// the tile takes 8 of them (no lane wasted) and seven rows of two channels.
 // AVX2-LABEL: func.func @resnet_conv
-// AVX2: cache_tile = [1, 64, 28, 56], register_tile = [1, 2, 7, 8], loop_order = [0, 2, 1, 3], vector_size = 8>
+// AVX2: cache_tile = [1, 64, 7, 56], register_tile = [1, 2, 7, 8], loop_order = [0, 2, 1, 3], vector_size = 8>
 func.func @resnet_conv(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>, %acc: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
   %0 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x64x58x58xf32>, tensor<64x64x3x3xf32>) outs(%acc : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
   return %0 : tensor<1x64x56x56xf32>
@@ -27,10 +27,13 @@ func.func @resnet_conv(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>, %a
 
 // -----
 
-// A late layer, 7x7: a row of 7 columns is three vectors (4 + 2 + 1), so
-// the tile takes eight channels of one row.
+// A late layer, 7x7: a row of 7 columns would be three vectors (4 + 2 + 1)
+// for 7 outputs; the flat kernel holds a channel's seven rows as one line
+// of 61 columns through the input's padding (six vectors for 49 outputs),
+// four channels at a time. Seven rows of 512 channels are cut into eight
+// cache tiles of 64 channels.
 // AVX512-LABEL: func.func @late_conv
-// AVX512: cache_tile = [1, 512, 7, 7], register_tile = [1, 8, 1, 7]
+// AVX512: kernel = direct_conv_flat, cache_tile = [1, 64, 7, 7], register_tile = [1, 4, 7, 7]
 // A width above four vectors is tiled by the divisor that wastes the fewest
 // lanes, the largest of those: 16 of 112, with seven rows of four channels.
 // AVX512-LABEL: func.func @wide_conv

@@ -74,12 +74,13 @@ void loopTiles(linalg::LinalgOp op, ArrayRef<int64_t> resultSizes,
 FailureOr<SmallVector<Operation *>> tileAndFuse(RewriterBase &rewriter,
                                                 linalg::LinalgOp last,
                                                 ArrayRef<int64_t> resultSizes,
-                                                ArrayRef<int64_t> resultOrder) {
+                                                ArrayRef<int64_t> resultOrder,
+                                                scf::SCFTilingOptions::LoopType loops) {
   SmallVector<OpFoldResult> sizes;
   SmallVector<int64_t> interchange;
   loopTiles(last, resultSizes, resultOrder, sizes, interchange);
   scf::SCFTilingOptions tiling;
-  tiling.setTileSizes(sizes).setInterchange(interchange);
+  tiling.setTileSizes(sizes).setInterchange(interchange).setLoopType(loops);
   scf::SCFTileAndFuseOptions options;
   options.setTilingOptions(tiling);
   options.setFusionControlFn(
@@ -122,14 +123,18 @@ struct CnncCpuApplyStrategyPass
       if (config.getKernel() == Kernel::Loops)
         continue;
       linalg::LinalgOp last = groupEnd(root);
+      // Cache tiles are independent: an scf.forall, whose iterations
+      // cnnc-cpu-outline-parallel-tiles spreads over the context's threads.
       auto outer = tileAndFuse(rewriter, last, config.getCacheTile(),
-                               config.getLoopOrder());
+                               config.getLoopOrder(),
+                               scf::SCFTilingOptions::LoopType::ForallOp);
       if (failed(outer)) {
         root.emitError("cannot tile this op by its cache tile");
         return signalPassFailure();
       }
       auto inner = tileAndFuse(rewriter, cast<linalg::LinalgOp>(outer->front()),
-                               config.getRegisterTile(), config.getLoopOrder());
+                               config.getRegisterTile(), config.getLoopOrder(),
+                               scf::SCFTilingOptions::LoopType::ForOp);
       if (failed(inner)) {
         root.emitError("cannot tile this op by its register tile");
         return signalPassFailure();
@@ -140,7 +145,8 @@ struct CnncCpuApplyStrategyPass
       llvm::sort(tileOps, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
       for (Operation *op : tileOps) {
         if (op->hasAttr(CnncDialect::kLoweringConfigAttrName) &&
-            config.getKernel() == Kernel::DirectConv) {
+            (config.getKernel() == Kernel::DirectConv ||
+             config.getKernel() == Kernel::DirectConvFlat)) {
           // A tile the kernel does not cover stays a linalg op: loops.
           (void)applyOpPatternsGreedily({op}, kernels);
           continue;

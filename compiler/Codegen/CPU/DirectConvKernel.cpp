@@ -43,8 +43,10 @@ struct DirectConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                                 PatternRewriter &rewriter) const override {
     auto config = conv->getAttrOfType<LoweringConfigAttr>(
         CnncDialect::kLoweringConfigAttrName);
-    if (!config || config.getKernel() != Kernel::DirectConv)
+    if (!config || (config.getKernel() != Kernel::DirectConv &&
+                    config.getKernel() != Kernel::DirectConvFlat))
       return rewriter.notifyMatchFailure(conv, "not a direct_conv tile");
+    bool flat = config.getKernel() == Kernel::DirectConvFlat;
     if (!conv.hasPureTensorSemantics())
       return rewriter.notifyMatchFailure(conv, "not on tensors");
     Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
@@ -66,7 +68,15 @@ struct DirectConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     int64_t kernelH = filterType.getDimSize(2), kernelW = filterType.getDimSize(3);
     SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
-    SmallVector<int64_t> chunks = cnnc::rowChunks(width, config.getVectorSize());
+    // A line is what one accumulator row holds: an output row, or with the
+    // flat kernel all rows of the tile and the padding columns between
+    // them, as they lie in the input (row r at r * input width).
+    if (flat && (strides[0] != 1 || strides[1] != 1 ||
+                 inWidth != width + (kernelW - 1) * dilations[1]))
+      return rewriter.notifyMatchFailure(conv, "flat lines need stride 1, whole rows");
+    int64_t lines = flat ? 1 : rows;
+    int64_t lineLength = flat ? (rows - 1) * inWidth + width : width;
+    SmallVector<int64_t> chunks = cnnc::rowChunks(lineLength, config.getVectorSize());
 
     Location loc = conv.getLoc();
     Type f32 = outType.getElementType();
@@ -76,31 +86,65 @@ struct DirectConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     Value zero = index(rewriter, 0);
     Value padding = arith::ConstantOp::create(rewriter, loc, f32,
                                               rewriter.getFloatAttr(f32, 0.0));
+    auto rowType = VectorType::get({width}, f32);
+    auto lineType = VectorType::get({lineLength}, f32);
+    // The flat kernel reads the input's rows as one: [1, C, rows x width].
+    Value source = input;
+    if (flat)
+      source = tensor::CollapseShapeOp::create(
+          rewriter, loc, input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
 
-    // The accumulators, [f][r][chunk], from the initial value of the tile.
+    // The accumulators, [f][line][chunk], from the initial value of the
+    // tile, read row by row as its producer writes it, so that each row is
+    // forwarded as a value.
     SmallVector<Value> accumulators;
     for (int64_t f = 0; f < filters; ++f)
-      for (int64_t r = 0; r < rows; ++r)
+      for (int64_t line = 0; line < lines; ++line) {
+        auto readRow = [&](int64_t r) -> Value {
+          return vector::TransferReadOp::create(
+              rewriter, loc, rowType, init,
+              ValueRange{zero, index(rewriter, f), index(rewriter, r), zero}, padding,
+              ArrayRef<bool>{true});
+        };
+        Value lineValue;
+        if (!flat) {
+          lineValue = readRow(line);
+        } else {
+          lineValue = arith::ConstantOp::create(rewriter, loc, lineType,
+                                                DenseElementsAttr::get(lineType, 0.0f));
+          for (int64_t r = 0; r < rows; ++r)
+            lineValue = vector::InsertStridedSliceOp::create(
+                rewriter, loc, readRow(r), lineValue, ArrayRef<int64_t>{r * inWidth},
+                ArrayRef<int64_t>{1});
+        }
         for (int64_t column = 0, k = 0; k < int64_t(chunks.size());
              column += chunks[k++])
-          accumulators.push_back(vector::TransferReadOp::create(
-              rewriter, loc, VectorType::get({chunks[k]}, f32), init,
-              ValueRange{zero, index(rewriter, f), index(rewriter, r),
-                         index(rewriter, column)},
-              padding, ArrayRef<bool>{true}));
+          accumulators.push_back(vector::ExtractStridedSliceOp::create(
+              rewriter, loc, lineValue, ArrayRef<int64_t>{column},
+              ArrayRef<int64_t>{chunks[k]}, ArrayRef<int64_t>{1}));
+      }
 
-    // The input under a chunk of `size` output columns starting at `column`
-    // for filter column kw: every sw-th column of a span, loaded whole (as a
-    // power of two of columns where that stays inside the row) and picked
-    // by a shuffle.
-    auto loadInput = [&](OpBuilder &b, Value c, Value row, int64_t column,
-                         int64_t size, int64_t kw) -> Value {
+    // The input under a chunk of `size` outputs starting at `column` of a
+    // line, for filter tap (kh, kw). A row: every sw-th column of a span,
+    // loaded whole (as a power of two of columns where that stays inside
+    // the row) and picked by a shuffle. A flat line: contiguous.
+    auto loadInput = [&](OpBuilder &b, Value c, Value rowOffset, Value kh, int64_t line,
+                         int64_t column, int64_t size, int64_t kw) -> Value {
+      if (flat) {
+        Value start = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, kh, index(b, dilations[0] * inWidth)),
+            index(b, column + kw * dilations[1]));
+        return vector::TransferReadOp::create(b, loc, VectorType::get({size}, f32), source,
+                                              ValueRange{index(b, 0), c, start}, padding,
+                                              ArrayRef<bool>{true});
+      }
+      Value row = arith::AddIOp::create(b, loc, rowOffset, index(b, line * strides[0]));
       int64_t start = column * strides[1] + kw * dilations[1];
       int64_t span = (size - 1) * strides[1] + 1;
       if (strides[1] != 1 && start + int64_t(llvm::PowerOf2Ceil(span)) <= inWidth)
         span = llvm::PowerOf2Ceil(span);
       Value x = vector::TransferReadOp::create(
-          b, loc, VectorType::get({span}, f32), input,
+          b, loc, VectorType::get({span}, f32), source,
           ValueRange{index(b, 0), c, row, index(b, start)}, padding,
           ArrayRef<bool>{true});
       if (strides[1] == 1)
@@ -127,46 +171,49 @@ struct DirectConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                   for (int64_t f = 0; f < filters; ++f)
                     weights.push_back(tensor::ExtractOp::create(
                         b, l, filter, ValueRange{index(b, f), c, kh, index(b, kw)}));
-                  for (int64_t r = 0; r < rows; ++r) {
-                    Value row = arith::AddIOp::create(b, l, rowOffset,
-                                                      index(b, r * strides[0]));
+                  for (int64_t line = 0; line < lines; ++line)
                     for (int64_t column = 0, k = 0; k < int64_t(chunks.size());
                          column += chunks[k++]) {
-                      Value x = loadInput(b, c, row, column, chunks[k], kw);
+                      Value x = loadInput(b, c, rowOffset, kh, line, column, chunks[k], kw);
                       auto type = VectorType::get({chunks[k]}, f32);
                       for (int64_t f = 0; f < filters; ++f) {
-                        Value &a = acc[(f * rows + r) * chunks.size() + k];
+                        Value &a = acc[(f * lines + line) * chunks.size() + k];
                         a = vector::FMAOp::create(
                             b, l, vector::BroadcastOp::create(b, l, type, weights[f]),
                             x, a);
                       }
                     }
-                  }
                 }
                 scf::YieldOp::create(b, l, acc);
               });
           scf::YieldOp::create(b, l, rowLoop.getResults());
         });
 
-    // Row by row, each row put together from its chunks: an n-D vector
+    // Row by row, each line put together from its chunks: an n-D vector
     // assembled from the rows would be taken apart element by element by
     // the canonicalizer.
-    auto rowType = VectorType::get({width}, f32);
     Value result = init;
     for (int64_t f = 0; f < filters; ++f)
-      for (int64_t r = 0; r < rows; ++r) {
-        Value row = ub::PoisonOp::create(rewriter, loc, rowType);
+      for (int64_t line = 0; line < lines; ++line) {
+        Value lineValue = ub::PoisonOp::create(rewriter, loc, lineType);
         for (int64_t column = 0, k = 0; k < int64_t(chunks.size());
              column += chunks[k++])
-          row = vector::InsertStridedSliceOp::create(
+          lineValue = vector::InsertStridedSliceOp::create(
               rewriter, loc,
-              channelLoop.getResult((f * rows + r) * chunks.size() + k), row,
+              channelLoop.getResult((f * lines + line) * chunks.size() + k), lineValue,
               ArrayRef<int64_t>{column}, ArrayRef<int64_t>{1});
-        result = vector::TransferWriteOp::create(
-                     rewriter, loc, row, result,
-                     ValueRange{zero, index(rewriter, f), index(rewriter, r), zero},
-                     ArrayRef<bool>{true})
-                     .getResult();
+        for (int64_t r = flat ? 0 : line; r < (flat ? rows : line + 1); ++r) {
+          Value row = flat ? vector::ExtractStridedSliceOp::create(
+                                 rewriter, loc, lineValue, ArrayRef<int64_t>{r * inWidth},
+                                 ArrayRef<int64_t>{width}, ArrayRef<int64_t>{1})
+                                 .getResult()
+                           : lineValue;
+          result = vector::TransferWriteOp::create(
+                       rewriter, loc, row, result,
+                       ValueRange{zero, index(rewriter, f), index(rewriter, r), zero},
+                       ArrayRef<bool>{true})
+                       .getResult();
+        }
       }
     rewriter.replaceOp(conv, result);
     return success();

@@ -23,6 +23,11 @@ using namespace cnnc::codegen;
 
 namespace {
 
+/// Cache tiles a layer is cut into at least, where it has that many register
+/// tiles: the threads of the context share them out (8 keeps 2 to 8 threads
+/// busy with an even share).
+constexpr int64_t kMinCacheTiles = 8;
+
 SmallVector<int64_t> divisors(int64_t n) {
   SmallVector<int64_t> result;
   for (int64_t d = 1; d <= n; ++d)
@@ -31,15 +36,18 @@ SmallVector<int64_t> divisors(int64_t n) {
   return result;
 }
 
-/// The direct convolution's tiles for an NCHW convolution with static shapes.
+/// The direct convolution's kernel and tiles for an NCHW convolution with
+/// static shapes.
 ///
-/// A register tile is F output channels x R output rows x W output columns;
-/// each row of W columns is a few vector registers (rowChunks). Per input
-/// channel and filter tap the kernel loads R row vectors of input and F
-/// filter values, and issues F x R x ceil(W / lanes) fused multiply-adds.
-/// The choice keeps the accumulators and the loaded rows within the vector
-/// registers, and among those takes the tile with the fewest loads per
-/// multiply-add (1/F + 1/(R x vectors per row)).
+/// A register tile is F output channels x R output rows x W output columns.
+/// The direct_conv kernel holds each row in a few vector registers
+/// (rowChunks); direct_conv_flat holds the R rows of a channel as one line
+/// through the input's padding columns, which fills the registers better
+/// when rows are narrow. Per input channel and filter tap the kernel loads
+/// each vector of input once and F filter values, and issues one
+/// multiply-add per filter and vector. The choice keeps the accumulators
+/// within the vector registers and takes the tile and kernel with the
+/// fewest issue slots per output.
 LoweringConfigAttr selectDirectConv(linalg::Conv2DNchwFchwOp conv,
                                     const cnnc::CpuTargetModel &target) {
   auto outType = cast<RankedTensorType>(conv.getResult(0).getType());
@@ -69,47 +77,72 @@ LoweringConfigAttr selectDirectConv(linalg::Conv2DNchwFchwOp conv,
     }
     width = best;
   }
-  int64_t vectorsPerRow = cnnc::rowChunks(width, lanes).size();
-  // The kernel loads one input vector at a time (a strided one spans
-  // stride vectors).
-  int64_t loadVectors = strideW;
-
+  // Every tile shape and both kernels, costed per output as issue slots:
+  // the core issues two multiply-adds and two loads a cycle, so a tap of
+  // the kernel takes about max(multiply-adds, loads) / 2 cycles for
+  // F x R x W outputs. A multiply-add on a part-filled vector counts whole.
+  int64_t inWidth = inType.getDimSize(3);
+  int64_t strideH = conv.getStrides().getValues<int64_t>()[0];
+  bool flatPossible = strideW == 1 && strideH == 1 && width == out[3];
+  Kernel bestKernel = Kernel::DirectConv;
   int64_t bestF = 1, bestR = 1;
   double bestCost = 1e9;
-  for (int64_t f : divisors(out[1]))
-    for (int64_t r : divisors(out[2])) {
-      int64_t accumulators = f * r * vectorsPerRow;
-      // The accumulators, one input row being loaded, one broadcast filter
-      // value.
-      if (accumulators + loadVectors + 1 > int64_t(target.vectorRegisters))
-        continue;
-      double cost = 1.0 / double(f) + 1.0 / double(r * vectorsPerRow);
-      if (cost < bestCost - 1e-9) {
-        bestCost = cost;
-        bestF = f;
-        bestR = r;
+  for (Kernel kernel : {Kernel::DirectConv, Kernel::DirectConvFlat}) {
+    if (kernel == Kernel::DirectConvFlat && !flatPossible)
+      continue;
+    for (int64_t f : divisors(out[1]))
+      for (int64_t r : divisors(out[2])) {
+        bool flat = kernel == Kernel::DirectConvFlat;
+        int64_t lines = flat ? 1 : r;
+        int64_t vectors = cnnc::rowChunks(flat ? (r - 1) * inWidth + width : width,
+                                          lanes).size();
+        int64_t accumulators = f * lines * vectors;
+        // The accumulators, the input vector being loaded (a strided row
+        // spans stride vectors), one broadcast filter value.
+        if (accumulators + strideW + 1 > int64_t(target.vectorRegisters))
+          continue;
+        // Loads also take L1 bandwidth and issue slots of their own: a
+        // quarter of each counts on top.
+        double loads = double(lines * vectors * strideW + f);
+        double cost = (std::max(double(accumulators), loads) + 0.25 * loads) /
+                      double(f * r * width);
+        if (cost < bestCost - 1e-9) {
+          bestCost = cost;
+          bestKernel = kernel;
+          bestF = f;
+          bestR = r;
+        }
       }
-    }
+  }
 
   // Cache tile: all output channels, and as many register-tile rows as keep
   // the input rows they read within half of L2 (the filters and the output
-  // share the rest).
-  int64_t channels = inType.getDimSize(1), inWidth = inType.getDimSize(3);
-  int64_t strideH = conv.getStrides().getValues<int64_t>()[0];
+  // share the rest); then smaller, rows first, until the layer has
+  // kMinCacheTiles of them for the threads to share.
+  int64_t channels = inType.getDimSize(1);
   int64_t dilationH = conv.getDilations().getValues<int64_t>()[0];
   int64_t kernelH = filterType.getDimSize(2);
-  int64_t rows = bestR;
+  SmallVector<int64_t> rowChoices, channelChoices;
   for (int64_t r : divisors(out[2])) {
-    if (r % bestR != 0)
-      continue;
     int64_t inputRows = (r - 1) * strideH + (kernelH - 1) * dilationH + 1;
-    if (channels * inputRows * inWidth * 4 > int64_t(target.l2Bytes / 2))
-      break;
-    rows = r;
+    if (r % bestR == 0 &&
+        (r == bestR || channels * inputRows * inWidth * 4 <= int64_t(target.l2Bytes / 2)))
+      rowChoices.push_back(r);
   }
+  for (int64_t f : divisors(out[1]))
+    if (f % bestF == 0)
+      channelChoices.push_back(f);
+  int64_t rows = rowChoices.back(), filtersPerTile = channelChoices.back();
+  auto tiles = [&] { return (out[2] / rows) * (out[1] / filtersPerTile); };
+  for (int64_t r : llvm::reverse(rowChoices))
+    if (tiles() < kMinCacheTiles)
+      rows = r;
+  for (int64_t f : llvm::reverse(channelChoices))
+    if (tiles() < kMinCacheTiles)
+      filtersPerTile = f;
   MLIRContext *context = conv.getContext();
-  return LoweringConfigAttr::get(context, Kernel::DirectConv,
-                                 {1, out[1], rows, out[3]},
+  return LoweringConfigAttr::get(context, bestKernel,
+                                 {1, filtersPerTile, rows, out[3]},
                                  {1, bestF, bestR, width},
                                  // Rows outside channels: the input rows a
                                  // cache tile reads stay hot across its

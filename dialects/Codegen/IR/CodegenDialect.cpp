@@ -59,19 +59,31 @@ LogicalResult CnncDialect::verifyOperationAttribute(Operation *op,
     auto config = dyn_cast<LoweringConfigAttr>(attribute.getValue());
     if (!config)
       return op->emitError() << "'" << name << "' must be a #cnnc.lowering_config";
+    // On tensors or, after bufferization, on buffers.
     auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-    if (!linalgOp || linalgOp->getNumResults() != 1)
+    if (!linalgOp || linalgOp.getNumDpsInits() != 1)
       return op->emitError() << "'" << name
                              << "' belongs on a linalg op with one result";
-    int64_t rank = cast<ShapedType>(op->getResult(0).getType()).getRank();
+    auto resultType = cast<ShapedType>(linalgOp.getDpsInits()[0].getType());
+    int64_t rank = resultType.getRank();
     if (static_cast<int64_t>(config.getCacheTile().size()) != rank)
       return op->emitError() << "'" << name << "' has "
                              << config.getCacheTile().size()
                              << " tile sizes for a result of rank " << rank;
-    if (config.getKernel() == Kernel::DirectConv &&
+    Kernel kernel = config.getKernel();
+    if ((kernel == Kernel::DirectConv || kernel == Kernel::DirectConvFlat) &&
         !isa<linalg::Conv2DNchwFchwOp>(op))
-      return op->emitError() << "the direct_conv kernel computes "
-                                "linalg.conv_2d_nchw_fchw only";
+      return op->emitError() << "the " << stringifyKernel(kernel)
+                             << " kernel computes linalg.conv_2d_nchw_fchw only";
+    if (kernel == Kernel::DirectConvFlat) {
+      auto conv = cast<linalg::Conv2DNchwFchwOp>(op);
+      int64_t width = resultType.getDimSize(3);
+      if (!llvm::all_of(conv.getStrides().getValues<int64_t>(),
+                        [](int64_t s) { return s == 1; }) ||
+          config.getRegisterTile()[3] != width)
+        return op->emitError() << "the direct_conv_flat kernel takes stride 1 "
+                                  "and register tiles of whole rows";
+    }
     return success();
   }
   if (name == kLayerAttrName) {
@@ -82,6 +94,11 @@ LogicalResult CnncDialect::verifyOperationAttribute(Operation *op,
   if (name == kNumOutputsAttrName) {
     if (!isa<IntegerAttr>(attribute.getValue()))
       return op->emitError() << "'" << name << "' must be an integer";
+    return success();
+  }
+  if (name == kParallelLaunchAttrName) {
+    if (!isa<FlatSymbolRefAttr>(attribute.getValue()))
+      return op->emitError() << "'" << name << "' must name a function";
     return success();
   }
   return op->emitError() << "unknown cnnc attribute '" << name << "'";

@@ -37,6 +37,10 @@ def Cnnc_Dialect : Dialect {
     /// On a dispatch group's function: how many results it has.
     static constexpr ::llvm::StringLiteral kNumOutputsAttrName =
         "cnnc.num_outputs";
+    /// On the declaration of a launch of parallel tiles: the function that
+    /// runs a range of the tiles.
+    static constexpr ::llvm::StringLiteral kParallelLaunchAttrName =
+        "cnnc.parallel_launch";
   }];
 }
 
@@ -51,7 +55,12 @@ def Cnnc_Kernel : I32EnumAttr<"Kernel", "how the innermost tile is computed", [
   // channels x output rows x output columns held in vector registers,
   // vectors along the output columns, one broadcast filter tap times one
   // input row vector per fused multiply-add.
-  I32EnumAttrCase<"DirectConv", 2, "direct_conv">
+  I32EnumAttrCase<"DirectConv", 2, "direct_conv">,
+  // The direct convolution of whole rows with stride 1, each output
+  // channel's rows held as one flat vector that runs on through the
+  // input's padding columns (computed and dropped), so that narrow layers
+  // (7 or 14 columns) still fill the vector registers.
+  I32EnumAttrCase<"DirectConvFlat", 3, "direct_conv_flat">
 ]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::cnnc::codegen";

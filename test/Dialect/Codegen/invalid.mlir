@@ -72,3 +72,12 @@ func.func private @outputs() attributes {cnnc.num_outputs = "one"}
 
 // expected-error @+1 {{unknown cnnc attribute 'cnnc.tile'}}
 func.func private @unknown() attributes {cnnc.tile = 3 : i64}
+
+// -----
+
+func.func @flat_strided(%x: tensor<1x2x9x9xf32>, %w: tensor<4x2x3x3xf32>, %acc: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  // expected-error @+1 {{the direct_conv_flat kernel takes stride 1 and register tiles of whole rows}}
+  %0 = linalg.conv_2d_nchw_fchw {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>, cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv_flat, cache_tile = [1, 4, 4, 4], register_tile = [1, 2, 4, 4], vector_size = 16>}
+         ins(%x, %w : tensor<1x2x9x9xf32>, tensor<4x2x3x3xf32>) outs(%acc : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
