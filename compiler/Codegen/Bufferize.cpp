@@ -57,7 +57,29 @@ struct CnncBufferizePass : cnnc::impl::CnncBufferizeBase<CnncBufferizePass> {
     outParams.memCpyFn = cnnc::createLinalgCopy;
     if (failed(bufferization::promoteBufferResultsToOutParams(getOperation(),
                                                                outParams)))
-      signalPassFailure();
+      return signalPassFailure();
+    getOperation().walk(computeIntoOutParameter);
+  }
+
+  /// `%b = alloc; ... call @f(..., %b); copy %b -> %out; return` with
+  /// `%out` an out-parameter nothing else touches: the callee computes into
+  /// `%out` directly. (The callee's result became an out-parameter only
+  /// after the caller's return had been rewritten into this copy.)
+  static void computeIntoOutParameter(linalg::CopyOp copy) {
+    if (!copy.hasPureBufferSemantics())
+      return;
+    Value source = copy.getInputs()[0], target = copy.getOutputs()[0];
+    auto alloc = source.getDefiningOp<memref::AllocOp>();
+    auto argument = dyn_cast<BlockArgument>(target);
+    if (!alloc || !argument || !argument.hasOneUse() ||
+        source.getType() != target.getType() ||
+        !isa<func::FuncOp>(argument.getOwner()->getParentOp()) ||
+        !isa<func::ReturnOp>(copy->getNextNode()) ||
+        alloc->getBlock() != copy->getBlock())
+      return;
+    copy->erase();
+    alloc.getResult().replaceAllUsesWith(target);
+    alloc->erase();
   }
 };
 

@@ -47,3 +47,36 @@ func.func @concat(%a: tensor<1x2xf32>, %b: tensor<1x3xf32>) -> tensor<1x5xf32> {
 func.func @identity(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   return %x : tensor<2x2xf32>
 }
+
+// -----
+
+// A function that returns what it calls computes: the callee writes into
+// the caller's out-parameter, with no buffer between and no copy.
+// CHECK-LABEL: func.func @forward
+// CHECK-SAME: (%[[X:.*]]: memref<4xf32>, %[[OUT:.*]]: memref<4xf32>)
+// CHECK-NEXT: call @layer(%[[X]], %[[OUT]])
+// CHECK-NEXT: return
+// A loop that carries its buffer returns it unchanged: the layer computes
+// into its out-parameter too.
+// CHECK-LABEL: func.func private @layer
+// CHECK-SAME: (%[[IN:.*]]: memref<4xf32>, %[[RESULT:.*]]: memref<4xf32>)
+// CHECK-NOT: memref.alloc
+// CHECK: memref.store %{{.*}}, %[[RESULT]]
+// CHECK-NOT: copy
+func.func @forward(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = call @layer(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+func.func private @layer(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %e = tensor.empty() : tensor<4xf32>
+  %0 = scf.for %i = %c0 to %c4 step %c1 iter_args(%acc = %e) -> (tensor<4xf32>) {
+    %v = tensor.extract %x[%i] : tensor<4xf32>
+    %w = arith.negf %v : f32
+    %1 = tensor.insert %w into %acc[%i] : tensor<4xf32>
+    scf.yield %1 : tensor<4xf32>
+  }
+  return %0 : tensor<4xf32>
+}
