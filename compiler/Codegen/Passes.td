@@ -133,6 +133,24 @@ def CnncCpuLowerParallelLaunches : Pass<"cnnc-cpu-lower-parallel-launches", "::m
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def CnncApproximateMath : Pass<"cnnc-approximate-math"> {
+  let summary = "Compute transcendental functions by polynomials, in vectors";
+  let description = [{
+    Rewrites `math.tanh`, `math.exp`, `math.expm1`, `math.log`, `math.log1p`,
+    `math.log2`, `math.erf` and `math.erfc` on f32, scalars and vectors, into
+    the polynomial approximations of upstream MLIR (accurate to a few units in
+    the last place; the end-to-end tests hold them to PyTorch's results).
+    LLVM has no vector form of these functions without a vector math
+    library: left alone, a vector of 16 becomes 16 calls to libm, which
+    made tanh the largest cost of LeNet-5.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 def CnncFoldPadIntoStridedInsert : Pass<"cnnc-fold-pad-into-strided-insert"> {
   let summary = "Fold a padding into the strided tensor.insert_slice that spreads it";
   let description = [{

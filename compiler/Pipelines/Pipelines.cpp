@@ -42,6 +42,7 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
     pm.addNestedPass<func::FuncOp>(createCSEPass());
   }
+  pm.addNestedPass<func::FuncOp>(createCnncApproximateMath());
   pm.addPass(createCnncBufferize());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
