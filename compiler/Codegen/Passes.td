@@ -151,6 +151,20 @@ def CnncApproximateMath : Pass<"cnnc-approximate-math"> {
   ];
 }
 
+def CnncFuseElementwise : Pass<"cnnc-fuse-elementwise"> {
+  let summary = "Fuse chains of element-wise ops, never into a reduction";
+  let description = [{
+    Upstream's `linalg-fuse-elementwise-ops`, restricted to element-wise
+    consumers: batch norm, activation and residual add become one
+    `linalg.generic`, while an activation in front of a dense layer or a
+    pooling stays an op of its own. Fused into a reduction, it would be
+    recomputed for every output that reads it (a ReLU before VGG's first
+    dense layer 4,096 times over) and hide the contraction from the dense
+    layer's kernel.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def CnncFoldPadIntoStridedInsert : Pass<"cnnc-fold-pad-into-strided-insert"> {
   let summary = "Fold a padding into the strided tensor.insert_slice that spreads it";
   let description = [{

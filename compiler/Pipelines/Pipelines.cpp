@@ -25,7 +25,7 @@ void cnnc::buildGraphToLinalgPipeline(OpPassManager &pm) {
   func.addPass(createCnncFoldPadIntoStridedInsert());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
-  func.addPass(createLinalgElementwiseOpFusionPass());
+  func.addPass(createCnncFuseElementwise());
   func.addPass(createCanonicalizerPass());
 }
 

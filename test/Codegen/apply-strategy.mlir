@@ -89,3 +89,35 @@ func.func @flat_conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %acc: ten
          ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%acc : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
   return %0 : tensor<1x4x6x6xf32>
 }
+
+// -----
+
+// A dense layer, 40 inputs to 4 outputs with a bias: two dot products per
+// register tile, k in vectors of 16 (32 of the 40), the tail of 8 apart,
+// the lanes summed and added to the bias.
+// CHECK-LABEL: func.func @dense
+// CHECK: scf.forall
+// CHECK: %[[SUMS:.*]]:2 = scf.for %{{.*}} = %c0 to %c32 step %c16 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-3: vector.transfer_read {{.*}} vector<16xf32>
+// CHECK: vector.fma
+// CHECK: vector.reduction <add>, %[[SUMS]]#0 : vector<16xf32> into f32
+// CHECK: vector.reduction <add>, %[[SUMS]]#1 : vector<16xf32> into f32
+// CHECK: vector.fma {{.*}} : vector<8xf32>
+// CHECK: vector.from_elements {{.*}} : vector<2xf32>
+// CHECK-NOT: linalg.generic
+#in = affine_map<(n, m, k) -> (n, k)>
+#w = affine_map<(n, m, k) -> (m, k)>
+#out = affine_map<(n, m, k) -> (n, m)>
+func.func @dense(%x: tensor<1x40xf32>, %w: tensor<4x40xf32>, %b: tensor<4xf32>) -> tensor<1x4xf32> {
+  %e = tensor.empty() : tensor<1x4xf32>
+  %bias = linalg.broadcast ins(%b : tensor<4xf32>) outs(%e : tensor<1x4xf32>) dimensions = [0]
+  %0 = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "reduction"],
+                       cnnc.lowering_config = #cnnc.lowering_config<kernel = dot, cache_tile = [1, 2], register_tile = [1, 2], vector_size = 16>}
+         ins(%x, %w : tensor<1x40xf32>, tensor<4x40xf32>) outs(%bias : tensor<1x4xf32>) {
+  ^bb0(%a: f32, %c: f32, %acc: f32):
+    %p = arith.mulf %a, %c : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4xf32>
+  return %0 : tensor<1x4xf32>
+}

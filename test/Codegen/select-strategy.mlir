@@ -59,3 +59,24 @@ func.func @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %c: tensor<2x4xf32>)
   %0 = linalg.matmul ins(%a, %b : tensor<2x3xf32>, tensor<3x4xf32>) outs(%c : tensor<2x4xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// A dense layer of 4096 outputs at batch 1: eight weight rows a register
+// tile (eight accumulators and their loads), 512 rows a cache tile: eight
+// for the threads.
+// AVX512-LABEL: func.func @dense
+// AVX512: cnnc.lowering_config = #cnnc.lowering_config<kernel = dot, cache_tile = [1, 512], register_tile = [1, 8], vector_size = 16>
+#in = affine_map<(n, m, k) -> (n, k)>
+#w = affine_map<(n, m, k) -> (m, k)>
+#out = affine_map<(n, m, k) -> (n, m)>
+func.func @dense(%x: tensor<1x256xf32>, %w: tensor<4096x256xf32>, %acc: tensor<1x4096xf32>) -> tensor<1x4096xf32> {
+  %0 = linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+         ins(%x, %w : tensor<1x256xf32>, tensor<4096x256xf32>) outs(%acc : tensor<1x4096xf32>) {
+  ^bb0(%a: f32, %c: f32, %s: f32):
+    %p = arith.mulf %a, %c : f32
+    %r = arith.addf %s, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4096xf32>
+  return %0 : tensor<1x4096xf32>
+}

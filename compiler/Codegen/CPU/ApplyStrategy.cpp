@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/CPU/DirectConvKernel.h"
+#include "compiler/Codegen/CPU/DotKernel.h"
 #include "compiler/Codegen/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -116,6 +117,7 @@ struct CnncCpuApplyStrategyPass
     IRRewriter rewriter(&getContext());
     RewritePatternSet kernelPatterns(&getContext());
     cnnc::populateDirectConvKernelPatterns(kernelPatterns);
+    cnnc::populateDotKernelPatterns(kernelPatterns);
     FrozenRewritePatternSet kernels(std::move(kernelPatterns));
     for (linalg::LinalgOp root : roots) {
       auto config = root->getAttrOfType<LoweringConfigAttr>(
@@ -145,8 +147,7 @@ struct CnncCpuApplyStrategyPass
       llvm::sort(tileOps, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
       for (Operation *op : tileOps) {
         if (op->hasAttr(CnncDialect::kLoweringConfigAttrName) &&
-            (config.getKernel() == Kernel::DirectConv ||
-             config.getKernel() == Kernel::DirectConvFlat)) {
+            config.getKernel() != Kernel::Vector) {
           // A tile the kernel does not cover stays a linalg op: loops.
           (void)applyOpPatternsGreedily({op}, kernels);
           continue;

@@ -150,6 +150,37 @@ LoweringConfigAttr selectDirectConv(linalg::Conv2DNchwFchwOp conv,
                                  {0, 2, 1, 3}, lanes);
 }
 
+/// The dot kernel's tiles for a dense layer with static shapes: at batch 1
+/// every weight is read once, so the register tile takes as many weight
+/// rows as keep one accumulator each in registers with their loads (and
+/// each input vector serves them all); the cache tiles split the weight
+/// rows among the threads.
+LoweringConfigAttr selectDot(linalg::LinalgOp op, const cnnc::CpuTargetModel &target) {
+  auto outType = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  if (!outType || !outType.hasStaticShape() || !outType.getElementType().isF32() ||
+      llvm::any_of(op.getDpsInputs(), [](Value v) {
+        return !cast<RankedTensorType>(v.getType()).hasStaticShape();
+      }))
+    return nullptr;
+  int64_t batch = outType.getDimSize(0), outputs = outType.getDimSize(1);
+  int64_t rows = 1, columns = 1;
+  for (int64_t n : divisors(batch))
+    for (int64_t m : divisors(outputs))
+      // Accumulators, plus one loaded vector per input and weight row.
+      if (n * m + n + m <= int64_t(target.vectorRegisters) && n * m > rows * columns) {
+        rows = n;
+        columns = m;
+      }
+  int64_t cacheColumns = outputs;
+  for (int64_t m : llvm::reverse(divisors(outputs)))
+    if (m % columns == 0 && (batch / rows) * (outputs / m) >= kMinCacheTiles) {
+      cacheColumns = m;
+      break;
+    }
+  return LoweringConfigAttr::get(op.getContext(), Kernel::Dot, {rows, cacheColumns},
+                                 {rows, columns}, {}, target.f32Lanes());
+}
+
 /// `LAYER = #cnnc.lowering_config<...>` lines; `//` starts a comment.
 FailureOr<llvm::StringMap<LoweringConfigAttr>>
 readStrategyFile(StringRef path, MLIRContext *context, Location loc) {
@@ -211,6 +242,8 @@ struct CnncCpuSelectStrategyPass
         config = found->second;
       else if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation()))
         config = selectDirectConv(conv, *model);
+      else if (isDenseLayer(op))
+        config = selectDot(op, *model);
       if (config)
         op->setAttr(CnncDialect::kLoweringConfigAttrName, config);
     });

@@ -52,6 +52,23 @@ LogicalResult LoweringConfigAttr::verify(
   return success();
 }
 
+bool cnnc::codegen::isDenseLayer(linalg::LinalgOp op) {
+  if (op.getNumLoops() != 3 || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getIteratorTypesArray() !=
+          SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel,
+                                           utils::IteratorType::reduction})
+    return false;
+  MLIRContext *context = op.getContext();
+  AffineExpr n, m, k;
+  bindDims(context, n, m, k);
+  return op.getIndexingMapsArray() ==
+             SmallVector<AffineMap>{AffineMap::get(3, 0, {n, k}, context),
+                                    AffineMap::get(3, 0, {m, k}, context),
+                                    AffineMap::get(3, 0, {n, m}, context)} &&
+         linalg::isaContractionOpInterface(op);
+}
+
 LogicalResult CnncDialect::verifyOperationAttribute(Operation *op,
                                                     NamedAttribute attribute) {
   StringRef name = attribute.getName().getValue();
@@ -75,6 +92,9 @@ LogicalResult CnncDialect::verifyOperationAttribute(Operation *op,
         !isa<linalg::Conv2DNchwFchwOp>(op))
       return op->emitError() << "the " << stringifyKernel(kernel)
                              << " kernel computes linalg.conv_2d_nchw_fchw only";
+    if (kernel == Kernel::Dot && !isDenseLayer(linalgOp))
+      return op->emitError() << "the dot kernel computes out[n, m] += in[n, k] * "
+                                "w[m, k] only";
     if (kernel == Kernel::DirectConvFlat) {
       auto conv = cast<linalg::Conv2DNchwFchwOp>(op);
       int64_t width = resultType.getDimSize(3);

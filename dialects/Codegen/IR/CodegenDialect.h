@@ -13,4 +13,14 @@
 #define GET_ATTRDEF_CLASSES
 #include "dialects/Codegen/IR/CodegenAttrs.h.inc"
 
+namespace mlir::linalg {
+class LinalgOp;
+} // namespace mlir::linalg
+
+namespace cnnc::codegen {
+/// A dense layer's contraction: out[n, m] += in[n, k] * w[m, k], the weights
+/// row-major as PyTorch keeps them (what the dot kernel computes).
+bool isDenseLayer(mlir::linalg::LinalgOp op);
+} // namespace cnnc::codegen
+
 #endif // CNNC_DIALECTS_CODEGEN_IR_CODEGENDIALECT_H

@@ -60,7 +60,11 @@ def Cnnc_Kernel : I32EnumAttr<"Kernel", "how the innermost tile is computed", [
   // channel's rows held as one flat vector that runs on through the
   // input's padding columns (computed and dropped), so that narrow layers
   // (7 or 14 columns) still fill the vector registers.
-  I32EnumAttrCase<"DirectConvFlat", 3, "direct_conv_flat">
+  I32EnumAttrCase<"DirectConvFlat", 3, "direct_conv_flat">,
+  // A dense layer, out[n, m] = init[n, m] + sum_k in[n, k] * w[m, k]: each
+  // output a dot product along the contiguous k, accumulated in vectors
+  // and summed across the lanes at the end.
+  I32EnumAttrCase<"Dot", 4, "dot">
 ]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::cnnc::codegen";

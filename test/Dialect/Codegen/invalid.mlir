@@ -81,3 +81,12 @@ func.func @flat_strided(%x: tensor<1x2x9x9xf32>, %w: tensor<4x2x3x3xf32>, %acc: 
          ins(%x, %w : tensor<1x2x9x9xf32>, tensor<4x2x3x3xf32>) outs(%acc : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
 }
+
+// -----
+
+func.func @dot_on_conv(%x: tensor<1x2x6x6xf32>, %w: tensor<4x2x3x3xf32>, %acc: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  // expected-error @+1 {{the dot kernel computes out[n, m] += in[n, k] * w[m, k] only}}
+  %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = dot, cache_tile = [1, 4, 4, 4], register_tile = [1, 2, 4, 4], vector_size = 16>}
+         ins(%x, %w : tensor<1x2x6x6xf32>, tensor<4x2x3x3xf32>) outs(%acc : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}

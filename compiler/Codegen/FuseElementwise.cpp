@@ -1,0 +1,33 @@
+//===- FuseElementwise.cpp - Element-wise fusion, not into reductions -----===//
+
+#include "compiler/Codegen/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace cnnc {
+#define GEN_PASS_DEF_CNNCFUSEELEMENTWISE
+#include "compiler/Codegen/Passes.h.inc"
+} // namespace cnnc
+
+using namespace mlir;
+
+namespace {
+
+struct CnncFuseElementwisePass
+    : cnnc::impl::CnncFuseElementwiseBase<CnncFuseElementwisePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *operand) {
+      auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
+      Operation *producer = operand->get().getDefiningOp();
+      // As upstream's default: only a producer nothing else needs.
+      return consumer && producer && producer->hasOneUse() &&
+             consumer.getNumReductionLoops() == 0;
+    });
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
