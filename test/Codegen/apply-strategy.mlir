@@ -121,3 +121,26 @@ func.func @dense(%x: tensor<1x40xf32>, %w: tensor<4x40xf32>, %b: tensor<4xf32>) 
   } -> tensor<1x4xf32>
   return %0 : tensor<1x4xf32>
 }
+
+// -----
+
+// Max pooling 2x2, stride 2: each output row of 4 columns is the maximum of
+// the window's input rows, every second column picked from a load of 8;
+// the accumulators start at the fill's -inf.
+// CHECK-LABEL: func.func @max_pool
+// CHECK: %[[NEGINF:.*]] = arith.constant dense<0xFF800000> : vector<4xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args(%{{.*}} = %[[NEGINF]], %{{.*}} = %[[NEGINF]]) -> (vector<4xf32>, vector<4xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<1x2x2x8xf32>, vector<8xf32>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6]
+// CHECK: arith.maximumf {{.*}} : vector<4xf32>
+// CHECK-NOT: linalg.pooling
+func.func @max_pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
+  %neginf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<1x2x4x4xf32>
+  %w = tensor.empty() : tensor<2x2xf32>
+  %f = linalg.fill ins(%neginf : f32) outs(%e : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %0 = linalg.pooling_nchw_max {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>,
+         cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_pool, cache_tile = [1, 2, 4, 4], register_tile = [1, 2, 1, 4], vector_size = 16>}
+         ins(%x, %w : tensor<1x2x8x8xf32>, tensor<2x2xf32>) outs(%f : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}

@@ -80,3 +80,17 @@ func.func @dense(%x: tensor<1x256xf32>, %w: tensor<4096x256xf32>, %acc: tensor<1
   } -> tensor<1x4096xf32>
   return %0 : tensor<1x4096xf32>
 }
+
+// -----
+
+// ResNet's max pooling, 112x112 to 56x56: a row of 56 columns is four
+// vectors, two channels of one row a register tile; eight cache tiles of
+// eight channels.
+// AVX512-LABEL: func.func @max_pool
+// AVX512: cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_pool, cache_tile = [1, 8, 56, 56], register_tile = [1, 2, 1, 56], vector_size = 16>
+func.func @max_pool(%x: tensor<1x64x113x113xf32>, %acc: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
+  %w = tensor.empty() : tensor<3x3xf32>
+  %0 = linalg.pooling_nchw_max {strides = dense<2> : tensor<2xi64>, dilations = dense<1> : tensor<2xi64>}
+         ins(%x, %w : tensor<1x64x113x113xf32>, tensor<3x3xf32>) outs(%acc : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
+  return %0 : tensor<1x64x56x56xf32>
+}

@@ -171,6 +171,19 @@ struct CnncCpuApplyStrategyPass
     vector::populateVectorUnrollPatterns(
         rows, vector::UnrollVectorOptions().setNativeShapeFn(
                   [](Operation *op) -> std::optional<SmallVector<int64_t>> {
+                    // The data of the tiles: element-wise ops, transfers and
+                    // broadcasts of floats (a transpose, a reduction or index
+                    // arithmetic keeps its shape).
+                    auto isFloatVector = [](Type type) {
+                      auto vector = dyn_cast<VectorType>(type);
+                      return !vector || isa<FloatType>(vector.getElementType());
+                    };
+                    if ((!op->hasTrait<OpTrait::Elementwise>() &&
+                         !isa<vector::TransferReadOp, vector::TransferWriteOp,
+                              vector::BroadcastOp>(op)) ||
+                        !llvm::all_of(op->getOperandTypes(), isFloatVector) ||
+                        !llvm::all_of(op->getResultTypes(), isFloatVector))
+                      return std::nullopt;
                     auto unrollable = dyn_cast<VectorUnrollOpInterface>(op);
                     std::optional<SmallVector<int64_t>> shape =
                         unrollable ? unrollable.getShapeForUnroll() : std::nullopt;

@@ -36,6 +36,145 @@ using namespace cnnc::codegen;
 
 namespace {
 
+/// `size` columns of row `row` of channel `channel` of `input` [1, C, H, W],
+/// `stride` apart from column `start`: every stride-th column of a span,
+/// loaded whole (as a power of two of columns where that stays inside the
+/// row) and picked by a shuffle.
+Value loadStridedRow(OpBuilder &b, Location loc, Value input, Value channel, Value row,
+                     int64_t start, int64_t size, int64_t stride, Value padding) {
+  int64_t width = cast<RankedTensorType>(input.getType()).getDimSize(3);
+  int64_t span = (size - 1) * stride + 1;
+  if (stride != 1 && start + int64_t(llvm::PowerOf2Ceil(span)) <= width)
+    span = llvm::PowerOf2Ceil(span);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value x = vector::TransferReadOp::create(
+      b, loc, VectorType::get({span}, padding.getType()), input,
+      ValueRange{zero, channel, row, arith::ConstantIndexOp::create(b, loc, start)},
+      padding, ArrayRef<bool>{true});
+  if (stride == 1)
+    return x;
+  SmallVector<int64_t> picked;
+  for (int64_t j = 0; j < size; ++j)
+    picked.push_back(j * stride);
+  return vector::ShuffleOp::create(b, loc, x, x, picked);
+}
+
+/// The rows of a tile [1, C, R, W] of `tensor`, each in vectors of `chunks`
+/// columns, [c][r][chunk].
+SmallVector<Value> readRowChunks(OpBuilder &b, Location loc, Value tensor,
+                                 ArrayRef<int64_t> chunks, Value padding) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto rowType = VectorType::get({type.getDimSize(3)}, padding.getType());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  SmallVector<Value> result;
+  for (int64_t c = 0; c < type.getDimSize(1); ++c)
+    for (int64_t r = 0; r < type.getDimSize(2); ++r) {
+      // Row by row as a producer writes them, so the row is forwarded.
+      Value row = vector::TransferReadOp::create(
+          b, loc, rowType, tensor,
+          ValueRange{zero, arith::ConstantIndexOp::create(b, loc, c),
+                     arith::ConstantIndexOp::create(b, loc, r), zero},
+          padding, ArrayRef<bool>{true});
+      for (int64_t column = 0, k = 0; k < int64_t(chunks.size()); column += chunks[k++])
+        result.push_back(vector::ExtractStridedSliceOp::create(
+            b, loc, row, ArrayRef<int64_t>{column}, ArrayRef<int64_t>{chunks[k]},
+            ArrayRef<int64_t>{1}));
+    }
+  return result;
+}
+
+/// Writes rows [c][r][chunk] back into the tile `tensor` [1, C, R, W], row
+/// by row: an n-D vector assembled from the rows would be taken apart
+/// element by element by the canonicalizer.
+Value writeRowChunks(OpBuilder &b, Location loc, ValueRange values, Value tensor,
+                     ArrayRef<int64_t> chunks) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto rowType = VectorType::get({type.getDimSize(3)}, type.getElementType());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  for (int64_t c = 0, next = 0; c < type.getDimSize(1); ++c)
+    for (int64_t r = 0; r < type.getDimSize(2); ++r) {
+      Value row = ub::PoisonOp::create(b, loc, rowType);
+      for (int64_t column = 0, k = 0; k < int64_t(chunks.size()); column += chunks[k++])
+        row = vector::InsertStridedSliceOp::create(b, loc, values[next++], row,
+                                                   ArrayRef<int64_t>{column},
+                                                   ArrayRef<int64_t>{1});
+      tensor = vector::TransferWriteOp::create(
+                   b, loc, row, tensor,
+                   ValueRange{zero, arith::ConstantIndexOp::create(b, loc, c),
+                              arith::ConstantIndexOp::create(b, loc, r), zero},
+                   ArrayRef<bool>{true})
+                   .getResult();
+    }
+  return tensor;
+}
+
+/// A register tile of max or sum pooling over NCHW, [1, C, R, W]: each
+/// output row in vectors, combined with the shifted input rows of its
+/// window.
+template <typename PoolOp>
+struct DirectPoolKernel : OpRewritePattern<PoolOp> {
+  using OpRewritePattern<PoolOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(PoolOp pool, PatternRewriter &rewriter) const override {
+    auto config = pool->template getAttrOfType<LoweringConfigAttr>(
+        CnncDialect::kLoweringConfigAttrName);
+    if (!config || config.getKernel() != Kernel::DirectPool ||
+        !pool.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(pool, "not a direct_pool tile on tensors");
+    Value input = pool.getInputs()[0], init = pool.getOutputs()[0];
+    auto outType = cast<RankedTensorType>(init.getType());
+    auto inType = cast<RankedTensorType>(input.getType());
+    auto windowType = cast<RankedTensorType>(pool.getInputs()[1].getType());
+    if (!outType.hasStaticShape() || !inType.hasStaticShape() ||
+        !windowType.hasStaticShape() || outType.getDimSize(0) != 1 ||
+        !outType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(pool, "not a static f32 tile of batch 1");
+    for (auto [size, tile] : llvm::zip(outType.getShape(), config.getRegisterTile()))
+      if (tile != 0 && size > tile)
+        return rewriter.notifyMatchFailure(pool, "larger than a register tile");
+    SmallVector<int64_t> strides(pool.getStrides().template getValues<int64_t>());
+    SmallVector<int64_t> dilations(pool.getDilations().template getValues<int64_t>());
+    int64_t channels = outType.getDimSize(1), rows = outType.getDimSize(2);
+    int64_t kernelH = windowType.getDimSize(0), kernelW = windowType.getDimSize(1);
+    SmallVector<int64_t> chunks =
+        cnnc::rowChunks(outType.getDimSize(3), config.getVectorSize());
+
+    Location loc = pool.getLoc();
+    Type f32 = outType.getElementType();
+    Value padding = arith::ConstantOp::create(rewriter, loc, f32,
+                                              rewriter.getFloatAttr(f32, 0.0));
+    SmallVector<Value> accumulators = readRowChunks(rewriter, loc, init, chunks, padding);
+    auto index = [&](OpBuilder &b, int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(b, loc, value);
+    };
+    auto rowLoop = scf::ForOp::create(
+        rewriter, loc, index(rewriter, 0), index(rewriter, kernelH), index(rewriter, 1),
+        accumulators, [&](OpBuilder &b, Location l, Value kh, ValueRange carried) {
+          SmallVector<Value> acc(carried);
+          Value rowOffset = arith::MulIOp::create(b, l, kh, index(b, dilations[0]));
+          for (int64_t kw = 0; kw < kernelW; ++kw)
+            for (int64_t c = 0, next = 0; c < channels; ++c)
+              for (int64_t r = 0; r < rows; ++r) {
+                Value row = arith::AddIOp::create(b, l, rowOffset, index(b, r * strides[0]));
+                for (int64_t column = 0, k = 0; k < int64_t(chunks.size());
+                     column += chunks[k++], ++next) {
+                  Value x = loadStridedRow(b, l, input, index(b, c), row,
+                                           column * strides[1] + kw * dilations[1],
+                                           chunks[k], strides[1], padding);
+                  if constexpr (std::is_same_v<PoolOp, linalg::PoolingNchwMaxOp>)
+                    acc[next] = arith::MaximumFOp::create(b, l, acc[next], x);
+                  else
+                    acc[next] = arith::AddFOp::create(b, l, acc[next], x);
+                }
+              }
+          scf::YieldOp::create(b, l, acc);
+        });
+    rewriter.replaceOp(pool, writeRowChunks(rewriter, loc, rowLoop.getResults(), init,
+                                            chunks));
+    return success();
+  }
+};
+
 struct DirectConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -125,9 +264,8 @@ struct DirectConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       }
 
     // The input under a chunk of `size` outputs starting at `column` of a
-    // line, for filter tap (kh, kw). A row: every sw-th column of a span,
-    // loaded whole (as a power of two of columns where that stays inside
-    // the row) and picked by a shuffle. A flat line: contiguous.
+    // line, for filter tap (kh, kw): a strided row, or a flat line's
+    // contiguous columns.
     auto loadInput = [&](OpBuilder &b, Value c, Value rowOffset, Value kh, int64_t line,
                          int64_t column, int64_t size, int64_t kw) -> Value {
       if (flat) {
@@ -139,20 +277,8 @@ struct DirectConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                                               ArrayRef<bool>{true});
       }
       Value row = arith::AddIOp::create(b, loc, rowOffset, index(b, line * strides[0]));
-      int64_t start = column * strides[1] + kw * dilations[1];
-      int64_t span = (size - 1) * strides[1] + 1;
-      if (strides[1] != 1 && start + int64_t(llvm::PowerOf2Ceil(span)) <= inWidth)
-        span = llvm::PowerOf2Ceil(span);
-      Value x = vector::TransferReadOp::create(
-          b, loc, VectorType::get({span}, f32), source,
-          ValueRange{index(b, 0), c, row, index(b, start)}, padding,
-          ArrayRef<bool>{true});
-      if (strides[1] == 1)
-        return x;
-      SmallVector<int64_t> picked;
-      for (int64_t j = 0; j < size; ++j)
-        picked.push_back(j * strides[1]);
-      return vector::ShuffleOp::create(b, loc, x, x, picked);
+      return loadStridedRow(b, loc, source, c, row, column * strides[1] + kw * dilations[1],
+                            size, strides[1], padding);
     };
 
     auto channelLoop = scf::ForOp::create(
@@ -233,5 +359,6 @@ SmallVector<int64_t> cnnc::rowChunks(int64_t width, int64_t lanes) {
 }
 
 void cnnc::populateDirectConvKernelPatterns(RewritePatternSet &patterns) {
-  patterns.add<DirectConvKernel>(patterns.getContext());
+  patterns.add<DirectConvKernel, DirectPoolKernel<linalg::PoolingNchwMaxOp>,
+               DirectPoolKernel<linalg::PoolingNchwSumOp>>(patterns.getContext());
 }

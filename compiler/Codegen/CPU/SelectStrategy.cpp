@@ -36,6 +36,60 @@ SmallVector<int64_t> divisors(int64_t n) {
   return result;
 }
 
+/// Columns of a register tile of rows: the whole row when it fits in four
+/// vector registers, else the divisor of the width that wastes the fewest
+/// lanes (and is largest).
+int64_t tileWidth(int64_t width, int64_t lanes) {
+  if (width <= 4 * lanes)
+    return width;
+  int64_t best = 1;
+  double bestUse = 0;
+  for (int64_t d : divisors(width)) {
+    if (d > 4 * lanes)
+      break;
+    double use = double(d) / double(llvm::divideCeil(d, lanes) * lanes);
+    if (use >= bestUse) {
+      best = d;
+      bestUse = use;
+    }
+  }
+  return best;
+}
+
+/// The largest divisor of `size` that is a multiple of `multiple` and cuts
+/// `size` into at least `pieces` (the multiple itself when none does).
+int64_t splitFor(int64_t size, int64_t multiple, int64_t pieces) {
+  for (int64_t d : llvm::reverse(divisors(size)))
+    if (d % multiple == 0 && size / d >= pieces)
+      return d;
+  return multiple;
+}
+
+/// Pooling over NCHW rows: a register tile of a few channels of one row
+/// (windows of neighbouring outputs share no work the kernel could keep),
+/// the cache tiles cut along the channels for the threads.
+LoweringConfigAttr selectDirectPool(linalg::LinalgOp pool,
+                                    const cnnc::CpuTargetModel &target) {
+  auto outType = cast<RankedTensorType>(pool.getDpsInits()[0].getType());
+  if (!outType.hasStaticShape() || !outType.getElementType().isF32() ||
+      llvm::any_of(pool.getDpsInputs(), [](Value v) {
+        return !cast<RankedTensorType>(v.getType()).hasStaticShape();
+      }))
+    return nullptr;
+  ArrayRef<int64_t> out = outType.getShape();
+  int64_t lanes = target.f32Lanes();
+  int64_t width = tileWidth(out[3], lanes);
+  int64_t vectors = cnnc::rowChunks(width, lanes).size();
+  int64_t channels = 1;
+  for (int64_t c : divisors(out[1]))
+    if (c * vectors + 2 <= int64_t(target.vectorRegisters) / 2)
+      channels = c;
+  int64_t cacheChannels = splitFor(out[1], channels, kMinCacheTiles);
+  return LoweringConfigAttr::get(pool.getContext(), Kernel::DirectPool,
+                                 {1, cacheChannels, out[2], out[3]},
+                                 {1, channels, 1, width}, {}, lanes);
+}
+
 /// The direct convolution's kernel and tiles for an NCHW convolution with
 /// static shapes.
 ///
@@ -60,23 +114,7 @@ LoweringConfigAttr selectDirectConv(linalg::Conv2DNchwFchwOp conv,
   int64_t lanes = target.f32Lanes();
   int64_t strideW = conv.getStrides().getValues<int64_t>()[1];
 
-  // Columns: the whole row when it fits in four registers, else the divisor
-  // of the width that wastes the fewest lanes (and is largest).
-  int64_t width = out[3];
-  if (width > 4 * lanes) {
-    int64_t best = 1;
-    double bestUse = 0;
-    for (int64_t d : divisors(out[3])) {
-      if (d > 4 * lanes)
-        break;
-      double use = double(d) / double(llvm::divideCeil(d, lanes) * lanes);
-      if (use >= bestUse) {
-        best = d;
-        bestUse = use;
-      }
-    }
-    width = best;
-  }
+  int64_t width = tileWidth(out[3], lanes);
   // Every tile shape and both kernels, costed per output as issue slots:
   // the core issues two multiply-adds and two loads a cycle, so a tap of
   // the kernel takes about max(multiply-adds, loads) / 2 cycles for
@@ -171,12 +209,8 @@ LoweringConfigAttr selectDot(linalg::LinalgOp op, const cnnc::CpuTargetModel &ta
         rows = n;
         columns = m;
       }
-  int64_t cacheColumns = outputs;
-  for (int64_t m : llvm::reverse(divisors(outputs)))
-    if (m % columns == 0 && (batch / rows) * (outputs / m) >= kMinCacheTiles) {
-      cacheColumns = m;
-      break;
-    }
+  int64_t cacheColumns =
+      splitFor(outputs, columns, llvm::divideCeil(kMinCacheTiles, batch / rows));
   return LoweringConfigAttr::get(op.getContext(), Kernel::Dot, {rows, cacheColumns},
                                  {rows, columns}, {}, target.f32Lanes());
 }
@@ -244,6 +278,8 @@ struct CnncCpuSelectStrategyPass
         config = selectDirectConv(conv, *model);
       else if (isDenseLayer(op))
         config = selectDot(op, *model);
+      else if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op.getOperation()))
+        config = selectDirectPool(op, *model);
       if (config)
         op->setAttr(CnncDialect::kLoweringConfigAttrName, config);
     });

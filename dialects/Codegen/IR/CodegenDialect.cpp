@@ -92,6 +92,10 @@ LogicalResult CnncDialect::verifyOperationAttribute(Operation *op,
         !isa<linalg::Conv2DNchwFchwOp>(op))
       return op->emitError() << "the " << stringifyKernel(kernel)
                              << " kernel computes linalg.conv_2d_nchw_fchw only";
+    if (kernel == Kernel::DirectPool &&
+        !isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
+      return op->emitError() << "the direct_pool kernel computes "
+                                "linalg.pooling_nchw_max and _sum only";
     if (kernel == Kernel::Dot && !isDenseLayer(linalgOp))
       return op->emitError() << "the dot kernel computes out[n, m] += in[n, k] * "
                                 "w[m, k] only";

@@ -64,7 +64,10 @@ def Cnnc_Kernel : I32EnumAttr<"Kernel", "how the innermost tile is computed", [
   // A dense layer, out[n, m] = init[n, m] + sum_k in[n, k] * w[m, k]: each
   // output a dot product along the contiguous k, accumulated in vectors
   // and summed across the lanes at the end.
-  I32EnumAttrCase<"Dot", 4, "dot">
+  I32EnumAttrCase<"Dot", 4, "dot">,
+  // Max or sum pooling over NCHW rows held in vector registers: each output
+  // row combined with the shifted input rows of its window.
+  I32EnumAttrCase<"DirectPool", 5, "direct_pool">
 ]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::cnnc::codegen";

@@ -90,3 +90,12 @@ func.func @dot_on_conv(%x: tensor<1x2x6x6xf32>, %w: tensor<4x2x3x3xf32>, %acc: t
          ins(%x, %w : tensor<1x2x6x6xf32>, tensor<4x2x3x3xf32>) outs(%acc : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
 }
+
+// -----
+
+func.func @pool_on_matmul(%a: tensor<2x3xf32>, %b: tensor<3x8xf32>, %c: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{the direct_pool kernel computes linalg.pooling_nchw_max and _sum only}}
+  %0 = linalg.matmul {cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_pool, cache_tile = [2, 8], register_tile = [1, 8], vector_size = 8>}
+         ins(%a, %b : tensor<2x3xf32>, tensor<3x8xf32>) outs(%c : tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
