@@ -59,7 +59,8 @@ int64_t tileWidth(int64_t width, int64_t lanes) {
 /// The largest divisor of `size` that is a multiple of `multiple` and cuts
 /// `size` into at least `pieces` (the multiple itself when none does).
 int64_t splitFor(int64_t size, int64_t multiple, int64_t pieces) {
-  for (int64_t d : llvm::reverse(divisors(size)))
+  SmallVector<int64_t> candidates = divisors(size);
+  for (int64_t d : llvm::reverse(candidates))
     if (d % multiple == 0 && size / d >= pieces)
       return d;
   return multiple;
