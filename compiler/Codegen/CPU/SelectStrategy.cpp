@@ -28,6 +28,18 @@ namespace {
 /// busy with an even share).
 constexpr int64_t kMinCacheTiles = 8;
 
+/// Below this many multiply-adds (or window steps) a layer stays one cache
+/// tile: waking the threads costs more than they would save.
+constexpr int64_t kMinParallelWork = 1 << 20;
+
+/// The cache tiles to cut a root into: kMinCacheTiles, or 1 for small work.
+int64_t tilesFor(linalg::LinalgOp op) {
+  int64_t work = 1;
+  for (int64_t size : op.getStaticLoopRanges())
+    work *= size;
+  return work < kMinParallelWork ? 1 : kMinCacheTiles;
+}
+
 SmallVector<int64_t> divisors(int64_t n) {
   SmallVector<int64_t> result;
   for (int64_t d = 1; d <= n; ++d)
@@ -85,7 +97,7 @@ LoweringConfigAttr selectDirectPool(linalg::LinalgOp pool,
   for (int64_t c : divisors(out[1]))
     if (c * vectors + 2 <= int64_t(target.vectorRegisters) / 2)
       channels = c;
-  int64_t cacheChannels = splitFor(out[1], channels, kMinCacheTiles);
+  int64_t cacheChannels = splitFor(out[1], channels, tilesFor(pool));
   return LoweringConfigAttr::get(pool.getContext(), Kernel::DirectPool,
                                  {1, cacheChannels, out[2], out[3]},
                                  {1, channels, 1, width}, {}, lanes);
@@ -173,11 +185,12 @@ LoweringConfigAttr selectDirectConv(linalg::Conv2DNchwFchwOp conv,
       channelChoices.push_back(f);
   int64_t rows = rowChoices.back(), filtersPerTile = channelChoices.back();
   auto tiles = [&] { return (out[2] / rows) * (out[1] / filtersPerTile); };
+  int64_t minTiles = tilesFor(conv);
   for (int64_t r : llvm::reverse(rowChoices))
-    if (tiles() < kMinCacheTiles)
+    if (tiles() < minTiles)
       rows = r;
   for (int64_t f : llvm::reverse(channelChoices))
-    if (tiles() < kMinCacheTiles)
+    if (tiles() < minTiles)
       filtersPerTile = f;
   MLIRContext *context = conv.getContext();
   return LoweringConfigAttr::get(context, bestKernel,
@@ -211,7 +224,7 @@ LoweringConfigAttr selectDot(linalg::LinalgOp op, const cnnc::CpuTargetModel &ta
         columns = m;
       }
   int64_t cacheColumns =
-      splitFor(outputs, columns, llvm::divideCeil(kMinCacheTiles, batch / rows));
+      splitFor(outputs, columns, llvm::divideCeil(tilesFor(op), batch / rows));
   return LoweringConfigAttr::get(op.getContext(), Kernel::Dot, {rows, cacheColumns},
                                  {rows, columns}, {}, target.f32Lanes());
 }
