@@ -5,11 +5,15 @@
  * example.
  *
  * A model compiled by cnnc exports a descriptor, `PREFIX_model` (a
- * cnnrt_model), and one function per entry point, `PREFIX_forward`. Every
- * entry point takes a context the caller made and one buffer per tensor it
- * lists, and returns a status: CNNRT_OK, or an error whose message
- * cnnrt_context_message() gives. A model has no global state of its own:
- * two contexts run the same model in two threads at once.
+ * cnnrt_model), and one function per entry point: `PREFIX_prepare`, which
+ * computes the prepared tensors (packed filters, per-channel scales) from
+ * the weights, and `PREFIX_forward`, which runs the model. Call prepare
+ * once after binding the weights (and again whenever they change), then
+ * forward as often as needed. Every entry point takes a context the caller
+ * made and one buffer per tensor of the model's table, and returns a
+ * status: CNNRT_OK, or an error whose message cnnrt_context_message()
+ * gives. A model has no global state of its own: two contexts run the same
+ * model in two threads at once.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -26,7 +30,7 @@ extern "C" {
 /* The version of this interface. A model records the version it was
  * compiled for; cnnrt_check_model() refuses a model of another version, so
  * that a program learns at load time that its header and library differ. */
-#define CNNRT_ABI_VERSION 2
+#define CNNRT_ABI_VERSION 3
 
 typedef enum {
   CNNRT_OK = 0,
@@ -79,7 +83,10 @@ typedef enum {
   CNNRT_PARAM = 0,  /* a learned parameter */
   CNNRT_BUFFER = 1, /* state that is not learned (batch norm statistics) */
   CNNRT_INPUT = 2,
-  CNNRT_OUTPUT = 3
+  CNNRT_OUTPUT = 3,
+  /* Computed from the weights by the "prepare" entry point: the caller
+   * only provides the buffer. */
+  CNNRT_PREPARED = 4
 } cnnrt_role;
 
 /* How a parameter is initialised when no weight file is given. */
@@ -101,12 +108,13 @@ typedef struct {
 
 /* One function of the model. buffers[i] is tensor tensors[i] of the model's
  * table: contiguous float32 in C order, inputs and parameters read, outputs
- * written. */
+ * written. Both entry points of a compiled model list every tensor in the
+ * table's order, so one array of buffers serves them. */
 typedef cnnrt_status (*cnnrt_entry_function)(cnnrt_context *context,
                                              float *const *buffers);
 
 typedef struct {
-  const char *name;          /* "forward" */
+  const char *name;          /* "prepare" or "forward" */
   const int32_t *tensors;    /* indices into the model's tensor table */
   int32_t num_tensors;
   cnnrt_entry_function call;

@@ -308,9 +308,12 @@ int main(int argc, char **argv) {
             program, (int)model->abi_version, CNNRT_ABI_VERSION);
     return 1;
   }
+  const cnnrt_entry_point *prepare = cnnrt_find_entry_point(model, "prepare");
   const cnnrt_entry_point *forward = cnnrt_find_entry_point(model, "forward");
-  if (!forward)
-    return error("the model has no entry point 'forward'");
+  if (!prepare || !forward)
+    return error("the model has no entry point '%s'", prepare ? "forward" : "prepare");
+  if (prepare->num_tensors != forward->num_tensors)
+    return error("the model's entry points take different tensors");
 
   /* From here on every path ends at the clean-up below. */
   char **paths = calloc((size_t)model->num_tensors, sizeof *paths);
@@ -388,7 +391,8 @@ int main(int argc, char **argv) {
 
   for (int32_t i = 0; !status && i < forward->num_tensors; ++i)
     arguments[i] = buffers[forward->tensors[i]];
-  if (!status && forward->call(context, arguments) != CNNRT_OK)
+  if (!status && (prepare->call(context, arguments) != CNNRT_OK ||
+                  forward->call(context, arguments) != CNNRT_OK))
     status = error("%s", cnnrt_context_message(context));
   if (!status) {
     double *times = bench ? malloc(sizeof *times * (size_t)bench) : NULL;

@@ -21,9 +21,12 @@ struct CnncFuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *operand) {
       auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
       Operation *producer = operand->get().getDefiningOp();
-      // As upstream's default: only a producer nothing else needs.
+      // As upstream's default: only a producer nothing else needs; and
+      // not one the consumer broadcasts, which would compute each of its
+      // elements again for every copy (a batch norm's per-channel factors).
       return consumer && producer && producer->hasOneUse() &&
-             consumer.getNumReductionLoops() == 0;
+             consumer.getNumReductionLoops() == 0 &&
+             consumer.getMatchingIndexingMap(operand).isPermutation();
     });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

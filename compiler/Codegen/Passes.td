@@ -57,12 +57,17 @@ def CnncCpuSelectStrategy : Pass<"cnnc-cpu-select-strategy", "::mlir::ModuleOp">
   let description = [{
     Puts a `#cnnc.lowering_config` on the root op of each dispatch group that
     a kernel covers, chosen from a model of the target (vector width, vector
-    registers, cache sizes; docs/performance.md): for an NCHW convolution,
-    the direct convolution kernel with a register tile of output channels x
-    output rows x output columns that fills the vector registers without
-    spilling, and a cache tile whose input rows and filters fit the L2
-    cache. Roots without a kernel yet keep no attribute and become loops.
-    A strategy file overrides the choice per layer.
+    registers, cache sizes; docs/performance.md): for an NCHW convolution
+    whose filter is an argument of its group, with output channels a
+    multiple of the vector width, the packed kernel (vectors of output
+    channels x columns of one row, over filters packed by
+    `cnnc-pack-conv-filters`), unless it has stride 1 and filters that
+    outweigh its input; otherwise the direct convolution kernel with a
+    register tile of output channels x output rows x output columns that
+    fills the vector registers without spilling; both with a cache tile
+    whose input rows fit the L2 cache. Roots without a kernel yet keep no
+    attribute and become loops. A strategy file overrides the choice per
+    layer; `packed-conv=false` keeps to the direct kernels.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",
@@ -70,8 +75,51 @@ def CnncCpuSelectStrategy : Pass<"cnnc-cpu-select-strategy", "::mlir::ModuleOp">
     Option<"strategyFile", "strategy-file", "std::string", /*default=*/"\"\"",
            "A file of `LAYER = #cnnc.lowering_config<...>` lines that "
            "override the chosen strategies">,
+    Option<"packedConv", "packed-conv", "bool", /*default=*/"true",
+           "Let convolutions use the packed_conv kernel (off: the direct "
+           "kernels only, to measure what packing brings)">,
   ];
   let dependentDialects = ["::cnnc::codegen::CnncDialect"];
+}
+
+def CnncPackConvFilters : Pass<"cnnc-pack-conv-filters", "::mlir::ModuleOp"> {
+  let summary = "Give packed_conv groups their filters with the output channels innermost";
+  let description = [{
+    For each convolution whose lowering config says `packed_conv` and whose
+    filter [F, C, KH, KW] is an argument of its group function, the argument
+    becomes the packed filter [C, KH, KW, F]: the group unpacks it with a
+    `linalg.transpose` (which the kernel reads through, so that it is never
+    computed), and each caller packs the filter it passes with the inverse
+    `linalg.transpose`. In `@forward` a filter is a weight, so
+    `cnnc-hoist-weight-transforms` moves the packing into `@prepare`: it
+    runs once when weights are bound, not on every call.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def CnncHoistWeightTransforms : Pass<"cnnc-hoist-weight-transforms", "::mlir::ModuleOp"> {
+  let summary = "Move what `@forward` computes from weights alone into `@prepare`";
+  let description = [{
+    The ops of `@forward` whose operands are weights (`cnn.param` and
+    `cnn.buffer` arguments), constants or results of such ops, and that do
+    not make a tensor larger than the weights they read (a packed filter, a
+    batch norm's per-channel scale, not a bias broadcast to a whole
+    activation), move into a new public function `@prepare`, which takes the
+    weights they read and returns the tensors `@forward` then uses. Those
+    tensors become arguments of `@forward` (`cnnc.prepared` names each), so
+    they are computed once when the weights are bound, not on every call.
+    Reshapes of a weight alone stay: they cost nothing.
+
+    The module records the interface for the C entry points:
+    `cnnc.prepare_arguments` (the `@forward` argument each `@prepare`
+    argument is) and `cnnc.prepared_tensors` (the name and shape of each
+    result of `@prepare`, which are the last arguments of `@forward`, in
+    order).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
 def CnncCpuApplyStrategy : Pass<"cnnc-cpu-apply-strategy", "::mlir::func::FuncOp"> {
@@ -160,7 +208,8 @@ def CnncFuseElementwise : Pass<"cnnc-fuse-elementwise"> {
     pooling stays an op of its own. Fused into a reduction, it would be
     recomputed for every output that reads it (a ReLU before VGG's first
     dense layer 4,096 times over) and hide the contraction from the dense
-    layer's kernel.
+    layer's kernel. For the same reason a producer that the consumer
+    broadcasts (a batch norm's per-channel factors) is not fused.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

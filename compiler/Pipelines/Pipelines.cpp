@@ -36,7 +36,12 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
     CnncCpuSelectStrategyOptions select;
     select.target = options.target;
     select.strategyFile = options.strategyFile;
+    select.packedConv = options.packedConv;
     pm.addPass(createCnncCpuSelectStrategy(select));
+    pm.addPass(createCnncPackConvFilters());
+  }
+  pm.addPass(createCnncHoistWeightTransforms());
+  if (options.tile) {
     pm.addNestedPass<func::FuncOp>(createCnncCpuApplyStrategy());
     // Forwards each tile's vectors from producer to consumer.
     pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());

@@ -28,6 +28,10 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
   Option<std::string> strategyFile{
       *this, "strategy-file",
       llvm::cl::desc("Per-layer strategies that override the chosen ones")};
+  Option<bool> packedConv{
+      *this, "packed-conv",
+      llvm::cl::desc("Let convolutions use the packed_conv kernel"),
+      llvm::cl::init(true)};
   Option<bool> tile{*this, "tile",
                     llvm::cl::desc("Tile and vectorize the dispatch groups as "
                                    "their strategies say (off: plain loops)"),

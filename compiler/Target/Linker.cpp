@@ -85,6 +85,7 @@ static const char *roleName(cnnc::TensorRole role) {
   case cnnc::TensorRole::Buffer: return "buffer";
   case cnnc::TensorRole::Input: return "input";
   case cnnc::TensorRole::Output: return "output";
+  case cnnc::TensorRole::Prepared: return "prepared";
   }
   return "?";
 }
@@ -176,8 +177,9 @@ bool cnnc::writeModelLibrary(StringRef object, StringRef base, StringRef prefix,
               "interface. */\n"
            << "#ifndef " << guard << "\n#define " << guard << "\n\n"
            << "#include \"cnnrt.h\"\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
-           << "/* The model's tensors, in the order " << prefix
-           << "_forward takes their buffers\n * (contiguous float32, C order):\n";
+           << "/* The model's tensors, in the order " << prefix << "_prepare and "
+           << prefix << "_forward take\n * their buffers (contiguous float32, C order; "
+           << "prepared tensors are\n * computed by " << prefix << "_prepare):\n";
         for (auto [index, tensor] : llvm::enumerate(signature.tensors)) {
           os << " * " << format("%4d", (int)index) << "  " << roleName(tensor.role)
              << "  " << tensor.name << " [" << join(map_range(tensor.shape, [](int64_t d) {
@@ -185,8 +187,13 @@ bool cnnc::writeModelLibrary(StringRef object, StringRef base, StringRef prefix,
                 }), ", ") << "]\n";
         }
         os << " */\nextern const cnnrt_model " << prefix << "_model;\n\n"
-           << "/* Runs the model: buffers[i] holds tensor i of the table above.\n"
-           << " * Returns CNNRT_OK, or a status with cnnrt_context_message(context). */\n"
+           << "/* Computes the prepared tensors from the weights: call it once after\n"
+           << " * binding the weights, and again whenever they change.\n"
+           << " * buffers[i] holds tensor i of the table above. Returns CNNRT_OK, or a\n"
+           << " * status with cnnrt_context_message(context). */\n"
+           << "cnnrt_status " << prefix
+           << "_prepare(cnnrt_context *context, float *const *buffers);\n\n"
+           << "/* Runs the model on prepared weights; the same buffers. */\n"
            << "cnnrt_status " << prefix
            << "_forward(cnnrt_context *context, float *const *buffers);\n\n"
            << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";

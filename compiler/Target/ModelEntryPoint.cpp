@@ -22,6 +22,44 @@ static void routeAllocationsToRuntime(Module &module) {
       function->setName(runtime);
 }
 
+/// The buffers of `tensors`, from the table `buffers` points to.
+static SmallVector<Value *> loadBuffers(IRBuilder<> &b, Value *buffers,
+                                        ArrayRef<unsigned> tensors) {
+  Type *ptr = PointerType::getUnqual(b.getContext());
+  SmallVector<Value *> loaded;
+  for (unsigned index : tensors)
+    loaded.push_back(
+        b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, buffers, index)));
+  return loaded;
+}
+
+/// `cnnrt_status PREFIX_NAME(cnnrt_context *, float *const *buffers)`,
+/// which runs `function` (when there is one) through cnnrt_invoke on the
+/// buffers of `arguments`, indices into the table of every tensor.
+static Function *createEntryPoint(Module &module, StringRef prefix, StringRef name,
+                                  Function *function, ArrayRef<unsigned> arguments) {
+  LLVMContext &ctx = module.getContext();
+  Type *ptr = PointerType::getUnqual(ctx);
+  Type *i32 = Type::getInt32Ty(ctx);
+  // void PREFIX_NAME_unpack(float *const *buffers).
+  Function *unpack = Function::Create(
+      FunctionType::get(Type::getVoidTy(ctx), {ptr}, false),
+      GlobalValue::InternalLinkage, prefix + "_" + name + "_unpack", module);
+  IRBuilder<> b(BasicBlock::Create(ctx, "entry", unpack));
+  if (function)
+    b.CreateCall(function, loadBuffers(b, unpack->getArg(0), arguments));
+  b.CreateRetVoid();
+
+  FunctionCallee invoke = module.getOrInsertFunction(
+      "cnnrt_invoke", FunctionType::get(i32, {ptr, ptr, ptr}, false));
+  Function *entry = Function::Create(FunctionType::get(i32, {ptr, ptr}, false),
+                                     GlobalValue::ExternalLinkage,
+                                     prefix + "_" + name, module);
+  b.SetInsertPoint(BasicBlock::Create(ctx, "entry", entry));
+  b.CreateRet(b.CreateCall(invoke, {entry->getArg(0), unpack, entry->getArg(1)}));
+  return entry;
+}
+
 bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
                               StringRef prefix,
                               ArrayRef<std::optional<ArrayRef<char>>> embedded,
@@ -31,10 +69,30 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
     error = "the lowered module has no forward function";
     return false;
   }
-  if (forward->arg_size() != signature.tensors.size()) {
+  // The lowered forward takes the weights and inputs, the prepared tensors,
+  // then the outputs; prepare the weights it reads, then the prepared
+  // tensors. The table lists outputs before prepared tensors.
+  SmallVector<unsigned> forwardArguments, outputs, prepared;
+  for (auto [index, tensor] : llvm::enumerate(signature.tensors))
+    (tensor.role == TensorRole::Output     ? outputs
+     : tensor.role == TensorRole::Prepared ? prepared
+                                           : forwardArguments)
+        .push_back(index);
+  llvm::append_range(forwardArguments, prepared);
+  llvm::append_range(forwardArguments, outputs);
+  SmallVector<unsigned> prepareArguments(signature.prepareArguments.begin(),
+                                         signature.prepareArguments.end());
+  llvm::append_range(prepareArguments, prepared);
+  Function *prepare = module.getFunction("prepare");
+  if (forward->arg_size() != forwardArguments.size()) {
     error = "forward takes " + std::to_string(forward->arg_size()) +
             " buffers, but the model has " +
-            std::to_string(signature.tensors.size()) + " tensors";
+            std::to_string(forwardArguments.size()) + " tensors";
+    return false;
+  }
+  if (prepare ? prepare->arg_size() != prepareArguments.size() : !prepared.empty()) {
+    error = "prepare does not take the " + std::to_string(prepareArguments.size()) +
+            " tensors the model records for it";
     return false;
   }
   routeAllocationsToRuntime(module);
@@ -43,45 +101,32 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
     if (!global.isDeclaration())
       global.setLinkage(GlobalValue::InternalLinkage);
   forward->setName(prefix + "_forward_body");
+  if (prepare)
+    prepare->setName(prefix + "_prepare_body");
 
   LLVMContext &ctx = module.getContext();
   Type *ptr = PointerType::getUnqual(ctx);
   Type *i32 = Type::getInt32Ty(ctx);
   Type *i64 = Type::getInt64Ty(ctx);
-
-  // void body(float *const *buffers): unpacks the buffers for forward.
-  Function *body = Function::Create(FunctionType::get(Type::getVoidTy(ctx), {ptr}, false),
-                                    GlobalValue::InternalLinkage,
-                                    prefix + "_forward_unpack", module);
-  IRBuilder<> b(BasicBlock::Create(ctx, "entry", body));
-  SmallVector<Value *> buffers;
-  for (unsigned i = 0; i < signature.tensors.size(); ++i)
-    buffers.push_back(b.CreateLoad(
-        ptr, b.CreateConstInBoundsGEP1_64(ptr, body->getArg(0), i)));
-  b.CreateCall(forward, buffers);
-  b.CreateRetVoid();
-
-  // cnnrt_status PREFIX_forward(cnnrt_context *, float *const *buffers).
-  FunctionCallee invoke = module.getOrInsertFunction(
-      "cnnrt_invoke", FunctionType::get(i32, {ptr, ptr, ptr}, false));
-  Function *entry = Function::Create(FunctionType::get(i32, {ptr, ptr}, false),
-                                     GlobalValue::ExternalLinkage,
-                                     prefix + "_forward", module);
-  b.SetInsertPoint(BasicBlock::Create(ctx, "entry", entry));
-  b.CreateRet(b.CreateCall(invoke, {entry->getArg(0), body, entry->getArg(1)}));
+  IRBuilder<> b(ctx);
+  // Both entry points take the buffers of every tensor, so that one table
+  // of buffers serves them.
+  std::pair<StringRef, Function *> entryPoints[] = {
+      {"prepare", createEntryPoint(module, prefix, "prepare", prepare, prepareArguments)},
+      {"forward", createEntryPoint(module, prefix, "forward", forward, forwardArguments)}};
 
   // { name, shape, data, role, init, rank }, as cnnrt_tensor.
   StructType *tensorType = StructType::get(ctx, {ptr, ptr, ptr, i32, i32, i32});
   SmallVector<Constant *> tensors;
   for (auto [index, tensor] : llvm::enumerate(signature.tensors)) {
-    auto *name = b.CreateGlobalString(tensor.name, prefix.str() + "_name");
+    auto *name = b.CreateGlobalString(tensor.name, prefix.str() + "_name", 0, &module);
     SmallVector<uint64_t> dims(tensor.shape.begin(), tensor.shape.end());
     auto *shape = new GlobalVariable(
         module, ArrayType::get(i64, dims.size()), /*isConstant=*/true,
         GlobalValue::PrivateLinkage, ConstantDataArray::get(ctx, dims),
         prefix + "_shape");
     Constant *data = ConstantPointerNull::get(cast<PointerType>(ptr));
-    if (!embedded.empty() && embedded[index]) {
+    if (index < embedded.size() && embedded[index]) {
       ArrayRef<char> bytes = *embedded[index];
       auto *values = new GlobalVariable(
           module, ArrayType::get(Type::getFloatTy(ctx), bytes.size() / 4),
@@ -104,26 +149,24 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
                                    ConstantArray::get(tableType, tensors),
                                    prefix + "_tensors");
 
-  // forward takes every tensor, in the table's order.
   SmallVector<uint32_t> order;
   for (unsigned i = 0; i < signature.tensors.size(); ++i)
     order.push_back(i);
-  auto *forwardTensors = new GlobalVariable(
+  auto *allTensors = new GlobalVariable(
       module, ArrayType::get(i32, order.size()), /*isConstant=*/true,
       GlobalValue::PrivateLinkage, ConstantDataArray::get(ctx, order),
-      prefix + "_forward_tensors");
+      prefix + "_entry_tensors");
   // { name, tensors, num_tensors, call }, as cnnrt_entry_point.
   StructType *entryType = StructType::get(ctx, {ptr, ptr, i32, ptr});
-  auto *entriesType = ArrayType::get(entryType, 1);
+  SmallVector<Constant *> entryConstants;
+  for (auto [name, function] : entryPoints)
+    entryConstants.push_back(ConstantStruct::get(
+        entryType, {b.CreateGlobalString(name, prefix.str() + "_entry_name", 0, &module),
+                    allTensors, ConstantInt::get(i32, order.size()), function}));
+  auto *entriesType = ArrayType::get(entryType, entryConstants.size());
   auto *entries = new GlobalVariable(
       module, entriesType, /*isConstant=*/true, GlobalValue::PrivateLinkage,
-      ConstantArray::get(entriesType,
-                         {ConstantStruct::get(
-                             entryType,
-                             {b.CreateGlobalString("forward", prefix.str() + "_entry_name"),
-                              forwardTensors,
-                              ConstantInt::get(i32, order.size()), entry})}),
-      prefix + "_entry_points");
+      ConstantArray::get(entriesType, entryConstants), prefix + "_entry_points");
 
   // { abi_version, name, tensors, num_tensors, entry_points,
   //   num_entry_points }, as cnnrt_model.
@@ -133,9 +176,9 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
       ConstantStruct::get(
           modelType,
           {ConstantInt::get(i32, CNNRT_ABI_VERSION),
-           b.CreateGlobalString(signature.modelName, prefix.str() + "_model_name"),
+           b.CreateGlobalString(signature.modelName, prefix.str() + "_model_name", 0, &module),
            table, ConstantInt::get(i32, signature.tensors.size()), entries,
-           ConstantInt::get(i32, 1)}),
+           ConstantInt::get(i32, entryConstants.size())}),
       prefix + "_model");
   return true;
 }

@@ -1,13 +1,14 @@
 //===- ModelEntryPoint.h - The C interface of a compiled model --*- C++ -*-===//
 //
 // Gives the LLVM module of a lowered model the interface of runtime/cnnrt.h:
-// `PREFIX_forward(cnnrt_context *, float *const *buffers)`, which runs the
-// model's forward function through the runtime (statuses, allocations) with
-// one buffer per tensor, and `PREFIX_model`, the cnnrt_model descriptor: ABI
-// version, every tensor (name, role, shape, initialisation and, for a
-// self-contained binary, the embedded weights) and the entry points. These
-// two are the module's only global definitions; everything else becomes
-// internal, so that any number of models live in one program.
+// `PREFIX_prepare` and `PREFIX_forward(cnnrt_context *, float *const
+// *buffers)`, which run the model's prepare and forward functions through
+// the runtime (statuses, allocations) with one buffer per tensor of the
+// table, and `PREFIX_model`, the cnnrt_model descriptor: ABI version, every
+// tensor (name, role, shape, initialisation and, for a self-contained
+// binary, the embedded weights) and the entry points. These are the
+// module's only global definitions; everything else becomes internal, so
+// that any number of models live in one program.
 //
 //===----------------------------------------------------------------------===//
 

@@ -3,6 +3,7 @@
 #include "compiler/Target/ModelSignature.h"
 
 #include "dialects/Cnn/IR/CnnDialect.h"
+#include "dialects/Codegen/IR/CodegenDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -67,4 +68,34 @@ FailureOr<cnnc::ModelSignature> cnnc::getModelSignature(ModuleOp module) {
     signature.tensors.push_back(std::move(tensor));
   }
   return signature;
+}
+
+LogicalResult cnnc::addPreparedTensors(ModuleOp lowered, ModelSignature &signature) {
+  using codegen::CnncDialect;
+  auto arguments =
+      lowered->getAttrOfType<DenseI64ArrayAttr>(CnncDialect::kPrepareArgumentsAttrName);
+  auto tensors =
+      lowered->getAttrOfType<ArrayAttr>(CnncDialect::kPreparedTensorsAttrName);
+  if (!arguments && !tensors)
+    return success();
+  if (!arguments || !tensors)
+    return lowered.emitError("the module records only half of @prepare's interface");
+  for (int64_t index : arguments.asArrayRef()) {
+    if (index < 0 || index >= static_cast<int64_t>(signature.tensors.size()) ||
+        signature.tensors[index].role == TensorRole::Output)
+      return lowered.emitError() << "@prepare reads tensor " << index
+                                 << ", which is not a weight of the model";
+    signature.prepareArguments.push_back(index);
+  }
+  for (Attribute attribute : tensors) {
+    auto fields = cast<DictionaryAttr>(attribute);
+    TensorSignature tensor;
+    tensor.name = fields.getAs<StringAttr>("name").str();
+    tensor.role = TensorRole::Prepared;
+    tensor.init = TensorInit::Zeros;
+    ArrayRef<int64_t> shape = fields.getAs<DenseI64ArrayAttr>("shape").asArrayRef();
+    tensor.shape.assign(shape.begin(), shape.end());
+    signature.tensors.push_back(std::move(tensor));
+  }
+  return success();
 }

@@ -1,8 +1,9 @@
 //===- ModelSignature.h - The tensors a compiled model takes ----*- C++ -*-===//
 //
-// The list of tensors of a model in the order its compiled entry point takes
-// them (parameters and buffers, the input, then the outputs), read from the
-// cnn-level `@forward` before lowering erases names and roles.
+// The list of tensors of a model in the order its compiled entry points take
+// them (parameters and buffers, the input, the outputs, then the prepared
+// tensors), read from the cnn-level `@forward` before lowering erases names
+// and roles, and from what the lowering recorded of `@prepare`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,7 +18,13 @@
 namespace cnnc {
 
 /// Mirrors cnnrt_role and cnnrt_init of the runtime.
-enum class TensorRole : int32_t { Param = 0, Buffer = 1, Input = 2, Output = 3 };
+enum class TensorRole : int32_t {
+  Param = 0,
+  Buffer = 1,
+  Input = 2,
+  Output = 3,
+  Prepared = 4
+};
 enum class TensorInit : int32_t { Zeros = 0, Ones = 1, HeUniform = 2, GlorotUniform = 3 };
 
 struct TensorSignature {
@@ -32,10 +39,17 @@ struct TensorSignature {
 struct ModelSignature {
   std::string modelName;
   std::vector<TensorSignature> tensors;
+  /// The tensors the lowered `@prepare` reads, in its argument order.
+  std::vector<unsigned> prepareArguments;
 };
 
 /// Reads the signature of `@forward` in a cnn-dialect module.
 mlir::FailureOr<ModelSignature> getModelSignature(mlir::ModuleOp module);
+
+/// Appends the tensors that the lowered `module`'s `@prepare` computes from
+/// the weights (cnnc-hoist-weight-transforms records them on the module).
+mlir::LogicalResult addPreparedTensors(mlir::ModuleOp lowered,
+                                       ModelSignature &signature);
 
 } // namespace cnnc
 

@@ -77,16 +77,18 @@ int main(int argc, char **argv) {
     } else if (tensor->role == CNNRT_INPUT) {
       /* The executable's default input: values seeded by the name. */
       cnnrt_fill_uniform(tensor->name, buffers[i], count);
-    } else {
+    } else if (tensor->role == CNNRT_OUTPUT) {
       output = i;
-    }
+    } /* CNNRT_PREPARED: lenet5_prepare computes it from the weights. */
   }
 
   cnnrt_status result = CNNRT_OK;
   if (!status && (result = cnnrt_context_create(NULL, &context)) == CNNRT_OK)
+    result = lenet5_prepare(context, buffers);
+  if (!status && result == CNNRT_OK)
     result = lenet5_forward(context, buffers);
   if (!status && result != CNNRT_OK) {
-    fprintf(stderr, "error: lenet5_forward: %s\n",
+    fprintf(stderr, "error: lenet5: %s\n",
             context ? cnnrt_context_message(context) : cnnrt_status_string(result));
     status = 1;
   }

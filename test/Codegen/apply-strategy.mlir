@@ -92,6 +92,34 @@ func.func @flat_conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %acc: ten
 
 // -----
 
+// The packed kernel reads the filter packed as [C, KH, KW, F] through the
+// unpacking transpose, which is never computed: per input channel and tap,
+// one vector of 16 output channels times each of the row's four input
+// values, broadcast; then the 16 x 4 accumulators are transposed by
+// shuffles into the four-column rows of the 16 channels.
+// CHECK-LABEL: func.func @packed_conv
+// CHECK-SAME: %[[P:[a-z0-9]+]]: tensor<3x3x3x16xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: vector.transfer_read %[[P]]{{.*}} : tensor<3x3x3x16xf32>, vector<16xf32>
+// CHECK: tensor.extract
+// CHECK: vector.broadcast
+// CHECK: vector.fma
+// CHECK: vector.shuffle
+// CHECK: vector.transfer_write {{.*}} : vector<4xf32>, tensor<1x16x1x4xf32>
+// CHECK: tensor.insert_slice {{.*}} into tensor<1x16x2x4xf32>
+// CHECK-NOT: linalg.conv
+func.func @packed_conv(%x: tensor<1x3x4x6xf32>, %p: tensor<3x3x3x16xf32>, %acc: tensor<1x16x2x4xf32>) -> tensor<1x16x2x4xf32> {
+  %e = tensor.empty() : tensor<16x3x3x3xf32>
+  %w = linalg.transpose ins(%p : tensor<3x3x3x16xf32>) outs(%e : tensor<16x3x3x3xf32>) permutation = [3, 0, 1, 2]
+  %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv, cache_tile = [1, 16, 2, 4], register_tile = [1, 16, 1, 4], vector_size = 16>}
+         ins(%x, %w : tensor<1x3x4x6xf32>, tensor<16x3x3x3xf32>) outs(%acc : tensor<1x16x2x4xf32>) -> tensor<1x16x2x4xf32>
+  return %0 : tensor<1x16x2x4xf32>
+}
+
+// -----
+
 // A dense layer, 40 inputs to 4 outputs with a bias: two dot products per
 // register tile, k in vectors of 16 (32 of the 40), the tail of 8 apart,
 // the lanes summed and added to the bias.

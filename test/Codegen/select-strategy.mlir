@@ -1,5 +1,7 @@
 // RUN: cnnc-opt %s -split-input-file -cnnc-cpu-select-strategy=target=avx512 | FileCheck %s --check-prefix=AVX512
 // RUN: cnnc-opt %s -split-input-file -cnnc-cpu-select-strategy=target=avx2 | FileCheck %s --check-prefix=AVX2
+// RUN: cnnc-opt %s -split-input-file -cnnc-cpu-select-strategy="target=avx512 packed-conv=false" | FileCheck %s --check-prefix=DIRECT512
+// RUN: cnnc-opt %s -split-input-file -cnnc-cpu-select-strategy="target=avx2 packed-conv=false" | FileCheck %s --check-prefix=DIRECT2
 // RUN: cnnc-opt %s -split-input-file -cnnc-cpu-select-strategy="target=avx512 strategy-file=%S/Inputs/strategies.txt" | FileCheck %s --check-prefix=FILE
 // RUN: not cnnc-opt %s -cnnc-cpu-select-strategy=target=neon 2>&1 | FileCheck %s --check-prefix=TARGET
 // RUN: not cnnc-opt %s -cnnc-cpu-select-strategy="strategy-file=%S/Inputs/bad-strategies.txt" 2>&1 | FileCheck %s --check-prefix=BADFILE
@@ -9,17 +11,27 @@
 // BADFILE: error: {{.*}}bad-strategies.txt:1: expected 'LAYER = #cnnc.lowering_config<...>'
 // NOFILE: error: cannot read the strategy file {{.*}}none.txt
 
-// ResNet's 3x3 convolution on 56x56: a row of 56 columns is four vectors
+// ResNet's 3x3 convolution on 56x56, its filter an argument (as in a
+// group): the packed kernel, with 16 accumulators on AVX-512: two vectors
+// of 16 output channels times eight columns of one row (each filter vector
+// serves eight multiply-adds, each input value two). The cache tiles are
+// cut to eight (seven output rows each) for the threads to share.
+// AVX512-LABEL: func.func @resnet_conv
+// AVX512: linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv, cache_tile = [1, 64, 7, 56], register_tile = [1, 32, 1, 8], loop_order = [0, 2, 1, 3], vector_size = 16>
+// With AVX2's 16 registers, eight accumulators: one vector of 8 channels
+// times eight columns.
+// AVX2-LABEL: func.func @resnet_conv
+// AVX2: cache_tile = [1, 64, 7, 56], register_tile = [1, 8, 1, 8], loop_order = [0, 2, 1, 3], vector_size = 8>
+// Without packing, the direct kernel: a row of 56 columns is four vectors
 // (16 + 16 + 16 + 8 lanes with AVX-512); four output channels of one row
 // make 16 accumulators, and each loaded input vector serves four
-// multiply-adds. The cache tiles are cut to eight (seven output rows each)
-// for the threads to share.
-// AVX512-LABEL: func.func @resnet_conv
-// AVX512: linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv, cache_tile = [1, 64, 7, 56], register_tile = [1, 4, 1, 56], loop_order = [0, 2, 1, 3], vector_size = 16>
+// multiply-adds.
+// DIRECT512-LABEL: func.func @resnet_conv
+// DIRECT512: linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv, cache_tile = [1, 64, 7, 56], register_tile = [1, 4, 1, 56], loop_order = [0, 2, 1, 3], vector_size = 16>
 // With AVX2, 16 registers of 8 lanes: 56 columns would be seven vectors, so
 // the tile takes 8 of them (no lane wasted) and seven rows of two channels.
-// AVX2-LABEL: func.func @resnet_conv
-// AVX2: cache_tile = [1, 64, 7, 56], register_tile = [1, 2, 7, 8], loop_order = [0, 2, 1, 3], vector_size = 8>
+// DIRECT2-LABEL: func.func @resnet_conv
+// DIRECT2: cache_tile = [1, 64, 7, 56], register_tile = [1, 2, 7, 8], loop_order = [0, 2, 1, 3], vector_size = 8>
 func.func @resnet_conv(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>, %acc: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
   %0 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x64x58x58xf32>, tensor<64x64x3x3xf32>) outs(%acc : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
   return %0 : tensor<1x64x56x56xf32>
@@ -27,17 +39,24 @@ func.func @resnet_conv(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>, %a
 
 // -----
 
-// A late layer, 7x7: a row of 7 columns would be three vectors (4 + 2 + 1)
-// for 7 outputs; the flat kernel holds a channel's seven rows as one line
-// of 61 columns through the input's padding (six vectors for 49 outputs),
-// four channels at a time. Seven rows of 512 channels are cut into eight
-// cache tiles of 64 channels.
+// A late layer, 7x7, whose filters (9 MiB) outweigh its input: a block of
+// filters would be read whole for each row of seven columns, so it keeps
+// to the direct kernels. A row of 7 columns would be three vectors (4 + 2
+// + 1) for 7 outputs; the flat kernel holds a channel's seven rows as one
+// line of 61 columns through the input's padding (six vectors for 49
+// outputs), four channels at a time. Seven rows of 512 channels are cut
+// into eight cache tiles of 64 channels.
 // AVX512-LABEL: func.func @late_conv
 // AVX512: kernel = direct_conv_flat, cache_tile = [1, 64, 7, 7], register_tile = [1, 4, 7, 7]
-// A width above four vectors is tiled by the divisor that wastes the fewest
-// lanes, the largest of those: 16 of 112, with seven rows of four channels.
+// The first layer's filters are small: packed, a vector of 16 channels
+// times 16 columns.
 // AVX512-LABEL: func.func @wide_conv
-// AVX512: register_tile = [1, 4, 7, 16], loop_order = [0, 2, 1, 3], vector_size = 16>
+// AVX512: kernel = packed_conv, cache_tile = [1, 16, 14, 112], register_tile = [1, 16, 1, 16], loop_order = [0, 2, 1, 3], vector_size = 16>
+// Without packing, a width above four vectors is tiled by the divisor that
+// wastes the fewest lanes, the largest of those: 16 of 112, with seven
+// rows of four channels.
+// DIRECT512-LABEL: func.func @wide_conv
+// DIRECT512: register_tile = [1, 4, 7, 16], loop_order = [0, 2, 1, 3], vector_size = 16>
 // The strategy file's choice for the layer named "wide" wins.
 // FILE-LABEL: func.func @wide_conv
 // FILE: cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv, cache_tile = [1, 8, 4, 16], register_tile = [1, 2, 2, 16], vector_size = 8>

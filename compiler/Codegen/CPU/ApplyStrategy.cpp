@@ -12,6 +12,7 @@
 
 #include "compiler/Codegen/CPU/DirectConvKernel.h"
 #include "compiler/Codegen/CPU/DotKernel.h"
+#include "compiler/Codegen/CPU/PackedConvKernel.h"
 #include "compiler/Codegen/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -118,6 +119,7 @@ struct CnncCpuApplyStrategyPass
     RewritePatternSet kernelPatterns(&getContext());
     cnnc::populateDirectConvKernelPatterns(kernelPatterns);
     cnnc::populateDotKernelPatterns(kernelPatterns);
+    cnnc::populatePackedConvKernelPatterns(kernelPatterns);
     FrozenRewritePatternSet kernels(std::move(kernelPatterns));
     for (linalg::LinalgOp root : roots) {
       auto config = root->getAttrOfType<LoweringConfigAttr>(
@@ -142,7 +144,8 @@ struct CnncCpuApplyStrategyPass
         return signalPassFailure();
       }
       // The register tile's ops in the order they compute: the kernel for
-      // the root, the vectorizer for the others.
+      // the root, the vectorizer for the others, but for the unpacking of
+      // packed_conv's filter, which the kernel reads through.
       SmallVector<Operation *> tileOps(*inner);
       llvm::sort(tileOps, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
       for (Operation *op : tileOps) {
@@ -154,7 +157,8 @@ struct CnncCpuApplyStrategyPass
         }
         auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
         if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
-            linalgOp.hasDynamicShape())
+            linalgOp.hasDynamicShape() ||
+            (config.getKernel() == Kernel::PackedConv && isa<linalg::TransposeOp>(op)))
           continue;
         rewriter.setInsertionPoint(op);
         FailureOr<linalg::VectorizationResult> vectorized =

@@ -32,6 +32,9 @@ constexpr int64_t kMinCacheTiles = 8;
 /// tile: waking the threads costs more than they would save.
 constexpr int64_t kMinParallelWork = 1 << 20;
 
+/// Vectors of output channels in a packed_conv register tile at most.
+constexpr int64_t kMaxChannelBlocks = 4;
+
 /// The cache tiles to cut a root into: kMinCacheTiles, or 1 for small work.
 int64_t tilesFor(linalg::LinalgOp op) {
   int64_t work = 1;
@@ -103,6 +106,50 @@ LoweringConfigAttr selectDirectPool(linalg::LinalgOp pool,
                                  {1, channels, 1, width}, {}, lanes);
 }
 
+/// The cache tile [rows, filters] of a convolution's output, in multiples
+/// of the register tile's `rowStep` rows and `filterStep` filters: all
+/// filters and as many rows as keep the input rows they read within half
+/// of L2 (the filters and the output share the rest); then smaller, rows
+/// first (filters first when `filtersFirst`), until the layer has
+/// tilesFor(conv) of them for the threads to share.
+std::pair<int64_t, int64_t> chooseConvCacheTile(linalg::Conv2DNchwFchwOp conv,
+                                                const cnnc::CpuTargetModel &target,
+                                                int64_t rowStep, int64_t filterStep,
+                                                bool filtersFirst) {
+  auto inType = cast<RankedTensorType>(conv.getInputs()[0].getType());
+  auto filterType = cast<RankedTensorType>(conv.getInputs()[1].getType());
+  ArrayRef<int64_t> out = cast<RankedTensorType>(conv.getResult(0).getType()).getShape();
+  int64_t channels = inType.getDimSize(1), inWidth = inType.getDimSize(3);
+  int64_t strideH = conv.getStrides().getValues<int64_t>()[0];
+  int64_t dilationH = conv.getDilations().getValues<int64_t>()[0];
+  int64_t kernelH = filterType.getDimSize(2);
+  SmallVector<int64_t> rowChoices, filterChoices;
+  for (int64_t r : divisors(out[2])) {
+    int64_t inputRows = (r - 1) * strideH + (kernelH - 1) * dilationH + 1;
+    if (r % rowStep == 0 &&
+        (r == rowStep || channels * inputRows * inWidth * 4 <= int64_t(target.l2Bytes / 2)))
+      rowChoices.push_back(r);
+  }
+  for (int64_t f : divisors(out[1]))
+    if (f % filterStep == 0)
+      filterChoices.push_back(f);
+  int64_t rows = rowChoices.back(), filters = filterChoices.back();
+  int64_t minTiles = tilesFor(conv);
+  auto cut = [&](ArrayRef<int64_t> choices, int64_t &size) {
+    for (int64_t choice : llvm::reverse(choices))
+      if ((out[2] / rows) * (out[1] / filters) < minTiles)
+        size = choice;
+  };
+  if (filtersFirst) {
+    cut(filterChoices, filters);
+    cut(rowChoices, rows);
+  } else {
+    cut(rowChoices, rows);
+    cut(filterChoices, filters);
+  }
+  return {rows, filters};
+}
+
 /// The direct convolution's kernel and tiles for an NCHW convolution with
 /// static shapes.
 ///
@@ -166,32 +213,8 @@ LoweringConfigAttr selectDirectConv(linalg::Conv2DNchwFchwOp conv,
       }
   }
 
-  // Cache tile: all output channels, and as many register-tile rows as keep
-  // the input rows they read within half of L2 (the filters and the output
-  // share the rest); then smaller, rows first, until the layer has
-  // kMinCacheTiles of them for the threads to share.
-  int64_t channels = inType.getDimSize(1);
-  int64_t dilationH = conv.getDilations().getValues<int64_t>()[0];
-  int64_t kernelH = filterType.getDimSize(2);
-  SmallVector<int64_t> rowChoices, channelChoices;
-  for (int64_t r : divisors(out[2])) {
-    int64_t inputRows = (r - 1) * strideH + (kernelH - 1) * dilationH + 1;
-    if (r % bestR == 0 &&
-        (r == bestR || channels * inputRows * inWidth * 4 <= int64_t(target.l2Bytes / 2)))
-      rowChoices.push_back(r);
-  }
-  for (int64_t f : divisors(out[1]))
-    if (f % bestF == 0)
-      channelChoices.push_back(f);
-  int64_t rows = rowChoices.back(), filtersPerTile = channelChoices.back();
-  auto tiles = [&] { return (out[2] / rows) * (out[1] / filtersPerTile); };
-  int64_t minTiles = tilesFor(conv);
-  for (int64_t r : llvm::reverse(rowChoices))
-    if (tiles() < minTiles)
-      rows = r;
-  for (int64_t f : llvm::reverse(channelChoices))
-    if (tiles() < minTiles)
-      filtersPerTile = f;
+  auto [rows, filtersPerTile] =
+      chooseConvCacheTile(conv, target, bestR, bestF, /*filtersFirst=*/false);
   MLIRContext *context = conv.getContext();
   return LoweringConfigAttr::get(context, bestKernel,
                                  {1, filtersPerTile, rows, out[3]},
@@ -200,6 +223,70 @@ LoweringConfigAttr selectDirectConv(linalg::Conv2DNchwFchwOp conv,
                                  // cache tile reads stay hot across its
                                  // channel blocks.
                                  {0, 2, 1, 3}, lanes);
+}
+
+/// The packed convolution's tiles for an NCHW convolution whose filter is
+/// an argument of its group (cnnc-pack-conv-filters packs it there), with
+/// output channels a multiple of the vector width; null otherwise.
+///
+/// A register tile is B vectors of output channels x W output columns of
+/// one row: per filter tap, B filter loads and W broadcast input values
+/// feed B x W multiply-adds. Accumulators are kept to half the vector
+/// registers (16 cover the latency of both multiply-add ports; measured on
+/// AVX-512, 28 ran slower: the loads of the larger shapes stall; on AVX2,
+/// 14 of the 16 registers spill) and B to
+/// 4 (each tile ends with B transpositions of V x V, whatever W is); among
+/// the shapes with the most accumulators, the widest wins (a filter vector
+/// serves more columns). A stride-2 layer whose filters outweigh its input
+/// runs each block of filters over all rows, and gives each thread its own
+/// filters, so that the filters stream from memory once.
+LoweringConfigAttr selectPackedConv(linalg::Conv2DNchwFchwOp conv,
+                                    const cnnc::CpuTargetModel &target) {
+  auto outType = cast<RankedTensorType>(conv.getResult(0).getType());
+  auto inType = cast<RankedTensorType>(conv.getInputs()[0].getType());
+  auto filterType = cast<RankedTensorType>(conv.getInputs()[1].getType());
+  int64_t lanes = target.f32Lanes();
+  if (!isa<BlockArgument>(conv.getInputs()[1]) || !outType.hasStaticShape() ||
+      !inType.hasStaticShape() || !filterType.hasStaticShape() ||
+      !outType.getElementType().isF32() || outType.getDimSize(1) % lanes != 0)
+    return nullptr;
+  ArrayRef<int64_t> out = outType.getShape();
+  int64_t maxAccumulators = target.vectorRegisters / 2;
+  int64_t bestBlocks = 0, bestWidth = 0;
+  for (int64_t blocks : divisors(out[1] / lanes))
+    for (int64_t width : divisors(out[3])) {
+      int64_t accumulators = blocks * width;
+      if (accumulators > maxAccumulators || blocks > kMaxChannelBlocks)
+        continue;
+      int64_t best = bestBlocks * bestWidth;
+      if (accumulators > best || (accumulators == best && width > bestWidth)) {
+        bestBlocks = blocks;
+        bestWidth = width;
+      }
+    }
+  int64_t filters = bestBlocks * lanes;
+  int64_t filterBytes = filterType.getNumElements() * 4;
+  int64_t inputBytes = inType.getNumElements() * 4;
+  bool filtersOuter = filterBytes > inputBytes;
+  // Each register tile of one row reads its block of filters whole: where
+  // the filters outweigh the input, the direct kernels, which hold whole
+  // rows or planes of a few channels and read each filter value once per
+  // tile of rows, stream less (measured on ResNet-18's 28x28 to 7x7
+  // layers). With stride 2 they load twice the columns they use, and the
+  // packed kernel wins still.
+  bool unitStride = llvm::all_of(conv.getStrides().getValues<int64_t>(),
+                                 [](int64_t s) { return s == 1; });
+  if (filtersOuter && unitStride)
+    return nullptr;
+
+  // A layer whose filters dominate gives each thread its own filters.
+  auto [rows, filtersPerTile] =
+      chooseConvCacheTile(conv, target, 1, filters, /*filtersFirst=*/filtersOuter);
+  SmallVector<int64_t> order = filtersOuter ? SmallVector<int64_t>{0, 1, 2, 3}
+                                            : SmallVector<int64_t>{0, 2, 1, 3};
+  return LoweringConfigAttr::get(conv.getContext(), Kernel::PackedConv,
+                                 {1, filtersPerTile, rows, out[3]},
+                                 {1, filters, 1, bestWidth}, order, lanes);
 }
 
 /// The dot kernel's tiles for a dense layer with static shapes: at batch 1
@@ -288,8 +375,12 @@ struct CnncCpuSelectStrategyPass
       auto found = overrides.find(cnnc::layerNameOf(op->getLoc()));
       if (found != overrides.end() && op.getNumReductionLoops() > 0)
         config = found->second;
-      else if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation()))
-        config = selectDirectConv(conv, *model);
+      else if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op.getOperation())) {
+        if (packedConv)
+          config = selectPackedConv(conv, *model);
+        if (!config)
+          config = selectDirectConv(conv, *model);
+      }
       else if (isDenseLayer(op))
         config = selectDot(op, *model);
       else if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op.getOperation()))

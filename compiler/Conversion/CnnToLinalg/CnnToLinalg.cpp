@@ -373,20 +373,30 @@ struct BatchNormLowering : OpConversionPattern<cnn::BatchNormOp> {
     AffineMap channel = AffineMap::get(rank, 0, rewriter.getAffineDimExpr(1));
     double epsilon = op.getEpsilon().convertToDouble();
     Type element = type.getElementType();
-    // (x - mean) / sqrt(variance + epsilon) * scale + shift, as PyTorch.
-    Value result = buildMap(
-        rewriter, loc, type,
-        {adaptor.getInput(), adaptor.getScale(), adaptor.getShift(),
-         adaptor.getMean(), adaptor.getVariance()},
-        {identity, channel, channel, channel, channel},
+    // As PyTorch's inference kernel: per channel, a = scale / sqrt(variance
+    // + epsilon) and b = shift - mean * a, then x * a + b per element. The
+    // per-channel values depend on weights alone (cnnc-hoist-weight-
+    // transforms computes them once), and the per-element work is one
+    // multiply-add, not a division and a square root.
+    auto channelType = cast<RankedTensorType>(adaptor.getScale().getType());
+    Value a = buildElementwise(
+        rewriter, loc, channelType, {adaptor.getScale(), adaptor.getVariance()},
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value centered = arith::SubFOp::create(b, l, args[0], args[3]);
           Value variance = arith::AddFOp::create(
-              b, l, args[4], floatConstant(b, l, element, epsilon));
-          Value deviation = math::SqrtOp::create(b, l, variance);
-          Value normalized = arith::DivFOp::create(b, l, centered, deviation);
-          Value scaled = arith::MulFOp::create(b, l, normalized, args[1]);
-          return arith::AddFOp::create(b, l, scaled, args[2]);
+              b, l, args[1], floatConstant(b, l, element, epsilon));
+          return arith::DivFOp::create(b, l, args[0],
+                                       math::SqrtOp::create(b, l, variance));
+        });
+    Value shift = buildElementwise(
+        rewriter, loc, channelType, {adaptor.getShift(), adaptor.getMean(), a},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::SubFOp::create(b, l, args[0],
+                                       arith::MulFOp::create(b, l, args[1], args[2]));
+        });
+    Value result = buildMap(
+        rewriter, loc, type, {adaptor.getInput(), a, shift}, {identity, channel, channel},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return math::FmaOp::create(b, l, args[0], args[1], args[2]);
         });
     rewriter.replaceOp(op, result);
     return success();

@@ -168,10 +168,15 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       cl::desc("Tile and kernel choices per layer (LAYER = "
                "#cnnc.lowering_config<...> lines) instead of cnnc's own"),
       cl::value_desc("file"), cl::cat(commandCategory()));
+  cl::opt<bool> packedConv(
+      "packed-conv",
+      cl::desc("Let convolutions use the packed-filter kernel (default: on; "
+               "--packed-conv=false keeps to the direct kernels)"),
+      cl::init(true), cl::cat(commandCategory()));
   cl::opt<std::string> name(
       "name",
       cl::desc("Prefix of the entry points of a library: PREFIX_model, "
-               "PREFIX_forward (default: the model's name)"),
+               "PREFIX_prepare, PREFIX_forward (default: the model's name)"),
       cl::value_desc("prefix"), cl::cat(commandCategory()));
   cl::opt<std::string> embedWeights(
       "embed-weights",
@@ -265,8 +270,9 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   }
   CpuPipelineOptions cpuOptions;
   cpuOptions.strategyFile = strategyFile;
+  cpuOptions.packedConv = packedConv;
   buildLinalgToLLVMCpuPipeline(pm, cpuOptions);
-  if (failed(pm.run(*module)))
+  if (failed(pm.run(*module)) || failed(addPreparedTensors(*module, *signature)))
     return 1;
 
   std::string error;

@@ -88,7 +88,8 @@ LogicalResult CnncDialect::verifyOperationAttribute(Operation *op,
                              << config.getCacheTile().size()
                              << " tile sizes for a result of rank " << rank;
     Kernel kernel = config.getKernel();
-    if ((kernel == Kernel::DirectConv || kernel == Kernel::DirectConvFlat) &&
+    if ((kernel == Kernel::DirectConv || kernel == Kernel::DirectConvFlat ||
+         kernel == Kernel::PackedConv) &&
         !isa<linalg::Conv2DNchwFchwOp>(op))
       return op->emitError() << "the " << stringifyKernel(kernel)
                              << " kernel computes linalg.conv_2d_nchw_fchw only";
@@ -108,6 +109,13 @@ LogicalResult CnncDialect::verifyOperationAttribute(Operation *op,
         return op->emitError() << "the direct_conv_flat kernel takes stride 1 "
                                   "and register tiles of whole rows";
     }
+    if (kernel == Kernel::PackedConv) {
+      ArrayRef<int64_t> tile = config.getRegisterTile();
+      if (tile.size() != 4 || tile[0] != 1 || tile[2] != 1 || tile[1] <= 0 ||
+          tile[1] % config.getVectorSize() != 0)
+        return op->emitError() << "the packed_conv kernel takes register tiles [1, F, "
+                                  "1, W] with F a multiple of the vector size";
+    }
     return success();
   }
   if (name == kLayerAttrName) {
@@ -123,6 +131,24 @@ LogicalResult CnncDialect::verifyOperationAttribute(Operation *op,
   if (name == kParallelLaunchAttrName) {
     if (!isa<FlatSymbolRefAttr>(attribute.getValue()))
       return op->emitError() << "'" << name << "' must name a function";
+    return success();
+  }
+  if (name == kPrepareArgumentsAttrName) {
+    if (!isa<ModuleOp>(op) || !isa<DenseI64ArrayAttr>(attribute.getValue()))
+      return op->emitError() << "'" << name
+                             << "' must be an array<i64> on a module";
+    return success();
+  }
+  if (name == kPreparedTensorsAttrName) {
+    auto tensors = dyn_cast<ArrayAttr>(attribute.getValue());
+    auto isTensor = [](Attribute tensor) {
+      auto fields = dyn_cast<DictionaryAttr>(tensor);
+      return fields && fields.size() == 2 && fields.getAs<StringAttr>("name") &&
+             fields.getAs<DenseI64ArrayAttr>("shape");
+    };
+    if (!isa<ModuleOp>(op) || !tensors || !llvm::all_of(tensors, isTensor))
+      return op->emitError() << "'" << name
+                             << "' must be a list of {name, shape} on a module";
     return success();
   }
   return op->emitError() << "unknown cnnc attribute '" << name << "'";

@@ -41,6 +41,15 @@ def Cnnc_Dialect : Dialect {
     /// runs a range of the tiles.
     static constexpr ::llvm::StringLiteral kParallelLaunchAttrName =
         "cnnc.parallel_launch";
+    /// On an argument of `@forward`: the name of the tensor `@prepare`
+    /// computes for it.
+    static constexpr ::llvm::StringLiteral kPreparedAttrName = "cnnc.prepared";
+    /// On the module: the `@forward` argument each `@prepare` argument is.
+    static constexpr ::llvm::StringLiteral kPrepareArgumentsAttrName =
+        "cnnc.prepare_arguments";
+    /// On the module: name and shape of each result of `@prepare`.
+    static constexpr ::llvm::StringLiteral kPreparedTensorsAttrName =
+        "cnnc.prepared_tensors";
   }];
 }
 
@@ -67,7 +76,14 @@ def Cnnc_Kernel : I32EnumAttr<"Kernel", "how the innermost tile is computed", [
   I32EnumAttrCase<"Dot", 4, "dot">,
   // Max or sum pooling over NCHW rows held in vector registers: each output
   // row combined with the shifted input rows of its window.
-  I32EnumAttrCase<"DirectPool", 5, "direct_pool">
+  I32EnumAttrCase<"DirectPool", 5, "direct_pool">,
+  // A convolution whose filters cnnc-pack-conv-filters packed with the
+  // output channels innermost ([C, KH, KW, F]): a block of output channels
+  // x output columns of one row held in vector registers, vectors along the
+  // output channels, one filter vector times one broadcast input value per
+  // fused multiply-add; the block is transposed into rows at the end. No
+  // lane idles on narrow or strided layers.
+  I32EnumAttrCase<"PackedConv", 6, "packed_conv">
 ]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::cnnc::codegen";

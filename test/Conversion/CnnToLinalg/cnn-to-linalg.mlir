@@ -97,16 +97,21 @@ func.func @dense(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>, %b: tensor<4xf32>) ->
 
 // -----
 
-// (x - mean) / sqrt(variance + epsilon) * scale + shift
+// Per channel a = scale / sqrt(variance + epsilon), b = shift - mean * a;
+// per element x * a + b.
 // CHECK-LABEL: func.func @batch_norm
-// CHECK: linalg.generic
-// CHECK: ^bb0(%[[IN:.*]]: f32, %[[SCALE:.*]]: f32, %[[SHIFT:.*]]: f32, %[[MEAN:.*]]: f32, %[[VAR:.*]]: f32, %{{.*}}: f32):
-// CHECK: %[[C:.*]] = arith.subf %[[IN]], %[[MEAN]]
+// CHECK: %[[A:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>)
+// CHECK: ^bb0(%[[SCALE:.*]]: f32, %[[VAR:.*]]: f32, %{{.*}}: f32):
 // CHECK: %[[V:.*]] = arith.addf %[[VAR]], %{{.*}}
 // CHECK: %[[S:.*]] = math.sqrt %[[V]]
-// CHECK: %[[N:.*]] = arith.divf %[[C]], %[[S]]
-// CHECK: %[[M:.*]] = arith.mulf %[[N]], %[[SCALE]]
-// CHECK: arith.addf %[[M]], %[[SHIFT]]
+// CHECK: arith.divf %[[SCALE]], %[[S]]
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[A]] : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+// CHECK: ^bb0(%[[SHIFT:.*]]: f32, %[[MEAN:.*]]: f32, %[[AA:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[M:.*]] = arith.mulf %[[MEAN]], %[[AA]]
+// CHECK: arith.subf %[[SHIFT]], %[[M]]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[A]], %[[B]] : tensor<1x4x2x2xf32>, tensor<4xf32>, tensor<4xf32>)
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[XA:.*]]: f32, %[[XB:.*]]: f32, %{{.*}}: f32):
+// CHECK: math.fma %[[X]], %[[XA]], %[[XB]]
 func.func @batch_norm(%x: tensor<1x4x2x2xf32>, %v: tensor<4xf32>) -> tensor<1x4x2x2xf32> {
   %0 = cnn.batch_norm %x, %v, %v, %v, %v : tensor<1x4x2x2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
   return %0 : tensor<1x4x2x2xf32>

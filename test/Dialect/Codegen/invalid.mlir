@@ -99,3 +99,33 @@ func.func @pool_on_matmul(%a: tensor<2x3xf32>, %b: tensor<3x8xf32>, %c: tensor<2
          ins(%a, %b : tensor<2x3xf32>, tensor<3x8xf32>) outs(%c : tensor<2x8xf32>) -> tensor<2x8xf32>
   return %0 : tensor<2x8xf32>
 }
+
+// -----
+
+func.func @packed_two_rows(%x: tensor<1x2x6x6xf32>, %w: tensor<16x2x3x3xf32>, %acc: tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32> {
+  // expected-error @+1 {{the packed_conv kernel takes register tiles [1, F, 1, W] with F a multiple of the vector size}}
+  %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv, cache_tile = [1, 16, 4, 4], register_tile = [1, 16, 2, 4], vector_size = 16>}
+         ins(%x, %w : tensor<1x2x6x6xf32>, tensor<16x2x3x3xf32>) outs(%acc : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  return %0 : tensor<1x16x4x4xf32>
+}
+
+// -----
+
+func.func @packed_partial_vector(%x: tensor<1x2x6x6xf32>, %w: tensor<8x2x3x3xf32>, %acc: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
+  // expected-error @+1 {{the packed_conv kernel takes register tiles [1, F, 1, W] with F a multiple of the vector size}}
+  %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv, cache_tile = [1, 8, 4, 4], register_tile = [1, 8, 1, 4], vector_size = 16>}
+         ins(%x, %w : tensor<1x2x6x6xf32>, tensor<8x2x3x3xf32>) outs(%acc : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  return %0 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'cnnc.prepare_arguments' must be an array<i64> on a module}}
+module attributes {cnnc.prepare_arguments = [0, 1]} {
+}
+
+// -----
+
+// expected-error @+1 {{'cnnc.prepared_tensors' must be a list of {name, shape} on a module}}
+module attributes {cnnc.prepared_tensors = [{name = "w.prepared"}]} {
+}

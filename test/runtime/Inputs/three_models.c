@@ -36,7 +36,7 @@ static int bind(const cnnrt_model *model, bound_model *bound) {
       cnnrt_fill_uniform(t->name, bound->buffers[i], count);
     else if (t->role == CNNRT_OUTPUT)
       bound->output = i;
-    else
+    else if (t->role != CNNRT_PREPARED)
       cnnrt_initialize(t, bound->buffers[i]);
   }
   return 0;
@@ -48,9 +48,14 @@ static void release(bound_model *bound) {
   free(bound->buffers);
 }
 
+/* Prepares the weights, then runs the model. */
 static cnnrt_status run(bound_model *bound, cnnrt_context *context) {
+  const cnnrt_entry_point *prepare = cnnrt_find_entry_point(bound->model, "prepare");
   const cnnrt_entry_point *forward = cnnrt_find_entry_point(bound->model, "forward");
-  return forward ? forward->call(context, bound->buffers) : CNNRT_ERROR_INVALID_ARGUMENT;
+  if (!prepare || !forward)
+    return CNNRT_ERROR_INVALID_ARGUMENT;
+  cnnrt_status status = prepare->call(context, bound->buffers);
+  return status == CNNRT_OK ? forward->call(context, bound->buffers) : status;
 }
 
 typedef struct {
