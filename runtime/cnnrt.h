@@ -64,6 +64,9 @@ typedef struct {
   /* Threads a call may use, the calling thread included; 0: one per core
    * available to the process. Results do not depend on it. */
   int32_t num_threads;
+  /* Nonzero: time each layer of every forward call (a clock read per
+   * layer); cnnrt_context_profile() gives the times. */
+  int32_t profile;
 } cnnrt_context_options;
 
 /* Makes a context; `options` may be NULL (no limit). On failure *context is
@@ -76,6 +79,21 @@ void cnnrt_context_destroy(cnnrt_context *context);
 const char *cnnrt_context_message(const cnnrt_context *context);
 /* The most bytes the model held at once during the last call. */
 uint64_t cnnrt_context_peak_memory(const cnnrt_context *context);
+
+/* One layer of a profiling context: the dispatch group that computes it
+ * ("layer1.0.conv1 + layer1.0.bn1 + layer1.0.relu"). */
+typedef struct {
+  const char *layer;
+  int64_t calls;          /* forward calls that ran it */
+  double milliseconds;    /* over all those calls */
+  int64_t multiply_adds;  /* per call; 0 where the layer does not multiply */
+} cnnrt_layer_profile;
+
+/* The layers of the forward calls on a profiling context so far, in the
+ * order they first ran; sets *layers (valid until the next call) and
+ * returns their number. 0 when the context does not profile. */
+int32_t cnnrt_context_profile(const cnnrt_context *context,
+                              const cnnrt_layer_profile **layers);
 
 /*--- Model descriptors -------------------------------------------------===*/
 
@@ -149,6 +167,9 @@ void *cnnrt_alloc(uint64_t size);
 /* After each layer: checks `count` floats at `address` when the context
  * asks for it (check_numerics). */
 void cnnrt_check_finite(int64_t address, int64_t count, const char *layer);
+/* After each layer of forward: adds the time since the last mark to the
+ * layer's, when the context profiles. */
+void cnnrt_profile_layer(const char *layer, int64_t multiply_adds);
 void *cnnrt_aligned_alloc(uint64_t alignment, uint64_t size);
 void cnnrt_free(void *pointer);
 /* Runs body(begin, end, arguments) over ranges that cover [0, count) once,

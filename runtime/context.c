@@ -17,6 +17,7 @@
  *===----------------------------------------------------------------------===*/
 
 #include "cnnrt.h"
+#include "profile.h"
 #include "thread_pool.h"
 
 #include <math.h>
@@ -39,6 +40,8 @@ struct cnnrt_context {
   uint64_t memory_limit;
   int32_t check_numerics;
   int32_t num_threads;
+  int32_t profile;
+  cnnrt_profile_table profile_table;
   cnnrt_thread_pool *pool; /* made at the first parallel loop */
   int32_t pool_tried;
   cnnrt_status unwind_status; /* why the call unwound */
@@ -79,6 +82,7 @@ cnnrt_status cnnrt_context_create(const cnnrt_context_options *options,
   made->memory_limit = options ? options->memory_limit : 0;
   made->check_numerics = options ? options->check_numerics : 0;
   made->num_threads = options ? options->num_threads : 0;
+  made->profile = options ? options->profile : 0;
   if (made->num_threads < 0) {
     free(made);
     return CNNRT_ERROR_INVALID_ARGUMENT;
@@ -120,6 +124,7 @@ void cnnrt_context_destroy(cnnrt_context *context) {
     return;
   release_all(context, 0);
   cnnrt_thread_pool_destroy(context->pool);
+  cnnrt_profile_free(&context->profile_table);
   free(context);
 }
 
@@ -181,6 +186,8 @@ cnnrt_status cnnrt_invoke(cnnrt_context *context,
   } else {
     cnnrt_context *outer = current;
     current = context;
+    if (context->profile)
+      cnnrt_profile_start(&context->profile_table);
     if (setjmp(context->unwind) == 0)
       body(buffers);
     else
@@ -224,6 +231,19 @@ void cnnrt_check_finite(int64_t address, int64_t count, const char *layer) {
     context->unwind_status = CNNRT_ERROR_NOT_FINITE;
     longjmp(context->unwind, 1);
   }
+}
+
+void cnnrt_profile_layer(const char *layer, int64_t multiply_adds) {
+  cnnrt_context *context = current;
+  if (context && context->profile)
+    cnnrt_profile_record(&context->profile_table, layer, multiply_adds);
+}
+
+int32_t cnnrt_context_profile(const cnnrt_context *context,
+                              const cnnrt_layer_profile **layers) {
+  if (layers)
+    *layers = context ? context->profile_table.layers : NULL;
+  return context ? context->profile_table.count : 0;
 }
 
 void *cnnrt_aligned_alloc(uint64_t alignment, uint64_t size) {

@@ -32,7 +32,7 @@ static void usage(FILE *out) {
           "[--output [NAME=]Y.npy]... [--output-dir DIR] [--check-numerics] "
           "[--allow-extra-weights] "
           "[--bench N] [--save-weights W.safetensors] [--memory-limit MIB] "
-          "[--threads N]\n"
+          "[--threads N] [--profile]\n"
           "\n"
           "Runs the model '%s' compiled by cnnc.\n"
           "  --weights FILE  parameters from a safetensors file (default: the\n"
@@ -50,6 +50,8 @@ static void usage(FILE *out) {
           "                  results are the same for any N\n"
           "  --bench N       time N runs after a warm-up and print the median,\n"
           "                  min and max latency\n"
+          "  --profile       print the time of each layer, its share and its\n"
+          "                  GFLOP/s (averaged over the --bench runs)\n"
           "  --save-weights FILE  write the parameters the run used (from a file,\n"
           "                  embedded or initialised) as safetensors\n",
           program, cnnc_model.name);
@@ -64,6 +66,26 @@ static int error(const char *format, ...) {
   fputc('\n', stderr);
   va_end(args);
   return 1;
+}
+
+/* The time of each layer, per forward call, in the order the layers ran. */
+static void print_profile(const cnnrt_context *context) {
+  const cnnrt_layer_profile *layers = NULL;
+  int32_t count = cnnrt_context_profile(context, &layers);
+  double total = 0.0;
+  for (int32_t i = 0; i < count; ++i)
+    total += layers[i].milliseconds / (double)layers[i].calls;
+  printf("profile of '%s': %.3f ms a run in %d layers\n", cnnc_model.name, total,
+         (int)count);
+  printf("%10s %7s %8s  %s\n", "ms/run", "share", "GFLOP/s", "layer");
+  for (int32_t i = 0; i < count; ++i) {
+    double ms = layers[i].milliseconds / (double)layers[i].calls;
+    char rate[32] = "-";
+    if (layers[i].multiply_adds && ms > 0)
+      snprintf(rate, sizeof rate, "%.1f", 2e-6 * (double)layers[i].multiply_adds / ms);
+    printf("%10.3f %6.1f%% %8s  %s\n", ms, total > 0 ? 100.0 * ms / total : 0.0, rate,
+           layers[i].layer);
+  }
 }
 
 static double now_ms(void) {
@@ -247,7 +269,7 @@ int main(int argc, char **argv) {
   file_argument inputArgs[MAX_FILE_ARGUMENTS], outputArgs[MAX_FILE_ARGUMENTS];
   int inputCount = 0, outputCount = 0;
   long bench = 0, memoryLimit = 0, threads = 0;
-  int allowExtraWeights = 0, checkNumerics = 0;
+  int allowExtraWeights = 0, checkNumerics = 0, profile = 0;
   for (int i = 1; i < argc; ++i) {
     const char *arg = argv[i];
     if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
@@ -260,6 +282,10 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(arg, "--check-numerics")) {
       checkNumerics = 1;
+      continue;
+    }
+    if (!strcmp(arg, "--profile")) {
+      profile = 1;
       continue;
     }
     const char **target = !strcmp(arg, "--weights") ? &weights
@@ -321,7 +347,7 @@ int main(int argc, char **argv) {
   float **arguments = calloc((size_t)forward->num_tensors, sizeof *arguments);
   cnnrt_context *context = NULL;
   cnnrt_context_options options = {CNNRT_ABI_VERSION, (uint64_t)memoryLimit << 20,
-                                   checkNumerics, (int32_t)threads};
+                                   checkNumerics, (int32_t)threads, profile};
   cnnrt_safetensors file;
   memset(&file, 0, sizeof file);
   char message[512];
@@ -421,9 +447,11 @@ int main(int argc, char **argv) {
     }
     free(times);
   }
+  if (!status && profile)
+    print_profile(context);
 
   /* Outputs go to their files; without any, the first values are printed. */
-  int printOutputs = !outputCount && !outputDir && !bench;
+  int printOutputs = !outputCount && !outputDir && !bench && !profile;
   for (int32_t i = 0; i < model->num_tensors && !status; ++i) {
     const cnnrt_tensor *t = &model->tensors[i];
     if (t->role != CNNRT_OUTPUT)

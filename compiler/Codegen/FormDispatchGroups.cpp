@@ -105,6 +105,24 @@ Group formGroup(Operation *root, const DenseSet<Operation *> &taken) {
   return group;
 }
 
+/// The multiply-adds of a root that multiplies (a convolution, a matmul):
+/// one per point of its iteration space; 0 for others (pooling) or
+/// dynamic shapes.
+int64_t multiplyAdds(Operation *root) {
+  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(root);
+  if (!linalgOp || linalgOp.getNumReductionLoops() == 0 ||
+      !llvm::any_of(linalgOp.getBlock()->getOperations(),
+                    [](Operation &op) { return isa<arith::MulFOp>(op); }))
+    return 0;
+  int64_t points = 1;
+  for (int64_t range : linalgOp.getStaticLoopRanges()) {
+    if (ShapedType::isDynamic(range))
+      return 0;
+    points *= range;
+  }
+  return points;
+}
+
 /// Moves `group` into a new private function, called where its last op was.
 void outline(const Group &group, func::FuncOp parent, SymbolTable &symbols,
              unsigned index) {
@@ -147,7 +165,7 @@ void outline(const Group &group, func::FuncOp parent, SymbolTable &symbols,
   // LLVM's noinline, which the lowering to the LLVM dialect carries over.
   callee->setAttr("passthrough", builder.getStrArrayAttr({"noinline"}));
   // The layers the group computes, "conv + bn + relu", for
-  // cnnc-check-layer-outputs: only the group's output is checked.
+  // cnnc-instrument-layers: only the group's output is checked.
   SmallVector<std::string> layers;
   for (Operation *op : group.ops)
     op->getLoc()->walk([&](Location loc) {
@@ -161,6 +179,8 @@ void outline(const Group &group, func::FuncOp parent, SymbolTable &symbols,
   callee->setAttr(CnncDialect::kLayerAttrName, builder.getStringAttr(label));
   callee->setAttr(CnncDialect::kNumOutputsAttrName,
                   builder.getI64IntegerAttr(last->getNumResults()));
+  if (int64_t macs = multiplyAdds(group.root))
+    callee->setAttr(CnncDialect::kMultiplyAddsAttrName, builder.getI64IntegerAttr(macs));
   symbols.insert(callee);
 
   IRMapping mapping;

@@ -230,8 +230,8 @@ def CnncFoldPadIntoStridedInsert : Pass<"cnnc-fold-pad-into-strided-insert"> {
   let dependentDialects = ["::mlir::affine::AffineDialect"];
 }
 
-def CnncCheckLayerOutputs : Pass<"cnnc-check-layer-outputs", "::mlir::ModuleOp"> {
-  let summary = "Let the runtime check each layer's outputs for NaN and infinity";
+def CnncInstrumentLayers : Pass<"cnnc-instrument-layers", "::mlir::ModuleOp"> {
+  let summary = "Let the runtime check each layer's outputs and time each layer";
   let description = [{
     After each call of a public function to a layer function of
     cnnc-form-dispatch-groups (marked `cnnc.layer`), on bufferized code: calls
@@ -240,8 +240,13 @@ def CnncCheckLayerOutputs : Pass<"cnnc-check-layer-outputs", "::mlir::ModuleOp">
     per result the layer had). The runtime checks only when the context asks
     for it (the executable's `--check-numerics`) and then names the first
     layer whose output is not finite; otherwise the call returns at once.
-    The callee's `cnnc.num_outputs` says how many outputs it has. The pass
-    removes both attributes.
+    The callee's `cnnc.num_outputs` says how many outputs it has.
+
+    In `@forward`, then `cnnrt_profile_layer(layer name, multiply-adds)`
+    (the callee's `cnnc.multiply_adds`, or 0): when the context profiles
+    (the executable's `--profile`), the runtime adds the time since the
+    previous layer ended to this one's; otherwise it returns at once. The
+    pass removes the three attributes.
   }];
   let dependentDialects = [
     "::mlir::LLVM::LLVMDialect",

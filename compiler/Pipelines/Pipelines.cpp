@@ -51,7 +51,7 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
   pm.addPass(createCnncBufferize());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
-  pm.addPass(createCnncCheckLayerOutputs());
+  pm.addPass(createCnncInstrumentLayers());
   pm.addPass(createCnncCpuOutlineParallelTiles());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

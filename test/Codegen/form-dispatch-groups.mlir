@@ -64,7 +64,7 @@ func.func private @helper(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK: %[[G:.*]] = call @forward_conv(%[[X]], %[[W]], %[[S]])
 // CHECK-NOT: linalg.
 // CHECK: return %[[G]]
-// CHECK: func.func private @forward_conv({{.*}}) -> tensor<1x3x4x4xf32> attributes {cnnc.layer = "conv + bn + relu", cnnc.num_outputs = 1 : i64, passthrough = ["noinline"]}
+// CHECK: func.func private @forward_conv({{.*}}) -> tensor<1x3x4x4xf32> attributes {cnnc.layer = "conv + bn + relu", cnnc.multiply_adds = 864 : i64, cnnc.num_outputs = 1 : i64, passthrough = ["noinline"]}
 // CHECK: arith.constant 0.000000e+00 : f32
 // CHECK: tensor.pad
 // CHECK: linalg.fill

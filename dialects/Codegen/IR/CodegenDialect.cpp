@@ -123,7 +123,7 @@ LogicalResult CnncDialect::verifyOperationAttribute(Operation *op,
       return op->emitError() << "'" << name << "' must be a string";
     return success();
   }
-  if (name == kNumOutputsAttrName) {
+  if (name == kNumOutputsAttrName || name == kMultiplyAddsAttrName) {
     if (!isa<IntegerAttr>(attribute.getValue()))
       return op->emitError() << "'" << name << "' must be an integer";
     return success();

@@ -24,7 +24,8 @@ def Cnnc_Dialect : Dialect {
     convolution, a pooling, a matmul); `cnnc-cpu-apply-strategy` tiles the
     group as it says and generates its kernel. The functions that
     `cnnc-form-dispatch-groups` makes carry `cnnc.layer` (the layer whose
-    output the group computes) and `cnnc.num_outputs`.
+    output the group computes), `cnnc.num_outputs` and, for a root that
+    multiplies, `cnnc.multiply_adds`.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasOperationAttrVerify = 1;
@@ -37,6 +38,10 @@ def Cnnc_Dialect : Dialect {
     /// On a dispatch group's function: how many results it has.
     static constexpr ::llvm::StringLiteral kNumOutputsAttrName =
         "cnnc.num_outputs";
+    /// On a dispatch group's function: the multiply-adds of its root, for
+    /// the profile's GFLOP/s.
+    static constexpr ::llvm::StringLiteral kMultiplyAddsAttrName =
+        "cnnc.multiply_adds";
     /// On the declaration of a launch of parallel tiles: the function that
     /// runs a range of the tiles.
     static constexpr ::llvm::StringLiteral kParallelLaunchAttrName =

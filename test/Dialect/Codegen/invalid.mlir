@@ -70,6 +70,11 @@ func.func private @outputs() attributes {cnnc.num_outputs = "one"}
 
 // -----
 
+// expected-error @+1 {{'cnnc.multiply_adds' must be an integer}}
+func.func private @macs() attributes {cnnc.multiply_adds = 1.5}
+
+// -----
+
 // expected-error @+1 {{unknown cnnc attribute 'cnnc.tile'}}
 func.func private @unknown() attributes {cnnc.tile = 3 : i64}
 

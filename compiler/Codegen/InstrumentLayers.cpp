@@ -1,4 +1,4 @@
-//===- CheckLayerOutputs.cpp - Runtime checks of each layer's outputs -----===//
+//===- InstrumentLayers.cpp - Runtime checks and times of each layer ------===//
 
 #include "compiler/Codegen/Passes.h"
 
@@ -6,7 +6,7 @@
 #include "mlir/IR/SymbolTable.h"
 
 namespace cnnc {
-#define GEN_PASS_DEF_CNNCCHECKLAYEROUTPUTS
+#define GEN_PASS_DEF_CNNCINSTRUMENTLAYERS
 #include "compiler/Codegen/Passes.h.inc"
 } // namespace cnnc
 
@@ -15,9 +15,10 @@ using namespace mlir;
 namespace {
 
 constexpr llvm::StringLiteral kCheckFunction = "cnnrt_check_finite";
+constexpr llvm::StringLiteral kProfileFunction = "cnnrt_profile_layer";
 
-struct CnncCheckLayerOutputsPass
-    : cnnc::impl::CnncCheckLayerOutputsBase<CnncCheckLayerOutputsPass> {
+struct CnncInstrumentLayersPass
+    : cnnc::impl::CnncInstrumentLayersBase<CnncInstrumentLayersPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
@@ -25,8 +26,19 @@ struct CnncCheckLayerOutputsPass
     OpBuilder builder(ctx);
     Type i64 = builder.getI64Type();
     Type ptr = LLVM::LLVMPointerType::get(ctx);
-    func::FuncOp check;
+    func::FuncOp check, profile;
     llvm::StringMap<LLVM::GlobalOp> names;
+    // A runtime function, declared once.
+    auto declare = [&](func::FuncOp &function, StringRef name, TypeRange arguments) {
+      if (!function) {
+        builder.setInsertionPointToEnd(module.getBody());
+        function = func::FuncOp::create(builder, module.getLoc(), name,
+                                        builder.getFunctionType(arguments, {}));
+        function.setPrivate();
+        symbols.insert(function);
+      }
+      return function;
+    };
 
     // The layer's name as a constant C string, once per layer, in a symbol
     // named after it.
@@ -61,16 +73,23 @@ struct CnncCheckLayerOutputsPass
                               : nullptr;
         if (!layer || !outputs || outputs.getInt() > call.getNumOperands())
           return;
-        if (!check) {
-          builder.setInsertionPointToEnd(module.getBody());
-          check = func::FuncOp::create(builder, module.getLoc(), kCheckFunction,
-                                       builder.getFunctionType({i64, i64, ptr}, {}));
-          check.setPrivate();
-          symbols.insert(check);
-        }
+        // The model's layers are timed, not the preparation of its weights.
+        bool timed = function.getSymName() == "forward";
+        declare(check, kCheckFunction, {i64, i64, ptr});
+        if (timed)
+          declare(profile, kProfileFunction, {ptr, i64});
         LLVM::GlobalOp name = nameGlobal(layer.getValue());
         builder.setInsertionPointAfter(call);
         Location loc = call.getLoc();
+        Value text = LLVM::AddressOfOp::create(builder, loc, name);
+        // The layer's time ends before its checks.
+        if (timed) {
+          auto macs = callee->getAttrOfType<IntegerAttr>(
+              cnnc::codegen::CnncDialect::kMultiplyAddsAttrName);
+          Value count = arith::ConstantOp::create(
+              builder, loc, builder.getI64IntegerAttr(macs ? macs.getInt() : 0));
+          func::CallOp::create(builder, loc, profile, ValueRange{text, count});
+        }
         for (Value output : call.getOperands().take_back(outputs.getInt())) {
           auto type = dyn_cast<MemRefType>(output.getType());
           if (!type || !type.hasStaticShape())
@@ -80,7 +99,6 @@ struct CnncCheckLayerOutputsPass
               memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, output));
           Value count = arith::ConstantOp::create(
               builder, loc, builder.getI64IntegerAttr(type.getNumElements()));
-          Value text = LLVM::AddressOfOp::create(builder, loc, name);
           func::CallOp::create(builder, loc, check, ValueRange{address, count, text});
         }
       });
@@ -88,6 +106,7 @@ struct CnncCheckLayerOutputsPass
     for (func::FuncOp function : module.getOps<func::FuncOp>()) {
       function->removeAttr(cnnc::codegen::CnncDialect::kLayerAttrName);
       function->removeAttr(cnnc::codegen::CnncDialect::kNumOutputsAttrName);
+      function->removeAttr(cnnc::codegen::CnncDialect::kMultiplyAddsAttrName);
     }
   }
 };
