@@ -88,6 +88,21 @@ static void print_profile(const cnnrt_context *context) {
   }
 }
 
+/* The most memory the process has held resident, in KiB (Linux's VmHWM,
+ * which unlike getrusage does not count what a parent held before exec);
+ * -1 where the system does not say. */
+static long peak_resident_kib(void) {
+  FILE *status = fopen("/proc/self/status", "r");
+  char line[256];
+  long kib = -1;
+  while (status && fgets(line, sizeof line, status))
+    if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+      break;
+  if (status)
+    fclose(status);
+  return kib;
+}
+
 static double now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -444,6 +459,9 @@ int main(int argc, char **argv) {
              model->name, bench, median, times[0], times[bench - 1]);
       printf("latency_ms median=%.4f min=%.4f max=%.4f runs=%ld\n", median,
              times[0], times[bench - 1], bench);
+      printf("memory_mib peak_resident=%.1f peak_intermediate=%.1f\n",
+             (double)peak_resident_kib() / 1024.0,
+             (double)cnnrt_context_peak_memory(context) / (1024.0 * 1024.0));
     }
     free(times);
   }
