@@ -18,8 +18,11 @@
 
 using namespace mlir;
 
-void cnnc::buildGraphToLinalgPipeline(OpPassManager &pm) {
+void cnnc::buildGraphToLinalgPipeline(OpPassManager &pm,
+                                      const GraphToLinalgOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
+  if (options.foldBatchNorm)
+    func.addPass(createCnnFoldBatchNorm());
   func.addPass(createConvertCnnToLinalg());
   // Before any canonicalization: upstream's fold of the same pair is wrong.
   func.addPass(createCnncFoldPadIntoStridedInsert());
@@ -87,7 +90,7 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
 }
 
 void cnnc::registerPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<GraphToLinalgOptions>(
       "cnnc-graph-to-linalg",
       "Lower the cnn dialect to linalg on tensors, fused and cleaned up",
       buildGraphToLinalgPipeline);
@@ -99,7 +102,9 @@ void cnnc::registerPipelines() {
   PassPipelineRegistration<CpuPipelineOptions>(
       "cnnc-cpu", "Lower the cnn dialect to the LLVM dialect for the CPU",
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
-        buildGraphToLinalgPipeline(pm);
+        GraphToLinalgOptions graph;
+        graph.foldBatchNorm = options.foldBatchNorm;
+        buildGraphToLinalgPipeline(pm, graph);
         buildLinalgToLLVMCpuPipeline(pm, options);
       });
 }

@@ -16,11 +16,25 @@
 
 namespace cnnc {
 
-/// cnn -> linalg on tensors, with element-wise producers fused into their
-/// consumers. Runs on a module.
-void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
+struct GraphToLinalgOptions : mlir::PassPipelineOptions<GraphToLinalgOptions> {
+  Option<bool> foldBatchNorm{
+      *this, "fold-batch-norm",
+      llvm::cl::desc("Fold inference batch norms into the layer before them"),
+      llvm::cl::init(true)};
+};
+
+/// cnn -> linalg on tensors: batch norms folded into their layers, then
+/// lowered, with element-wise producers fused into their consumers. Runs on
+/// a module.
+void buildGraphToLinalgPipeline(mlir::OpPassManager &pm,
+                                const GraphToLinalgOptions &options);
 
 struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
+  /// As GraphToLinalgOptions, for cnnc-cpu, which runs both stages.
+  Option<bool> foldBatchNorm{
+      *this, "fold-batch-norm",
+      llvm::cl::desc("Fold inference batch norms into the layer before them"),
+      llvm::cl::init(true)};
   Option<std::string> target{
       *this, "target",
       llvm::cl::desc("The CPU to choose strategies for: host, avx512, avx2 or sse"),

@@ -15,6 +15,10 @@ namespace cnnc {
 /// Patterns that replace each cnn.dropout by its input (inference only).
 void populateStripDropoutPatterns(mlir::RewritePatternSet &patterns);
 
+/// Patterns that fold each inference batch norm into the convolution or
+/// dense layer before it (cnn-fold-batch-norm).
+void populateFoldBatchNormPatterns(mlir::RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "compiler/Transforms/Passes.h.inc"
 

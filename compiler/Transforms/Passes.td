@@ -22,4 +22,28 @@ def CnnStripDropout : Pass<"cnn-strip-dropout"> {
   let dependentDialects = ["::cnnc::cnn::CnnDialect"];
 }
 
+def CnnFoldBatchNorm : Pass<"cnn-fold-batch-norm"> {
+  let summary = "Fold inference batch norms into the layer before them";
+  let description = [{
+    A `cnn.batch_norm` whose input is a convolution (1-D or 2-D, without a
+    connection table) or a dense layer that nothing else reads becomes part
+    of that layer: a `cnn.fold_batch_norm` computes the layer's weight
+    scaled per output channel and its bias shifted (a zero bias where it had
+    none), and the layer uses those. The batch norm's per-element
+    multiply-add disappears, and since the folded weight and bias depend on
+    weights alone, a compiled model computes them once when its weights are
+    bound (`cnnc-hoist-weight-transforms` moves them into `@prepare`).
+    Inference only: training needs the batch norm as it is.
+
+    ```mlir
+    %y = cnn.conv2d %x, %w : ... -> tensor<1x8x16x16xf32>
+    %z = cnn.batch_norm %y, %scale, %shift, %mean, %var : ...
+    // becomes
+    %w2, %b2 = cnn.fold_batch_norm %w, %zeros, %scale, %shift, %mean, %var : ...
+    %z = cnn.conv2d %x, %w2, %b2 : ... -> tensor<1x8x16x16xf32>
+    ```
+  }];
+  let dependentDialects = ["::cnnc::cnn::CnnDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // CNNC_TRANSFORMS_PASSES

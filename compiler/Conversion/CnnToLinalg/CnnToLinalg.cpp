@@ -362,6 +362,20 @@ struct DenseLowering : OpConversionPattern<cnn::DenseOp> {
   }
 };
 
+/// A batch norm's per-channel scale, a = scale / sqrt(variance + epsilon).
+Value batchNormScale(OpBuilder &b, Location loc, Value scale, Value variance,
+                     double epsilon) {
+  auto channelType = cast<RankedTensorType>(scale.getType());
+  Type element = channelType.getElementType();
+  return buildElementwise(
+      b, loc, channelType, {scale, variance},
+      [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+        Value shifted =
+            arith::AddFOp::create(b, l, args[1], floatConstant(b, l, element, epsilon));
+        return arith::DivFOp::create(b, l, args[0], math::SqrtOp::create(b, l, shifted));
+      });
+}
+
 struct BatchNormLowering : OpConversionPattern<cnn::BatchNormOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(cnn::BatchNormOp op, OpAdaptor adaptor,
@@ -371,22 +385,14 @@ struct BatchNormLowering : OpConversionPattern<cnn::BatchNormOp> {
     int64_t rank = type.getRank();
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     AffineMap channel = AffineMap::get(rank, 0, rewriter.getAffineDimExpr(1));
-    double epsilon = op.getEpsilon().convertToDouble();
-    Type element = type.getElementType();
     // As PyTorch's inference kernel: per channel, a = scale / sqrt(variance
     // + epsilon) and b = shift - mean * a, then x * a + b per element. The
     // per-channel values depend on weights alone (cnnc-hoist-weight-
     // transforms computes them once), and the per-element work is one
     // multiply-add, not a division and a square root.
     auto channelType = cast<RankedTensorType>(adaptor.getScale().getType());
-    Value a = buildElementwise(
-        rewriter, loc, channelType, {adaptor.getScale(), adaptor.getVariance()},
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value variance = arith::AddFOp::create(
-              b, l, args[1], floatConstant(b, l, element, epsilon));
-          return arith::DivFOp::create(b, l, args[0],
-                                       math::SqrtOp::create(b, l, variance));
-        });
+    Value a = batchNormScale(rewriter, loc, adaptor.getScale(), adaptor.getVariance(),
+                             op.getEpsilon().convertToDouble());
     Value shift = buildElementwise(
         rewriter, loc, channelType, {adaptor.getShift(), adaptor.getMean(), a},
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
@@ -399,6 +405,36 @@ struct BatchNormLowering : OpConversionPattern<cnn::BatchNormOp> {
           return math::FmaOp::create(b, l, args[0], args[1], args[2]);
         });
     rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// weight * a along the output channels, (bias - mean) * a + shift.
+struct FoldBatchNormLowering : OpConversionPattern<cnn::FoldBatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::FoldBatchNormOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto weightType = cast<RankedTensorType>(op.getWeight().getType());
+    auto channelType = cast<RankedTensorType>(op.getBias().getType());
+    int64_t rank = weightType.getRank();
+    Value a = batchNormScale(rewriter, loc, adaptor.getScale(), adaptor.getVariance(),
+                             op.getEpsilon().convertToDouble());
+    Value weight = buildMap(
+        rewriter, loc, weightType, {adaptor.getWeight(), a},
+        {rewriter.getMultiDimIdentityMap(rank),
+         AffineMap::get(rank, 0, rewriter.getAffineDimExpr(0))},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::MulFOp::create(b, l, args[0], args[1]);
+        });
+    Value bias = buildElementwise(
+        rewriter, loc, channelType,
+        {adaptor.getBias(), adaptor.getMean(), a, adaptor.getShift()},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return math::FmaOp::create(b, l, arith::SubFOp::create(b, l, args[0], args[1]),
+                                     args[2], args[3]);
+        });
+    rewriter.replaceOp(op, {weight, bias});
     return success();
   }
 };
@@ -1087,6 +1123,7 @@ struct ConvertCnnToLinalgPass
 
 void cnnc::populateCnnToLinalgConversionPatterns(RewritePatternSet &patterns) {
   patterns.add<Conv2dLowering, Conv1dLowering, DenseLowering, BatchNormLowering,
+               FoldBatchNormLowering,
                ActivationLowering<cnn::ReluOp>, ActivationLowering<cnn::LeakyReluOp>,
                ActivationLowering<cnn::TanhOp>, ActivationLowering<cnn::SigmoidOp>,
                DropoutLowering, SoftmaxLowering, MaxPool2dLowering,

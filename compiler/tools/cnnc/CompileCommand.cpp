@@ -168,6 +168,11 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       cl::desc("Tile and kernel choices per layer (LAYER = "
                "#cnnc.lowering_config<...> lines) instead of cnnc's own"),
       cl::value_desc("file"), cl::cat(commandCategory()));
+  cl::opt<bool> foldBatchNorm(
+      "fold-batch-norm",
+      cl::desc("Fold inference batch norms into the convolution or dense layer "
+               "before them (default: on)"),
+      cl::init(true), cl::cat(commandCategory()));
   cl::opt<bool> packedConv(
       "packed-conv",
       cl::desc("Let convolutions use the packed-filter kernel (default: on; "
@@ -262,7 +267,9 @@ int cnnc::driver::runCompile(int argc, char **argv) {
     return 1;
 
   pm.clear();
-  buildGraphToLinalgPipeline(pm);
+  GraphToLinalgOptions graphOptions;
+  graphOptions.foldBatchNorm = foldBatchNorm;
+  buildGraphToLinalgPipeline(pm, graphOptions);
   if (emit == EmitKind::Linalg) {
     if (failed(pm.run(*module)))
       return 1;

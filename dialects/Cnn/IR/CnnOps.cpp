@@ -83,6 +83,13 @@ public:
     return success();
   }
 
+  /// A batch norm's epsilon: finite and not negative.
+  LogicalResult epsilon(double value) const {
+    if (!(value >= 0.0) || std::isinf(value))
+      return fail("epsilon must be a finite non-negative number, got ", value);
+    return success();
+  }
+
   /// Checks that `values` has `size` entries, each at least `minimum` and
   /// at most 2^31, which keeps the shape arithmetic within 64 bits.
   LogicalResult sizes(ArrayRef<int64_t> values, StringRef name, size_t size,
@@ -459,11 +466,27 @@ LogicalResult BatchNormOp::verify() {
       failed(check.channelVector(getMean(), "mean", channels, input)) ||
       failed(check.channelVector(getVariance(), "variance", channels, input)))
     return failure();
-  double epsilon = getEpsilon().convertToDouble();
-  if (!(epsilon >= 0.0) || std::isinf(epsilon))
-    return check.fail("epsilon must be a finite non-negative number, got ",
-                      epsilon);
-  return success();
+  return check.epsilon(getEpsilon().convertToDouble());
+}
+
+//===----------------------------------------------------------------------===//
+// FoldBatchNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult FoldBatchNormOp::verify() {
+  ShapeChecker check(getLoc(), getOperationName());
+  FailureOr<RankedTensorType> checked =
+      check.tensor(getWeight(), "weight", {2, 3, 4}, "[F, ...] (2-D to 4-D)");
+  if (failed(checked))
+    return failure();
+  RankedTensorType weight = *checked;
+  int64_t filters = weight.getDimSize(0);
+  for (auto [value, role] :
+       {std::pair{getBias(), "bias"}, {getScale(), "scale"}, {getShift(), "shift"},
+        {getMean(), "mean"}, {getVariance(), "variance"}})
+    if (failed(check.channelVector(value, role, filters, weight)))
+      return failure();
+  return check.epsilon(getEpsilon().convertToDouble());
 }
 
 //===----------------------------------------------------------------------===//

@@ -205,6 +205,40 @@ def Cnn_BatchNormOp : Cnn_SameTypeOp<"batch_norm"> {
   }];
 }
 
+def Cnn_FoldBatchNormOp : Cnn_Op<"fold_batch_norm",
+    [AllTypesMatch<["weight", "folded_weight"]>,
+     AllTypesMatch<["bias", "folded_bias"]>]> {
+  let summary = "the weight and bias of a layer with the batch norm after it folded in";
+  let description = [{
+    For a layer (a convolution, a dense layer) whose `weight` has its output
+    channels first, [F, ...], and its `bias` [F], followed by a batch norm
+    with these per-channel statistics: with a = scale / sqrt(variance +
+    epsilon), `folded_weight` is weight * a along the output channels and
+    `folded_bias` is (bias - mean) * a + shift, so that the layer with the
+    folded weight and bias computes what the layer and the batch norm did
+    (`cnn-fold-batch-norm` makes it). It reads weights only: a compiled model
+    computes it once, when the weights are bound.
+
+    ```mlir
+    %w2, %b2 = cnn.fold_batch_norm %w, %b, %scale, %shift, %mean, %var
+        {epsilon = 1.0e-05 : f64}
+        : tensor<8x3x3x3xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>,
+          tensor<8xf32>, tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$weight, Cnn_Tensor1D:$bias, Cnn_Tensor1D:$scale,
+                       Cnn_Tensor1D:$shift, Cnn_Tensor1D:$mean,
+                       Cnn_Tensor1D:$variance,
+                       DefaultValuedAttr<F64Attr, "1e-5">:$epsilon);
+  let results = (outs Cnn_Tensor:$folded_weight, Cnn_Tensor1D:$folded_bias);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $weight `,` $bias `,` $scale `,` $shift `,` $mean `,` $variance attr-dict `:`
+    type($weight) `,` type($bias) `,` type($scale) `,` type($shift) `,`
+    type($mean) `,` type($variance)
+  }];
+}
+
 def Cnn_ReluOp : Cnn_ElementwiseOp<"relu"> {
   let summary = "rectified linear unit: max(x, 0)";
   let arguments = (ins Cnn_Tensor:$input);

@@ -119,6 +119,26 @@ func.func @batch_norm(%x: tensor<1x4x2x2xf32>, %v: tensor<4xf32>) -> tensor<1x4x
 
 // -----
 
+// Folding a batch norm into a layer: the same per-channel scale a, the
+// weight times a along its first dimension, (bias - mean) * a + shift.
+// CHECK-LABEL: func.func @fold_batch_norm
+// CHECK: %[[A:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>)
+// CHECK: math.sqrt
+// CHECK: arith.divf
+// CHECK: %[[W:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[FIRST:.*]], #{{.*}}], {{.*}} ins(%{{.*}}, %[[A]] : tensor<4x2x3x3xf32>, tensor<4xf32>)
+// CHECK: arith.mulf
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[A]], %{{.*}} : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+// CHECK: ^bb0(%[[BIAS:.*]]: f32, %[[MEAN:.*]]: f32, %[[AA:.*]]: f32, %[[SHIFT:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[D:.*]] = arith.subf %[[BIAS]], %[[MEAN]]
+// CHECK: math.fma %[[D]], %[[AA]], %[[SHIFT]]
+// CHECK: return %[[W]], %[[B]]
+func.func @fold_batch_norm(%w: tensor<4x2x3x3xf32>, %v: tensor<4xf32>) -> (tensor<4x2x3x3xf32>, tensor<4xf32>) {
+  %0:2 = cnn.fold_batch_norm %w, %v, %v, %v, %v, %v : tensor<4x2x3x3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+  return %0#0, %0#1 : tensor<4x2x3x3xf32>, tensor<4xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @activations
 // CHECK: arith.maximumf
 // CHECK: arith.cmpf ogt

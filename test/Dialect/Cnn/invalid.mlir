@@ -205,6 +205,30 @@ func.func @batch_norm_epsilon(%x: tensor<1x8x4x4xf32>, %v: tensor<8xf32>) {
 
 // -----
 
+func.func @fold_batch_norm_channels(%w: tensor<8x3x3x3xf32>, %v: tensor<8xf32>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{'cnn.fold_batch_norm' op mean must have 8 elements (one per channel), got 4}}
+  %0:2 = cnn.fold_batch_norm %w, %v, %v, %v, %s, %v : tensor<8x3x3x3xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<4xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @fold_batch_norm_rank(%w: tensor<8xf32>, %v: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.fold_batch_norm' op weight must be [F, ...] (2-D to 4-D), got a 1-D tensor of shape 8}}
+  %0:2 = cnn.fold_batch_norm %w, %v, %v, %v, %v, %v : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @fold_batch_norm_epsilon(%w: tensor<8x4xf32>, %v: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.fold_batch_norm' op epsilon must be a finite non-negative number, got -1.000000e+00}}
+  %0:2 = cnn.fold_batch_norm %w, %v, %v, %v, %v, %v {epsilon = -1.0} : tensor<8x4xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
 func.func @batch_norm_rank(%x: tensor<8xf32>, %v: tensor<8xf32>) {
   // expected-error @+1 {{'cnn.batch_norm' op input must be [N, C] or [N, C, ...] (2-D to 5-D), got a 1-D tensor of shape 8}}
   %0 = cnn.batch_norm %x, %v, %v, %v, %v : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>

@@ -56,6 +56,15 @@ func.func @batch_norm(%x: tensor<2x16x7x7xf32>, %f: tensor<2x16xf32>, %s: tensor
 
 // -----
 
+// CHECK-LABEL: func.func @fold_batch_norm
+// CHECK: %folded_weight, %folded_bias = cnn.fold_batch_norm %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f64} : tensor<16x8x3x3xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>
+func.func @fold_batch_norm(%w: tensor<16x8x3x3xf32>, %b: tensor<16xf32>, %s: tensor<16xf32>, %t: tensor<16xf32>, %m: tensor<16xf32>, %v: tensor<16xf32>) -> (tensor<16x8x3x3xf32>, tensor<16xf32>) {
+  %0:2 = cnn.fold_batch_norm %w, %b, %s, %t, %m, %v {epsilon = 1.0e-3} : tensor<16x8x3x3xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>
+  return %0#0, %0#1 : tensor<16x8x3x3xf32>, tensor<16xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @activations
 // CHECK: cnn.relu %{{.*}} : tensor<1x8x4x4xf32>
 // CHECK: cnn.leaky_relu %{{.*}} {negative_slope = 1.000000e-01 : f64} : tensor<1x8x4x4xf32>
