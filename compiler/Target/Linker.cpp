@@ -38,7 +38,7 @@ static std::string temporaryBeside(StringRef path) {
   return (path + ".tmp-" + Twine(sys::Process::getProcessId())).str();
 }
 
-bool cnnc::linkExecutable(StringRef object, StringRef output,
+bool cnnc::linkExecutable(ArrayRef<std::string> objects, StringRef output,
                           const RuntimeLocation &runtime, std::string &error) {
   // The system's C compiler driver (the sanitizer build links with the
   // compiler and sanitizers it was built with, see CMakeLists.txt).
@@ -54,8 +54,9 @@ bool cnnc::linkExecutable(StringRef object, StringRef output,
   std::string temporary = temporaryBeside(output);
   SmallString<128> log;
   sys::fs::createTemporaryFile("cnnc-link", "log", log);
-  SmallVector<StringRef> args = {*cc, object, mainLib, lib, "-lm", "-lpthread",
-                                 "-o", temporary};
+  SmallVector<StringRef> args = {*cc};
+  args.append(objects.begin(), objects.end());
+  args.append({mainLib, lib, "-lm", "-lpthread", "-o", temporary});
   SmallVector<StringRef> extraFlags;
   StringRef(CNNC_MODEL_LINK_FLAGS).split(extraFlags, ' ', -1, /*KeepEmpty=*/false);
   args.append(extraFlags.begin(), extraFlags.end());
@@ -127,20 +128,25 @@ static bool copyFile(StringRef from, StringRef to, std::string &error) {
   return true;
 }
 
-bool cnnc::writeModelLibrary(StringRef object, StringRef base, StringRef prefix,
+bool cnnc::writeModelLibrary(ArrayRef<std::string> objects, StringRef base, StringRef prefix,
                              const ModelSignature &signature,
                              const RuntimeLocation &runtime, std::string &error) {
   // The archive holds the model alone: the runtime is a library of its own,
   // linked once however many models a program holds.
-  Expected<NewArchiveMember> modelMember = NewArchiveMember::getFile(object, true);
-  if (!modelMember) {
-    error = toString(modelMember.takeError());
-    return false;
-  }
-  std::string memberName = (prefix + ".o").str();
-  modelMember->MemberName = memberName;
   std::vector<NewArchiveMember> members;
-  members.push_back(std::move(*modelMember));
+  std::vector<std::string> memberNames;
+  for (auto [index, object] : llvm::enumerate(objects)) {
+    Expected<NewArchiveMember> member = NewArchiveMember::getFile(object, true);
+    if (!member) {
+      error = toString(member.takeError());
+      return false;
+    }
+    memberNames.push_back((prefix + "." + Twine(index) + ".o").str());
+    members.push_back(std::move(*member));
+  }
+  // Named once every name is in place: the members refer to the strings.
+  for (auto [member, name] : llvm::zip(members, memberNames))
+    member.MemberName = name;
   std::string archivePath = (base + ".a").str(), temporary = temporaryBeside(archivePath);
   if (Error failure = writeArchive(temporary, members, SymtabWritingMode::NormalSymtab,
                                    object::Archive::K_GNU, /*Deterministic=*/true,

@@ -5,6 +5,7 @@
 
 #include "compiler/Target/ModelSignature.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
@@ -21,16 +22,16 @@ struct RuntimeLocation {
 /// <bin>/../include), or fails with `error`.
 bool findRuntime(const char *argv0, RuntimeLocation &runtime, std::string &error);
 
-/// Links `object` with the runtime and its main() into an executable at
-/// `output` through the system's C compiler driver. The executable appears
-/// only when linking succeeds.
-bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
+/// Links the model's `objects` with the runtime and its main() into an
+/// executable at `output` through the system's C compiler driver. The
+/// executable appears only when linking succeeds.
+bool linkExecutable(llvm::ArrayRef<std::string> objects, llvm::StringRef output,
                     const RuntimeLocation &runtime, std::string &error);
 
-/// Writes `base`.a (the model's object alone), `base`.h declaring
-/// `<prefix>_model` and `<prefix>_forward` with the tensor table, and the
-/// runtime (libcnnrt.a, cnnrt.h) beside them.
-bool writeModelLibrary(llvm::StringRef object, llvm::StringRef base,
+/// Writes `base`.a (the model's objects alone), `base`.h declaring
+/// `<prefix>_model`, `<prefix>_prepare` and `<prefix>_forward` with the
+/// tensor table, and the runtime (libcnnrt.a, cnnrt.h) beside them.
+bool writeModelLibrary(llvm::ArrayRef<std::string> objects, llvm::StringRef base,
                        llvm::StringRef prefix, const ModelSignature &signature,
                        const RuntimeLocation &runtime, std::string &error);
 

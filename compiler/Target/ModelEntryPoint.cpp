@@ -97,9 +97,13 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
   }
   routeAllocationsToRuntime(module);
   // Only the descriptor and the entry points are the model's interface.
+  // Internal names get the prefix too: compiled in parts, they become
+  // hidden globals of several objects, and two models' must not meet.
   for (GlobalValue &global : module.global_values())
-    if (!global.isDeclaration())
+    if (!global.isDeclaration()) {
       global.setLinkage(GlobalValue::InternalLinkage);
+      global.setName(prefix + "." + global.getName());
+    }
   forward->setName(prefix + "_forward_body");
   if (prepare)
     prepare->setName(prefix + "_prepare_body");

@@ -7,7 +7,13 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
+
+#include <mutex>
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
@@ -17,10 +23,14 @@ using namespace llvm;
 
 std::unique_ptr<TargetMachine> cnnc::createTargetMachine(const TargetSpec &spec,
                                                          std::string &error) {
-  InitializeAllTargetInfos();
-  InitializeAllTargets();
-  InitializeAllTargetMCs();
-  InitializeAllAsmPrinters();
+  // Once: the registry is shared by the threads of emitObjectsInParallel.
+  static std::once_flag initialized;
+  std::call_once(initialized, [] {
+    InitializeAllTargetInfos();
+    InitializeAllTargets();
+    InitializeAllTargetMCs();
+    InitializeAllAsmPrinters();
+  });
 
   Triple triple(spec.triple.empty() ? sys::getDefaultTargetTriple() : spec.triple);
   const Target *target = TargetRegistry::lookupTarget(triple, error);
@@ -77,6 +87,50 @@ bool cnnc::optimizeLLVMModule(Module &module, TargetMachine &machine,
     return false;
   }
   return true;
+}
+
+bool cnnc::emitObjectsInParallel(Module &module, const TargetSpec &spec,
+                                 unsigned parts,
+                                 std::vector<SmallString<0>> &objects,
+                                 std::string &error) {
+  // One part: the module as it is, its internal symbols kept internal.
+  if (parts <= 1) {
+    std::unique_ptr<TargetMachine> machine = createTargetMachine(spec, error);
+    objects.assign(1, {});
+    raw_svector_ostream os(objects[0]);
+    return machine && optimizeLLVMModule(module, *machine, error) &&
+           emitMachineCode(module, *machine, CodeGenFileType::ObjectFile, os, error);
+  }
+  std::vector<SmallString<0>> bitcode;
+  SplitModule(module, parts, [&](std::unique_ptr<Module> part) {
+    raw_svector_ostream os(bitcode.emplace_back());
+    WriteBitcodeToFile(*part, os);
+  });
+  objects.assign(bitcode.size(), {});
+  std::mutex errorLock;
+  DefaultThreadPool pool(hardware_concurrency(bitcode.size()));
+  for (size_t i = 0; i < bitcode.size(); ++i)
+    pool.async([&, i] {
+      auto fail = [&](std::string message) {
+        std::lock_guard<std::mutex> guard(errorLock);
+        if (error.empty())
+          error = std::move(message);
+      };
+      LLVMContext context;
+      Expected<std::unique_ptr<Module>> part = parseBitcodeFile(
+          MemoryBufferRef(StringRef(bitcode[i].data(), bitcode[i].size()), "part"),
+          context);
+      if (!part)
+        return fail(toString(part.takeError()));
+      std::string message;
+      std::unique_ptr<TargetMachine> machine = createTargetMachine(spec, message);
+      raw_svector_ostream os(objects[i]);
+      if (!machine || !optimizeLLVMModule(**part, *machine, message) ||
+          !emitMachineCode(**part, *machine, CodeGenFileType::ObjectFile, os, message))
+        fail(message);
+    });
+  pool.wait();
+  return error.empty();
 }
 
 bool cnnc::emitMachineCode(Module &module, TargetMachine &machine,

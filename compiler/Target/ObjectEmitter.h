@@ -39,6 +39,18 @@ bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
                      llvm::CodeGenFileType type, llvm::raw_pwrite_stream &os,
                      std::string &error);
 
+/// Optimizes `module` (-O3) and compiles it for `spec` into `parts` objects
+/// at once, on as many threads: llvm::SplitModule spreads the functions
+/// over the parts by size, making internal symbols hidden globals (their
+/// names must be unique beyond the module: addModelEntryPoint prefixes
+/// them), and each part goes through bitcode into a context and a target
+/// machine of its own, so that the threads share nothing. `module` is
+/// left split up. With one part, the module is compiled as it is.
+bool emitObjectsInParallel(llvm::Module &module, const TargetSpec &spec,
+                           unsigned parts,
+                           std::vector<llvm::SmallString<0>> &objects,
+                           std::string &error);
+
 } // namespace cnnc
 
 #endif // CNNC_COMPILER_TARGET_OBJECTEMITTER_H

@@ -136,6 +136,44 @@ bool readEmbeddedWeights(llvm::StringRef path,
   return true;
 }
 
+/// Executables and libraries: the module compiled (an executable's in
+/// parts on every core) into objects in temporary files, then linked with
+/// the runtime or archived.
+/// Returns the command's exit status.
+int linkModel(llvm::Module &module, const cnnc::TargetSpec &target, const char *argv0,
+                     llvm::StringRef outputPath, llvm::StringRef prefix,
+                     const cnnc::ModelSignature &signature, bool library) {
+  std::string error;
+  cnnc::RuntimeLocation runtime;
+  std::vector<llvm::SmallString<0>> objects;
+  // A library in one object: in parts, the model's internal symbols would
+  // be global (hidden) ones of the archive's members.
+  unsigned parts = library ? 1 : llvm::hardware_concurrency().compute_thread_count();
+  if (!findRuntime(argv0, runtime, error) ||
+      !emitObjectsInParallel(module, target, parts, objects, error))
+    return fail(error);
+  std::vector<std::string> paths;
+  llvm::scope_exit removeObjects([&] {
+    for (const std::string &path : paths)
+      llvm::sys::fs::remove(path);
+  });
+  for (const llvm::SmallString<0> &object : objects) {
+    llvm::SmallString<128> path;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc", "o", path))
+      return fail("cannot create a temporary file: " + ec.message());
+    paths.push_back(path.str().str());
+    if (!writeOutput(path, [&](llvm::raw_pwrite_stream &os) {
+          os << object.str();
+          return true;
+        }))
+      return 1;
+  }
+  bool linked = library
+                    ? writeModelLibrary(paths, outputPath, prefix, signature, runtime, error)
+                    : linkExecutable(paths, outputPath, runtime, error);
+  return linked ? 0 : fail(error);
+}
+
 } // namespace
 
 int cnnc::driver::runCompile(int argc, char **argv) {
@@ -292,8 +330,12 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       translateToLLVMIR(*module, llvmContext, *machine);
   if (!llvmModule)
     return fail("cannot translate the model to LLVM IR");
-  if (!addModelEntryPoint(*llvmModule, *signature, prefix, embedded, error) ||
-      !optimizeLLVMModule(*llvmModule, *machine, error))
+  if (!addModelEntryPoint(*llvmModule, *signature, prefix, embedded, error))
+    return fail(error);
+  if (emit == EmitKind::Executable || emit == EmitKind::Library)
+    return linkModel(*llvmModule, {triple, cpu, ""}, argv[0], outputPath, prefix,
+                     *signature, emit == EmitKind::Library);
+  if (!optimizeLLVMModule(*llvmModule, *machine, error))
     return fail(error);
 
   auto emitCode = [&](llvm::CodeGenFileType type) {
@@ -318,19 +360,5 @@ int cnnc::driver::runCompile(int argc, char **argv) {
     break;
   }
 
-  // Executables and libraries: an object in a temporary file, then the link.
-  RuntimeLocation runtime;
-  if (!findRuntime(argv[0], runtime, error))
-    return fail(error);
-  llvm::SmallString<128> object;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc", "o", object))
-    return fail("cannot create a temporary file: " + ec.message());
-  llvm::scope_exit removeObject([&] { llvm::sys::fs::remove(object); });
-  if (!writeOutput(object, emitCode(llvm::CodeGenFileType::ObjectFile)))
-    return 1;
-  bool linked =
-      emit == EmitKind::Executable
-          ? linkExecutable(object, outputPath, runtime, error)
-          : writeModelLibrary(object, outputPath, prefix, *signature, runtime, error);
-  return linked ? 0 : fail(error);
+  llvm_unreachable("executables and libraries are linked above");
 }
