@@ -71,9 +71,10 @@ struct Group {
 };
 
 /// The group around `root`: producers used by nothing else (the fill or
-/// broadcast of its accumulator, the padding of an input), then the chain
-/// of element-wise ops each of which is the only user of the one before.
-Group formGroup(Operation *root, const DenseSet<Operation *> &taken) {
+/// broadcast of its accumulator, the padding of an input), then, with
+/// `epilogue`, the chain of element-wise ops each of which is the only user
+/// of the one before.
+Group formGroup(Operation *root, const DenseSet<Operation *> &taken, bool epilogue) {
   Group group{root, {}};
   SetVector<Operation *> members;
   auto linalgRoot = cast<linalg::LinalgOp>(root);
@@ -91,7 +92,7 @@ Group formGroup(Operation *root, const DenseSet<Operation *> &taken) {
   }
   members.insert(root);
   Value output = root->getResult(0);
-  while (output.hasOneUse()) {
+  while (epilogue && output.hasOneUse()) {
     Operation *user = *output.getUsers().begin();
     if (!isElementwise(user) || taken.contains(user) ||
         user->getBlock() != root->getBlock() ||
@@ -207,6 +208,8 @@ void outline(const Group &group, func::FuncOp parent, SymbolTable &symbols,
 
 struct CnncFormDispatchGroupsPass
     : cnnc::impl::CnncFormDispatchGroupsBase<CnncFormDispatchGroupsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
@@ -220,7 +223,7 @@ struct CnncFormDispatchGroupsPass
       SmallVector<Group> groups;
       for (Operation &op : block)
         if (isRoot(&op) && !taken.contains(&op)) {
-          Group group = formGroup(&op, taken);
+          Group group = formGroup(&op, taken, fuseEpilogues);
           taken.insert(group.ops.begin(), group.ops.end());
           groups.push_back(std::move(group));
         }

@@ -44,8 +44,18 @@ def CnncFormDispatchGroups : Pass<"cnnc-form-dispatch-groups", "::mlir::ModuleOp
     (`passthrough = ["noinline"]`), so that LLVM compiles one group at a
     time (its cost grows faster than the size of a function; DenseNet-121 as
     one function took minutes), and carry `cnnc.layer` (the layer whose
-    output the group computes) and `cnnc.num_outputs`.
+    output the group computes), `cnnc.num_outputs` and, where the root
+    multiplies, `cnnc.multiply_adds`.
+
+    `fuse-epilogues=false` leaves the element-wise chain after each root out
+    of its group (each op then a group of its own), to measure what fusing
+    the epilogue into the root's tiles brings.
   }];
+  let options = [
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Put the element-wise ops after a root (batch norm, activation, "
+           "residual add) into its group">,
+  ];
   let dependentDialects = [
     "::mlir::func::FuncDialect",
     "::cnnc::codegen::CnncDialect",

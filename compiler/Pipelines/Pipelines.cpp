@@ -34,7 +34,9 @@ void cnnc::buildGraphToLinalgPipeline(OpPassManager &pm,
 
 void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
                                         const CpuPipelineOptions &options) {
-  pm.addPass(createCnncFormDispatchGroups());
+  CnncFormDispatchGroupsOptions groups;
+  groups.fuseEpilogues = options.fuseEpilogues;
+  pm.addPass(createCnncFormDispatchGroups(groups));
   if (options.tile) {
     CnncCpuSelectStrategyOptions select;
     select.target = options.target;

@@ -42,6 +42,11 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
   Option<std::string> strategyFile{
       *this, "strategy-file",
       llvm::cl::desc("Per-layer strategies that override the chosen ones")};
+  Option<bool> fuseEpilogues{
+      *this, "fuse-epilogues",
+      llvm::cl::desc("Compute the element-wise ops after a convolution, "
+                     "pooling or matmul on its tiles"),
+      llvm::cl::init(true)};
   Option<bool> packedConv{
       *this, "packed-conv",
       llvm::cl::desc("Let convolutions use the packed_conv kernel"),

@@ -1,4 +1,5 @@
 // RUN: cnnc-opt %s -split-input-file -cnnc-form-dispatch-groups | FileCheck %s
+// RUN: cnnc-opt %s -split-input-file -cnnc-form-dispatch-groups=fuse-epilogues=false | FileCheck %s --check-prefix=APART
 
 // Without a root (an op that reduces), each computing op is a group of its
 // own: a noinline function named after its layer (and marked with it:
@@ -73,6 +74,18 @@ func.func private @helper(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK: linalg.generic
 // CHECK: return
 // CHECK-NOT: func.func
+// With fuse-epilogues=false the convolution keeps its padding and fill;
+// the batch norm and the ReLU are groups of their own.
+// APART-LABEL: func.func @forward
+// APART: %[[C:.*]] = call @forward_conv(
+// APART: %[[B:.*]] = call @forward_bn(%[[C]]
+// APART: %[[R:.*]] = call @forward_relu(%[[B]])
+// APART: return %[[R]]
+// APART: func.func private @forward_conv({{.*}}cnnc.layer = "conv"
+// APART: linalg.fill
+// APART: linalg.conv_2d_nchw_fchw
+// APART-NOT: linalg.generic
+// APART: return
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #channel = affine_map<(d0, d1, d2, d3) -> (d1)>
 func.func @forward(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x3x3xf32>, %scale: tensor<3xf32>) -> tensor<1x3x4x4xf32> {

@@ -211,6 +211,11 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       cl::desc("Fold inference batch norms into the convolution or dense layer "
                "before them (default: on)"),
       cl::init(true), cl::cat(commandCategory()));
+  cl::opt<bool> fuseEpilogues(
+      "fuse-epilogues",
+      cl::desc("Compute batch norms, activations and residual adds on the tiles "
+               "of the layer before them (default: on)"),
+      cl::init(true), cl::cat(commandCategory()));
   cl::opt<bool> packedConv(
       "packed-conv",
       cl::desc("Let convolutions use the packed-filter kernel (default: on; "
@@ -316,6 +321,7 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   CpuPipelineOptions cpuOptions;
   cpuOptions.strategyFile = strategyFile;
   cpuOptions.packedConv = packedConv;
+  cpuOptions.fuseEpilogues = fuseEpilogues;
   buildLinalgToLLVMCpuPipeline(pm, cpuOptions);
   if (failed(pm.run(*module)) || failed(addPreparedTensors(*module, *signature)))
     return 1;
