@@ -44,6 +44,52 @@ struct Row {
   int64_t params, macs;
 };
 
+/// The most bytes of layer outputs alive at once in `forward`, each output
+/// from the layer that computes it to the last that reads it (a view, such
+/// as a flatten, extends what it views); the model's outputs, which the
+/// caller provides, are left out. What an arena planned by liveness over
+/// the layers needs at least.
+int64_t peakActivationBytes(func::FuncOp forward) {
+  Block &body = forward.getBody().front();
+  DenseMap<Operation *, int64_t> position;
+  for (auto [index, op] : llvm::enumerate(body))
+    position[&op] = index;
+  // Each computed tensor: its size, its first and last position.
+  DenseMap<Value, Value> viewed; // a view -> the tensor it views
+  llvm::MapVector<Value, std::pair<int64_t, int64_t>> lifetimes;
+  DenseSet<Value> returned(body.getTerminator()->operand_begin(),
+                           body.getTerminator()->operand_end());
+  for (Operation &op : body) {
+    for (Value operand : op.getOperands()) {
+      Value tensor = viewed.lookup(operand) ? viewed.lookup(operand) : operand;
+      auto found = lifetimes.find(tensor);
+      if (found != lifetimes.end())
+        found->second.second = position[&op];
+    }
+    if (op.getNumResults() != 1 || !isa<cnn::CnnDialect>(op.getDialect()))
+      continue;
+    Value result = op.getResult(0);
+    if (isa<cnn::FlattenOp, cnn::ReshapeOp, cnn::DropoutOp>(op)) {
+      Value source = op.getOperand(0);
+      viewed[result] = viewed.lookup(source) ? viewed.lookup(source) : source;
+      continue;
+    }
+    if (!returned.contains(result))
+      lifetimes[result] = {position[&op], position[&op]};
+  }
+  std::vector<int64_t> change(body.getOperations().size() + 1, 0);
+  for (auto &[value, span] : lifetimes) {
+    auto type = cast<ShapedType>(value.getType());
+    int64_t bytes = type.getNumElements() * type.getElementTypeBitWidth() / 8;
+    change[span.first] += bytes;
+    change[span.second + 1] -= bytes;
+  }
+  int64_t live = 0, peak = 0;
+  for (int64_t delta : change)
+    peak = std::max(peak, live += delta);
+  return peak;
+}
+
 } // namespace
 
 LogicalResult printModelSummary(ModuleOp module, raw_ostream &os) {
@@ -115,6 +161,11 @@ LogicalResult printModelSummary(ModuleOp module, raw_ostream &os) {
     os << "Buffers (batch norm running statistics, not learned): "
        << withThousands(totalBuffers) << "\n";
   os << "Total multiply-accumulates: " << withThousands(totalMacs) << "\n";
+  int64_t activations = peakActivationBytes(forward);
+  bool mebibytes = activations >= (1 << 20);
+  os << "Peak activation memory (layer outputs alive at once): "
+     << llvm::format("%.2f", activations / (mebibytes ? 1024.0 * 1024.0 : 1024.0))
+     << (mebibytes ? " MiB\n" : " KiB\n");
   return success();
 }
 
