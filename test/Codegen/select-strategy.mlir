@@ -44,10 +44,11 @@ func.func @resnet_conv(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>, %a
 // to the direct kernels. A row of 7 columns would be three vectors (4 + 2
 // + 1) for 7 outputs; the flat kernel holds a channel's seven rows as one
 // line of 61 columns through the input's padding (six vectors for 49
-// outputs), four channels at a time. Seven rows of 512 channels are cut
-// into eight cache tiles of 64 channels.
+// outputs), four channels at a time. The filters are what must stream
+// from memory once: each cache tile takes all seven rows and 64 filters
+// (eight tiles), filters outside rows.
 // AVX512-LABEL: func.func @late_conv
-// AVX512: kernel = direct_conv_flat, cache_tile = [1, 64, 7, 7], register_tile = [1, 4, 7, 7]
+// AVX512: kernel = direct_conv_flat, cache_tile = [1, 64, 7, 7], register_tile = [1, 4, 7, 7], loop_order = [0, 1, 2, 3]
 // The first layer's filters are small: packed, a vector of 16 channels
 // times 16 columns.
 // AVX512-LABEL: func.func @wide_conv
