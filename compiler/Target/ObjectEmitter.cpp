@@ -108,7 +108,7 @@ bool cnnc::emitObjectsInParallel(Module &module, const TargetSpec &spec,
   });
   objects.assign(bitcode.size(), {});
   std::mutex errorLock;
-  DefaultThreadPool pool(hardware_concurrency(bitcode.size()));
+  DefaultThreadPool pool(hardware_concurrency());
   for (size_t i = 0; i < bitcode.size(); ++i)
     pool.async([&, i] {
       auto fail = [&](std::string message) {

@@ -39,8 +39,8 @@ bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
                      llvm::CodeGenFileType type, llvm::raw_pwrite_stream &os,
                      std::string &error);
 
-/// Optimizes `module` (-O3) and compiles it for `spec` into `parts` objects
-/// at once, on as many threads: llvm::SplitModule spreads the functions
+/// Optimizes `module` (-O3) and compiles it for `spec` into `parts` objects,
+/// on a thread a core: llvm::SplitModule spreads the functions
 /// over the parts by size, making internal symbols hidden globals (their
 /// names must be unique beyond the module: addModelEntryPoint prefixes
 /// them), and each part goes through bitcode into a context and a target

@@ -147,8 +147,10 @@ int linkModel(llvm::Module &module, const cnnc::TargetSpec &target, const char *
   cnnc::RuntimeLocation runtime;
   std::vector<llvm::SmallString<0>> objects;
   // A library in one object: in parts, the model's internal symbols would
-  // be global (hidden) ones of the archive's members.
-  unsigned parts = library ? 1 : llvm::hardware_concurrency().compute_thread_count();
+  // be global (hidden) ones of the archive's members. An executable in four
+  // parts a core, so that no core waits for one big part (DenseNet-121: 33 s
+  // against 40 s in one part a core).
+  unsigned parts = library ? 1 : 4 * llvm::hardware_concurrency().compute_thread_count();
   if (!findRuntime(argv0, runtime, error) ||
       !emitObjectsInParallel(module, target, parts, objects, error))
     return fail(error);
