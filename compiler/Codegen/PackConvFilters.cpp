@@ -24,13 +24,19 @@ namespace {
 constexpr int64_t kUnpack[] = {3, 0, 1, 2};
 constexpr int64_t kPack[] = {1, 2, 3, 0};
 
-/// `value` transposed by `permutation` into a fresh tensor.
-Value transposed(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> permutation) {
+/// The type of `value` with its dimensions in the order of `permutation`.
+RankedTensorType permuted(Value value, ArrayRef<int64_t> permutation) {
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<int64_t> shape;
   for (int64_t dim : permutation)
     shape.push_back(type.getDimSize(dim));
-  Value empty = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+/// `value` transposed by `permutation` into a fresh tensor.
+Value transposed(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> permutation) {
+  RankedTensorType type = permuted(value, permutation);
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   return linalg::TransposeOp::create(b, loc, value, empty, permutation).getResult()[0];
 }
 
@@ -64,12 +70,7 @@ struct CnncPackConvFiltersPass
       for (unsigned index : arguments) {
         BlockArgument argument = func.getArgument(index);
         Location loc = argument.getLoc();
-        SmallVector<int64_t> shape(
-            cast<RankedTensorType>(argument.getType()).getShape());
-        auto packedType = RankedTensorType::get(
-            {shape[1], shape[2], shape[3], shape[0]},
-            cast<RankedTensorType>(argument.getType()).getElementType());
-        argument.setType(packedType);
+        argument.setType(permuted(argument, kPack));
         b.setInsertionPointToStart(&func.getBody().front());
         Value unpacked = transposed(b, loc, argument, kUnpack);
         argument.replaceAllUsesExcept(unpacked, unpacked.getDefiningOp());

@@ -10,14 +10,14 @@
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ThreadPool.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/Transforms/Utils/SplitModule.h"
 
 #include <mutex>
-#include "llvm/MC/TargetRegistry.h"
-#include "llvm/Support/TargetSelect.h"
-#include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
 
 using namespace llvm;
 
@@ -89,17 +89,24 @@ bool cnnc::optimizeLLVMModule(Module &module, TargetMachine &machine,
   return true;
 }
 
+/// Optimizes `module` and compiles it into `object` with a target machine
+/// of its own.
+static bool compileToObject(Module &module, const cnnc::TargetSpec &spec,
+                            SmallString<0> &object, std::string &error) {
+  std::unique_ptr<TargetMachine> machine = cnnc::createTargetMachine(spec, error);
+  raw_svector_ostream os(object);
+  return machine && cnnc::optimizeLLVMModule(module, *machine, error) &&
+         cnnc::emitMachineCode(module, *machine, CodeGenFileType::ObjectFile, os, error);
+}
+
 bool cnnc::emitObjectsInParallel(Module &module, const TargetSpec &spec,
                                  unsigned parts,
                                  std::vector<SmallString<0>> &objects,
                                  std::string &error) {
   // One part: the module as it is, its internal symbols kept internal.
   if (parts <= 1) {
-    std::unique_ptr<TargetMachine> machine = createTargetMachine(spec, error);
     objects.assign(1, {});
-    raw_svector_ostream os(objects[0]);
-    return machine && optimizeLLVMModule(module, *machine, error) &&
-           emitMachineCode(module, *machine, CodeGenFileType::ObjectFile, os, error);
+    return compileToObject(module, spec, objects[0], error);
   }
   std::vector<SmallString<0>> bitcode;
   SplitModule(module, parts, [&](std::unique_ptr<Module> part) {
@@ -123,10 +130,7 @@ bool cnnc::emitObjectsInParallel(Module &module, const TargetSpec &spec,
       if (!part)
         return fail(toString(part.takeError()));
       std::string message;
-      std::unique_ptr<TargetMachine> machine = createTargetMachine(spec, message);
-      raw_svector_ostream os(objects[i]);
-      if (!machine || !optimizeLLVMModule(**part, *machine, message) ||
-          !emitMachineCode(**part, *machine, CodeGenFileType::ObjectFile, os, message))
+      if (!compileToObject(**part, spec, objects[i], message))
         fail(message);
     });
   pool.wait();

@@ -264,6 +264,16 @@ LoweringConfigAttr selectPackedConv(linalg::Conv2DNchwFchwOp conv,
       !inType.hasStaticShape() || !filterType.hasStaticShape() ||
       !outType.getElementType().isF32() || outType.getDimSize(1) % lanes != 0)
     return nullptr;
+  // Each register tile of one row reads its block of filters whole: where
+  // the filters outweigh the input, the direct kernels, which hold whole
+  // rows or planes of a few channels and read each filter value once per
+  // tile of rows, stream less (measured on ResNet-18's 28x28 to 7x7
+  // layers). With stride 2 they load twice the columns they use, and the
+  // packed kernel wins still.
+  bool unitStride = llvm::all_of(conv.getStrides().getValues<int64_t>(),
+                                 [](int64_t s) { return s == 1; });
+  if (filtersOutweighInput(conv) && unitStride)
+    return nullptr;
   ArrayRef<int64_t> out = outType.getShape();
   int64_t maxAccumulators = target.vectorRegisters / 2;
   int64_t bestBlocks = 0, bestWidth = 0;
@@ -279,17 +289,6 @@ LoweringConfigAttr selectPackedConv(linalg::Conv2DNchwFchwOp conv,
       }
     }
   int64_t filters = bestBlocks * lanes;
-  // Each register tile of one row reads its block of filters whole: where
-  // the filters outweigh the input, the direct kernels, which hold whole
-  // rows or planes of a few channels and read each filter value once per
-  // tile of rows, stream less (measured on ResNet-18's 28x28 to 7x7
-  // layers). With stride 2 they load twice the columns they use, and the
-  // packed kernel wins still.
-  bool unitStride = llvm::all_of(conv.getStrides().getValues<int64_t>(),
-                                 [](int64_t s) { return s == 1; });
-  if (filtersOutweighInput(conv) && unitStride)
-    return nullptr;
-
   ConvCacheTile tile = chooseConvCacheTile(conv, target, 1, filters);
   return LoweringConfigAttr::get(conv.getContext(), Kernel::PackedConv,
                                  {1, tile.filters, tile.rows, out[3]},

@@ -141,8 +141,8 @@ bool readEmbeddedWeights(llvm::StringRef path,
 /// the runtime or archived.
 /// Returns the command's exit status.
 int linkModel(llvm::Module &module, const cnnc::TargetSpec &target, const char *argv0,
-                     llvm::StringRef outputPath, llvm::StringRef prefix,
-                     const cnnc::ModelSignature &signature, bool library) {
+              llvm::StringRef outputPath, llvm::StringRef prefix,
+              const cnnc::ModelSignature &signature, bool library) {
   std::string error;
   cnnc::RuntimeLocation runtime;
   std::vector<llvm::SmallString<0>> objects;

@@ -51,31 +51,28 @@ struct Row {
 /// the layers needs at least.
 int64_t peakActivationBytes(func::FuncOp forward) {
   Block &body = forward.getBody().front();
-  DenseMap<Operation *, int64_t> position;
-  for (auto [index, op] : llvm::enumerate(body))
-    position[&op] = index;
-  // Each computed tensor: its size, its first and last position.
+  // Each computed tensor: its first and last position in the body.
   DenseMap<Value, Value> viewed; // a view -> the tensor it views
+  auto tensorOf = [&](Value value) {
+    Value source = viewed.lookup(value);
+    return source ? source : value;
+  };
   llvm::MapVector<Value, std::pair<int64_t, int64_t>> lifetimes;
   DenseSet<Value> returned(body.getTerminator()->operand_begin(),
                            body.getTerminator()->operand_end());
-  for (Operation &op : body) {
+  for (auto [position, op] : llvm::enumerate(body)) {
     for (Value operand : op.getOperands()) {
-      Value tensor = viewed.lookup(operand) ? viewed.lookup(operand) : operand;
-      auto found = lifetimes.find(tensor);
+      auto found = lifetimes.find(tensorOf(operand));
       if (found != lifetimes.end())
-        found->second.second = position[&op];
+        found->second.second = position;
     }
     if (op.getNumResults() != 1 || !isa<cnn::CnnDialect>(op.getDialect()))
       continue;
     Value result = op.getResult(0);
-    if (isa<cnn::FlattenOp, cnn::ReshapeOp, cnn::DropoutOp>(op)) {
-      Value source = op.getOperand(0);
-      viewed[result] = viewed.lookup(source) ? viewed.lookup(source) : source;
-      continue;
-    }
-    if (!returned.contains(result))
-      lifetimes[result] = {position[&op], position[&op]};
+    if (isa<cnn::FlattenOp, cnn::ReshapeOp, cnn::DropoutOp>(op))
+      viewed[result] = tensorOf(op.getOperand(0));
+    else if (!returned.contains(result))
+      lifetimes[result] = {position, position};
   }
   std::vector<int64_t> change(body.getOperations().size() + 1, 0);
   for (auto &[value, span] : lifetimes) {
