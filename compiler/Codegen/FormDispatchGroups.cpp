@@ -217,6 +217,23 @@ struct CnncFormDispatchGroupsPass
       if (func.isPrivate() || func.isExternal())
         continue;
       Block &block = func.getBody().front();
+      // CSE leaves one zero fill for every accumulator of its shape; each
+      // root computes its own on its tiles instead of copying a shared one.
+      SmallVector<linalg::FillOp> shared;
+      for (auto fill : block.getOps<linalg::FillOp>())
+        if (!fill->hasOneUse() && llvm::all_of(fill->getUsers(), isRoot))
+          shared.push_back(fill);
+      for (linalg::FillOp fill : shared) {
+        for (OpOperand &use : llvm::make_early_inc_range(fill->getUses())) {
+          OpBuilder builder(use.getOwner());
+          // Located at its root: the shared fill's location names every
+          // layer that used it.
+          Operation *own = builder.clone(*fill);
+          own->setLoc(use.getOwner()->getLoc());
+          use.set(own->getResult(0));
+        }
+        fill->erase();
+      }
       // Roots first, so that they take their producers and consumers; then
       // every other computing op is a group of its own.
       DenseSet<Operation *> taken;

@@ -240,6 +240,48 @@ def CnncFoldPadIntoStridedInsert : Pass<"cnnc-fold-pad-into-strided-insert"> {
   let dependentDialects = ["::mlir::affine::AffineDialect"];
 }
 
+def CnncPlanActivationMemory : Pass<"cnnc-plan-activation-memory", "::mlir::func::FuncOp"> {
+  let summary = "Place a function's buffers in one arena planned by liveness";
+  let description = [{
+    On bufferized code, after the deallocations are placed: each
+    `memref.alloc` of the function's entry block with a static shape and an
+    identity layout, freed by one `memref.dealloc` in the same block and
+    otherwise used only there, lives from its allocation to the last op that
+    uses it or anything computed from it (a view, a pointer taken from it).
+    Buffers whose lifetimes do not overlap share memory: the largest buffer
+    is placed first, each at the lowest offset (a multiple of 64 bytes) free
+    throughout its lifetime. One `memref.alloc` of bytes at the start of the
+    block becomes the arena, each buffer a `memref.view` of it at its offset,
+    and one `memref.dealloc` at the end frees it.
+
+    The ownership-based deallocation of upstream MLIR frees a buffer at the
+    end of its block, not after its last use, so without the plan every
+    activation of a model is alive at once. With it, the model's
+    intermediate memory is close to the largest set of activations alive at
+    once, and one call of the model makes one allocation, which the runtime
+    takes from the blocks the previous call released.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
+def CnncDeduplicateFunctions : Pass<"cnnc-deduplicate-functions", "::mlir::ModuleOp"> {
+  let summary = "Keep one of each set of private functions with equal bodies";
+  let description = [{
+    Private functions with the same type, the same attributes (but their
+    names) and bodies equal op for op (locations aside) are one function:
+    the first in the module stays and every call of the others calls it.
+    Layers of the same shape and strategy (DenseNet's 3x3 convolutions
+    within a dense block, ResNet's repeated blocks) become one function,
+    which LLVM compiles once.
+
+    Runs after `cnnc-instrument-layers`, which names each layer at its call
+    site: before it, merging would lose which layer a call computes.
+  }];
+}
+
 def CnncInstrumentLayers : Pass<"cnnc-instrument-layers", "::mlir::ModuleOp"> {
   let summary = "Let the runtime check each layer's outputs and time each layer";
   let description = [{

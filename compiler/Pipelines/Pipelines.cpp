@@ -56,7 +56,9 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
   pm.addPass(createCnncBufferize());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  pm.addNestedPass<func::FuncOp>(createCnncPlanActivationMemory());
   pm.addPass(createCnncInstrumentLayers());
+  pm.addPass(createCnncDeduplicateFunctions());
   pm.addPass(createCnncCpuOutlineParallelTiles());
 
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

@@ -7,7 +7,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Codegen/Passes.h"
+#include "compiler/Conversion/Passes.h"
 #include "compiler/Pipelines/Pipelines.h"
+#include "compiler/Transforms/Passes.h"
 #include "compiler/Target/Linker.h"
 #include "compiler/Target/ModelEntryPoint.h"
 #include "compiler/Target/ModelSignature.h"
@@ -19,6 +22,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Transforms/Passes.h"
@@ -236,6 +240,12 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       "allow-extra-weights",
       cl::desc("Ignore tensors of the --embed-weights file that the model does not have"),
       cl::cat(commandCategory()));
+  // --mlir-print-ir-after=PASS and its kin name passes by their registered
+  // arguments, as in mlir-opt.
+  registerAllPasses();
+  cnnc::registerCnnTransformsPasses();
+  cnnc::registerCnnConversionPasses();
+  cnnc::registerCnncCodegenPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
