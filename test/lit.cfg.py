@@ -35,3 +35,11 @@ if config.cnnc_sanitize:
     config.environment["LSAN_OPTIONS"] = "suppressions=" + os.path.join(
         config.cnnc_src_root, "test", "lsan.supp")
     config.available_features.add("sanitize")
+
+# CUDA's PTX assembler, where the machine has one, checks that every kernel
+# cnnc generates for --target=nvptx assembles; tests that need it are
+# skipped elsewhere.
+ptxas = shutil.which("ptxas") or shutil.which("ptxas", path="/usr/local/cuda/bin")
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

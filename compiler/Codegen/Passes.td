@@ -307,4 +307,88 @@ def CnncInstrumentLayers : Pass<"cnnc-instrument-layers", "::mlir::ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// GPU
+//===----------------------------------------------------------------------===//
+
+def CnncGpuSelectStrategy : Pass<"cnnc-gpu-select-strategy", "::mlir::ModuleOp"> {
+  let summary = "Choose how each dispatch group is spread over GPU blocks and threads";
+  let description = [{
+    Puts a `#cnnc.gpu_config` on the last op of each dispatch group (the
+    functions of `cnnc-form-dispatch-groups`): the end of the epilogue after
+    a root, or the group's only op. Over an NCHW result a block takes up to
+    32 output columns x 4 rows x a block of output channels, one thread an
+    output pixel (of 4 output channels where the root reduces and they
+    divide evenly, so that each input value read serves 4 filters), so that
+    neighbouring threads write neighbouring columns (coalesced); about 256
+    threads a block. A matrix [N, M] takes blocks of 4 x 64, a thread one
+    element; other ranks tile their last dimension by 32.
+  }];
+}
+
+def CnncGpuApplyStrategy : Pass<"cnnc-gpu-apply-strategy", "::mlir::func::FuncOp"> {
+  let summary = "Tile each dispatch group into blocks and threads as its gpu_config says";
+  let description = [{
+    Tiles the op that carries `#cnnc.gpu_config` by its block tile into an
+    `scf.forall` (the grid), fusing the group's root and the producer of its
+    accumulator, then each block tile by the thread tile into a nested
+    `scf.forall` (the threads of a block), fusing again: a thread computes
+    its outputs' initial value, reduction and epilogue back to back. The
+    loops' dimensions run innermost result dimension first, so that the
+    first (x) dimension of blocks and threads walks the contiguous columns.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def CnncGpuDistribute : Pass<"cnnc-gpu-distribute", "::mlir::func::FuncOp"> {
+  let summary = "Turn tiles into parallel loops and every other structured op into one";
+  let description = [{
+    On bufferized code: a buffer allocated inside a tile (a fused
+    producer's result, a pooling's window) becomes a `memref.alloca`, the
+    thread's private memory (an error beyond 256 elements); each
+    `scf.forall` becomes an `scf.parallel`, a
+    structured op inside one becomes sequential loops (what a thread does),
+    and a structured op outside any (a copy bufferization made, a padding, a
+    concatenation's slice) becomes an `scf.parallel` over its whole
+    iteration space. Upstream `gpu-map-parallel-loops` then maps the first
+    level of parallel loops to blocks and the second to threads, and
+    `convert-parallel-loops-to-gpu` turns each nest into a `gpu.launch`.
+  }];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
+def CnncGpuMergeKernelModules : Pass<"cnnc-gpu-merge-kernel-modules", "::mlir::ModuleOp"> {
+  let summary = "Gather every outlined kernel into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` puts each kernel into a `gpu.module` of its own;
+    this pass moves every kernel into the first one, renamed `@cnnc_kernels`,
+    and redirects the launches, so that a model's kernels are one PTX module
+    that the driver loads once.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def CnncGpuDefineMathFunctions : Pass<"cnnc-gpu-define-math-functions", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Define the libdevice functions that kernels call, with LLVM intrinsics";
+  let description = [{
+    `convert-gpu-to-nvvm` lowers `math.sqrt`, `math.absf`, `math.floor` and
+    their kin to calls of CUDA's libdevice (`__nv_sqrtf`, ...), which
+    `gpu-module-to-binary` links only where it finds a CUDA toolkit: a
+    compiled model would then depend on the machine that compiled it. This
+    pass gives each such declaration a body of one LLVM intrinsic
+    (`llvm.intr.sqrt`, ...), which the NVPTX back end compiles to one
+    instruction. The transcendental functions are polynomials already
+    (`cnnc-approximate-math`); a kernel that still calls another libdevice
+    function is an error that names it.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // CNNC_CODEGEN_PASSES

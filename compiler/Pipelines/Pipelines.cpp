@@ -11,7 +11,9 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -93,6 +95,71 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+void cnnc::buildLinalgToGpuPipeline(OpPassManager &pm,
+                                    const GpuPipelineOptions &options) {
+  CnncFormDispatchGroupsOptions groups;
+  groups.fuseEpilogues = options.fuseEpilogues;
+  pm.addPass(createCnncFormDispatchGroups(groups));
+  pm.addPass(createCnncGpuSelectStrategy());
+  OpPassManager &tiles = pm.nest<func::FuncOp>();
+  tiles.addPass(createCnncGpuApplyStrategy());
+  tiles.addPass(createCanonicalizerPass());
+  tiles.addPass(createCSEPass());
+  // Transcendental functions as polynomials, as on the CPU: the NVVM
+  // lowering would call libdevice, which a compiled model cannot count on.
+  math::MathExpandOpsPassOptions powers;
+  powers.opMnemonics = {"powf"};
+  tiles.addPass(math::createMathExpandOpsPass(powers));
+  tiles.addPass(createCnncApproximateMath());
+  pm.addPass(createCnncBufferize());
+  bufferization::BufferDeallocationPipelineOptions deallocation;
+  bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  OpPassManager &loops = pm.nest<func::FuncOp>();
+  loops.addPass(createCnncGpuDistribute());
+  loops.addPass(createGpuMapParallelLoopsPass());
+  loops.addPass(createConvertParallelLoopToGpuPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createCnncGpuMergeKernelModules());
+}
+
+void cnnc::buildGpuToNvvmPipeline(OpPassManager &pm,
+                                  const GpuPipelineOptions &options) {
+  // As upstream's gpu-lower-to-nvvm-pipeline, with the libdevice functions
+  // defined before the kernels are serialized.
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  // PTX ISA 8.0 (CUDA 12.0): the first with sm_90, and read by every
+  // driver since.
+  target.features = "+ptx80";
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createStripDebugInfoPass());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  kernels.addPass(createCnncGpuDefineMathFunctions());
+  pm.addPass(createGpuToLLVMConversionPass());
+  // PTX text, which the driver compiles for the GPU it finds.
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
 void cnnc::registerPipelines() {
   PassPipelineRegistration<GraphToLinalgOptions>(
       "cnnc-graph-to-linalg",
@@ -110,5 +177,24 @@ void cnnc::registerPipelines() {
         graph.foldBatchNorm = options.foldBatchNorm;
         buildGraphToLinalgPipeline(pm, graph);
         buildLinalgToLLVMCpuPipeline(pm, options);
+      });
+  PassPipelineRegistration<GpuPipelineOptions>(
+      "cnnc-linalg-to-gpu",
+      "Tile linalg on tensors into GPU blocks and threads and outline the "
+      "kernels into one gpu.module",
+      buildLinalgToGpuPipeline);
+  PassPipelineRegistration<GpuPipelineOptions>(
+      "cnnc-gpu-to-nvvm",
+      "Lower the kernels through NVVM to PTX and the host side to the LLVM "
+      "dialect",
+      buildGpuToNvvmPipeline);
+  PassPipelineRegistration<GpuPipelineOptions>(
+      "cnnc-nvptx", "Lower the cnn dialect to PTX kernels and their host side",
+      [](OpPassManager &pm, const GpuPipelineOptions &options) {
+        GraphToLinalgOptions graph;
+        graph.foldBatchNorm = options.foldBatchNorm;
+        buildGraphToLinalgPipeline(pm, graph);
+        buildLinalgToGpuPipeline(pm, options);
+        buildGpuToNvvmPipeline(pm, options);
       });
 }

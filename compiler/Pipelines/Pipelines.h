@@ -5,6 +5,11 @@
 //   cnnc-graph-to-linalg   cnn dialect -> linalg on tensors, fused and clean
 //   cnnc-linalg-to-llvm-cpu  linalg on tensors -> LLVM dialect for the host
 //   cnnc-cpu               both
+//   cnnc-linalg-to-gpu     linalg on tensors -> kernels in one gpu.module,
+//                          launched from the host functions
+//   cnnc-gpu-to-nvvm       kernels -> NVVM -> PTX in a gpu.binary; the host
+//                          side to the LLVM dialect
+//   cnnc-nvptx             all three
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,6 +69,34 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
 /// `@forward` takes one pointer per tensor: parameters, input, then outputs.
 void buildLinalgToLLVMCpuPipeline(mlir::OpPassManager &pm,
                                   const CpuPipelineOptions &options);
+
+struct GpuPipelineOptions : mlir::PassPipelineOptions<GpuPipelineOptions> {
+  /// As GraphToLinalgOptions, for cnnc-nvptx, which runs every stage.
+  Option<bool> foldBatchNorm{
+      *this, "fold-batch-norm",
+      llvm::cl::desc("Fold inference batch norms into the layer before them"),
+      llvm::cl::init(true)};
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("The GPU to generate code for (sm_80, "
+                                          "sm_86, sm_89, sm_90)"),
+                           llvm::cl::init("sm_90")};
+  Option<bool> fuseEpilogues{
+      *this, "fuse-epilogues",
+      llvm::cl::desc("Compute the element-wise ops after a convolution, "
+                     "pooling or matmul in the same kernel"),
+      llvm::cl::init(true)};
+};
+
+/// Linalg on tensors -> the mapped IR: dispatch groups, a GPU strategy for
+/// each, its block and thread tiles, bufferization, and every parallel loop
+/// nest a kernel (gpu.func) in one gpu.module, launched by gpu.launch_func.
+void buildLinalgToGpuPipeline(mlir::OpPassManager &pm,
+                              const GpuPipelineOptions &options);
+
+/// The mapped IR -> the kernels through NVVM to PTX, held in a gpu.binary
+/// (@cnnc_kernels), and the host side in the LLVM dialect.
+void buildGpuToNvvmPipeline(mlir::OpPassManager &pm,
+                            const GpuPipelineOptions &options);
 
 void registerPipelines();
 

@@ -14,10 +14,10 @@
 #include "compiler/Codegen/CPU/DotKernel.h"
 #include "compiler/Codegen/CPU/PackedConvKernel.h"
 #include "compiler/Codegen/Passes.h"
+#include "compiler/Codegen/TileAndFuse.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
-#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -28,80 +28,10 @@ namespace cnnc {
 
 using namespace mlir;
 using namespace cnnc::codegen;
+using cnnc::groupEnd;
+using cnnc::tileAndFuse;
 
 namespace {
-
-/// The last op of the group around `root`: the end of the chain of
-/// element-wise ops each of which is the only user of the one before
-/// (cnnc-form-dispatch-groups put that chain beside the root).
-linalg::LinalgOp groupEnd(linalg::LinalgOp root) {
-  linalg::LinalgOp last = root;
-  while (last->getNumResults() == 1 && last->getResult(0).hasOneUse()) {
-    auto user = dyn_cast<linalg::LinalgOp>(*last->getResult(0).getUsers().begin());
-    if (!user || !user.hasPureTensorSemantics() || !linalg::isElementwise(user) ||
-        user->getNumResults() != 1 ||
-        user->getResult(0).getType() != last->getResult(0).getType())
-      break;
-    last = user;
-  }
-  return last;
-}
-
-/// Tile sizes and loop order over the loops of `op` for sizes and an order
-/// given over the dimensions of its result.
-void loopTiles(linalg::LinalgOp op, ArrayRef<int64_t> resultSizes,
-               ArrayRef<int64_t> resultOrder, SmallVectorImpl<OpFoldResult> &sizes,
-               SmallVectorImpl<int64_t> &interchange) {
-  MLIRContext *context = op.getContext();
-  int64_t loops = op.getNumLoops();
-  AffineMap map = op.getIndexingMapMatchingResult(op->getResult(0));
-  SmallVector<int64_t> loopOf;
-  for (AffineExpr expr : map.getResults())
-    loopOf.push_back(cast<AffineDimExpr>(expr).getPosition());
-  sizes.assign(loops, OpFoldResult(IntegerAttr::get(IndexType::get(context), 0)));
-  for (auto [dim, size] : llvm::enumerate(resultSizes))
-    sizes[loopOf[dim]] = IntegerAttr::get(IndexType::get(context), size);
-  interchange.clear();
-  for (size_t i = 0; i < resultSizes.size(); ++i)
-    interchange.push_back(loopOf[resultOrder.empty() ? i : resultOrder[i]]);
-  for (int64_t loop = 0; loop < loops; ++loop)
-    if (!llvm::is_contained(interchange, loop))
-      interchange.push_back(loop);
-}
-
-/// Tiles `last` by `resultSizes`, fusing the structured ops it reads (the
-/// root, and the producer of the root's accumulator) into the tile; a
-/// padding is not fused: the padded input is computed once, before the
-/// tiles. Returns the tiled ops, the tiled `last` first.
-FailureOr<SmallVector<Operation *>> tileAndFuse(RewriterBase &rewriter,
-                                                linalg::LinalgOp last,
-                                                ArrayRef<int64_t> resultSizes,
-                                                ArrayRef<int64_t> resultOrder,
-                                                scf::SCFTilingOptions::LoopType loops) {
-  SmallVector<OpFoldResult> sizes;
-  SmallVector<int64_t> interchange;
-  loopTiles(last, resultSizes, resultOrder, sizes, interchange);
-  scf::SCFTilingOptions tiling;
-  tiling.setTileSizes(sizes).setInterchange(interchange).setLoopType(loops);
-  scf::SCFTileAndFuseOptions options;
-  options.setTilingOptions(tiling);
-  options.setFusionControlFn(
-      [](tensor::ExtractSliceOp, OpResult producer,
-         bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        if (!isa<linalg::LinalgOp>(producer.getOwner()))
-          return std::nullopt;
-        return scf::SCFTileAndFuseOptions::ControlFnResult{};
-      });
-  rewriter.setInsertionPoint(last);
-  FailureOr<scf::SCFTileAndFuseResult> tiled = scf::tileConsumerAndFuseProducersUsingSCF(
-      rewriter, cast<TilingInterface>(last.getOperation()), options);
-  if (failed(tiled))
-    return failure();
-  for (OpResult result : last->getResults())
-    if (Value replacement = tiled->replacements.lookup(result))
-      rewriter.replaceAllUsesWith(result, replacement);
-  return llvm::to_vector(tiled->tiledAndFusedOps);
-}
 
 struct CnncCpuApplyStrategyPass
     : cnnc::impl::CnncCpuApplyStrategyBase<CnncCpuApplyStrategyPass> {

@@ -15,6 +15,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
@@ -27,6 +28,9 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // For the passes that translate to LLVM IR on their own
+  // (gpu-module-to-binary).
+  mlir::registerAllToLLVMIRTranslations(registry);
   registry.insert<cnnc::cnn::CnnDialect, cnnc::codegen::CnncDialect>();
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(

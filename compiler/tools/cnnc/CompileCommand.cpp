@@ -23,6 +23,8 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Transforms/Passes.h"
@@ -37,11 +39,37 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class EmitKind { Cnn, Linalg, LLVMIR, Assembly, Object, Executable, Library };
+enum class EmitKind {
+  Cnn,
+  Linalg,
+  Gpu,
+  Ptx,
+  LLVMIR,
+  Assembly,
+  Object,
+  Executable,
+  Library
+};
+
+enum class TargetKind { Cpu, Nvptx };
 
 bool isText(EmitKind emit) {
-  return emit == EmitKind::Cnn || emit == EmitKind::Linalg ||
-         emit == EmitKind::LLVMIR || emit == EmitKind::Assembly;
+  return emit == EmitKind::Cnn || emit == EmitKind::Linalg || emit == EmitKind::Gpu ||
+         emit == EmitKind::Ptx || emit == EmitKind::LLVMIR ||
+         emit == EmitKind::Assembly;
+}
+
+/// The GPUs the nvptx target generates code for.
+constexpr llvm::StringLiteral kGpuArchs[] = {"sm_80", "sm_86", "sm_89", "sm_90"};
+
+/// The PTX of every kernel, which cnnc-gpu-to-nvvm left in @cnnc_kernels.
+FailureOr<StringRef> kernelsPtx(ModuleOp module) {
+  for (auto binary : module.getOps<gpu::BinaryOp>())
+    for (Attribute object : binary.getObjects())
+      if (auto ptx = dyn_cast<gpu::ObjectAttr>(object);
+          ptx && ptx.getFormat() == gpu::CompilationTarget::Assembly)
+        return ptx.getObject().getValue();
+  return failure();
 }
 
 /// A C identifier from a model name: "resnet-18" -> "resnet_18".
@@ -193,6 +221,11 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       cl::values(
           clEnumValN(EmitKind::Cnn, "cnn", "the model in the cnn dialect"),
           clEnumValN(EmitKind::Linalg, "linalg", "linalg on tensors"),
+          clEnumValN(EmitKind::Gpu, "gpu",
+                     "with --target=nvptx: the kernels mapped to blocks and "
+                     "threads, and their launches"),
+          clEnumValN(EmitKind::Ptx, "ptx",
+                     "with --target=nvptx: one PTX module of every kernel"),
           clEnumValN(EmitKind::LLVMIR, "llvm", "optimised LLVM IR"),
           clEnumValN(EmitKind::Assembly, "asm", "assembly for the target"),
           clEnumValN(EmitKind::Object, "obj", "an object file"),
@@ -202,6 +235,17 @@ int cnnc::driver::runCompile(int argc, char **argv) {
                      "NAME.a and NAME.h, with the runtime (libcnnrt.a, cnnrt.h) "
                      "beside them, to embed the model in a C or C++ program")),
       cl::cat(commandCategory()));
+  cl::opt<TargetKind, false, ListingParser<TargetKind>> target(
+      "target", cl::desc("The processor to compile for"), cl::init(TargetKind::Cpu),
+      cl::values(clEnumValN(TargetKind::Cpu, "cpu", "the host's CPU (the default)"),
+                 clEnumValN(TargetKind::Nvptx, "nvptx",
+                            "NVIDIA GPUs, through PTX (--gpu-arch)")),
+      cl::cat(commandCategory()));
+  cl::opt<std::string> gpuArch(
+      "gpu-arch",
+      cl::desc("With --target=nvptx: the GPU to generate code for: sm_80, "
+               "sm_86, sm_89 or sm_90 (the default)"),
+      cl::init("sm_90"), cl::value_desc("sm_XY"), cl::cat(commandCategory()));
   cl::opt<std::string> triple("target-triple",
                               cl::desc("Generate code for this triple (default: the host)"),
                               cl::value_desc("triple"), cl::cat(commandCategory()));
@@ -256,9 +300,27 @@ int cnnc::driver::runCompile(int argc, char **argv) {
                            "after -mllvm, as with clang (--help-hidden lists them).\n"))
     return 1;
 
+  if (!llvm::is_contained(kGpuArchs, gpuArch))
+    return fail("--gpu-arch '" + gpuArch + "' is not a GPU cnnc compiles for; "
+                "expected sm_80, sm_86, sm_89 or sm_90");
+  bool gpu = target == TargetKind::Nvptx;
+  if (!gpu && (emit == EmitKind::Gpu || emit == EmitKind::Ptx))
+    return fail(llvm::Twine("--emit=") + (emit == EmitKind::Gpu ? "gpu" : "ptx") +
+                " needs --target=nvptx");
+  if (gpu && emit != EmitKind::Cnn && emit != EmitKind::Linalg &&
+      emit != EmitKind::Gpu && emit != EmitKind::Ptx)
+    return fail("--target=nvptx compiles to --emit=cnn, linalg, gpu or ptx; "
+                "GPU executables and libraries need the CUDA runtime, which "
+                "cnnc does not have yet");
+  if (gpu && (!strategyFile.empty() || !embedWeights.empty()))
+    return fail(llvm::Twine(strategyFile.empty() ? "--embed-weights" : "--strategy-file") +
+                " is for --target=cpu");
+
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // gpu-module-to-binary translates the kernels to LLVM IR itself.
+  registerAllToLLVMIRTranslations(registry);
   MLIRContext context(registry);
   OwningOpRef<ModuleOp> module = model.load(context, "compile");
   if (!module)
@@ -329,6 +391,25 @@ int cnnc::driver::runCompile(int argc, char **argv) {
     if (failed(pm.run(*module)))
       return 1;
     return writeOutput(outputPath, printModule) ? 0 : 1;
+  }
+  if (gpu) {
+    GpuPipelineOptions gpuOptions;
+    gpuOptions.chip = gpuArch;
+    gpuOptions.fuseEpilogues = fuseEpilogues;
+    buildLinalgToGpuPipeline(pm, gpuOptions);
+    if (emit == EmitKind::Ptx)
+      buildGpuToNvvmPipeline(pm, gpuOptions);
+    if (failed(pm.run(*module)))
+      return 1;
+    if (emit == EmitKind::Gpu)
+      return writeOutput(outputPath, printModule) ? 0 : 1;
+    FailureOr<StringRef> ptx = kernelsPtx(*module);
+    if (failed(ptx))
+      return fail("the model has no kernels to write as PTX");
+    return writeOutput(outputPath, [&](llvm::raw_pwrite_stream &os) {
+             os << *ptx;
+             return true;
+           }) ? 0 : 1;
   }
   CpuPipelineOptions cpuOptions;
   cpuOptions.strategyFile = strategyFile;

@@ -52,6 +52,38 @@ LogicalResult LoweringConfigAttr::verify(
   return success();
 }
 
+LogicalResult GpuConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                    ArrayRef<int64_t> blockTile,
+                                    ArrayRef<int64_t> threadTile) {
+  if (blockTile.size() != threadTile.size())
+    return emitError() << "block_tile has " << blockTile.size()
+                       << " sizes but thread_tile has " << threadTile.size();
+  int64_t threads = 1;
+  for (auto [dim, sizes] : llvm::enumerate(llvm::zip(blockTile, threadTile))) {
+    auto [block, thread] = sizes;
+    if (block < 0 || thread < 0)
+      return emitError() << "tile sizes must not be negative (dimension " << dim
+                         << ")";
+    if ((block == 0) != (thread == 0) || (block != 0 && block % thread != 0))
+      return emitError() << "thread tile " << thread << " does not divide block tile "
+                         << block << " of dimension " << dim;
+    if (block != 0)
+      threads *= block / thread;
+  }
+  if (threads > kMaxThreadsPerBlock)
+    return emitError() << "a block of " << threads << " threads exceeds the "
+                       << kMaxThreadsPerBlock << " a GPU block can have";
+  return success();
+}
+
+int64_t GpuConfigAttr::getThreadsPerBlock() const {
+  int64_t threads = 1;
+  for (auto [block, thread] : llvm::zip(getBlockTile(), getThreadTile()))
+    if (block != 0)
+      threads *= block / thread;
+  return threads;
+}
+
 bool cnnc::codegen::isDenseLayer(linalg::LinalgOp op) {
   if (op.getNumLoops() != 3 || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       op.getIteratorTypesArray() !=
@@ -116,6 +148,20 @@ LogicalResult CnncDialect::verifyOperationAttribute(Operation *op,
         return op->emitError() << "the packed_conv kernel takes register tiles [1, F, "
                                   "1, W] with F a multiple of the vector size";
     }
+    return success();
+  }
+  if (name == kGpuConfigAttrName) {
+    auto config = dyn_cast<GpuConfigAttr>(attribute.getValue());
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    if (!config || !linalgOp || linalgOp.getNumDpsInits() != 1)
+      return op->emitError() << "'" << name
+                             << "' must be a #cnnc.gpu_config on a linalg op "
+                                "with one result";
+    int64_t rank = cast<ShapedType>(linalgOp.getDpsInits()[0].getType()).getRank();
+    if (static_cast<int64_t>(config.getBlockTile().size()) != rank)
+      return op->emitError() << "'" << name << "' has "
+                             << config.getBlockTile().size()
+                             << " tile sizes for a result of rank " << rank;
     return success();
   }
   if (name == kLayerAttrName) {

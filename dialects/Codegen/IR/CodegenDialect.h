@@ -7,6 +7,11 @@
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/DialectImplementation.h"
 
+namespace cnnc::codegen {
+/// The most threads a block of an NVIDIA GPU can have.
+constexpr int64_t kMaxThreadsPerBlock = 1024;
+} // namespace cnnc::codegen
+
 #include "dialects/Codegen/IR/CodegenDialect.h.inc"
 #include "dialects/Codegen/IR/CodegenEnums.h.inc"
 

@@ -22,7 +22,10 @@ def Cnnc_Dialect : Dialect {
     passes talk to each other. `cnnc-cpu-select-strategy` puts a
     `#cnnc.lowering_config` on the root op of each dispatch group (a
     convolution, a pooling, a matmul); `cnnc-cpu-apply-strategy` tiles the
-    group as it says and generates its kernel. The functions that
+    group as it says and generates its kernel. For the GPU,
+    `cnnc-gpu-select-strategy` puts a `#cnnc.gpu_config` on the last op of
+    each group and `cnnc-gpu-apply-strategy` maps the group's tiles to
+    blocks and threads. The functions that
     `cnnc-form-dispatch-groups` makes carry `cnnc.layer` (the layer whose
     output the group computes), `cnnc.num_outputs` and, for a root that
     multiplies, `cnnc.multiply_adds`.
@@ -33,6 +36,9 @@ def Cnnc_Dialect : Dialect {
     /// The strategy of a dispatch group's root op.
     static constexpr ::llvm::StringLiteral kLoweringConfigAttrName =
         "cnnc.lowering_config";
+    /// The GPU strategy of a dispatch group's last op.
+    static constexpr ::llvm::StringLiteral kGpuConfigAttrName =
+        "cnnc.gpu_config";
     /// On a dispatch group's function: the layer whose output it computes.
     static constexpr ::llvm::StringLiteral kLayerAttrName = "cnnc.layer";
     /// On a dispatch group's function: how many results it has.
@@ -131,6 +137,40 @@ def Cnnc_LoweringConfigAttr : AttrDef<Cnnc_Dialect, "LoweringConfig"> {
     (`loop_order` `=` `[` $loop_order^ `]` `,`)? `vector_size` `=` $vector_size `>`
   }];
   let genVerifyDecl = 1;
+}
+
+def Cnnc_GpuConfigAttr : AttrDef<Cnnc_Dialect, "GpuConfig"> {
+  let mnemonic = "gpu_config";
+  let summary = "How a dispatch group is spread over GPU blocks and threads";
+  let description = [{
+    Tile sizes count elements of the result dimensions of the group's last
+    op (for an NCHW convolution and its epilogue: batch, output channels,
+    output rows, output columns); 0 leaves a dimension whole.
+
+    - `block_tile`: the tile one thread block computes; the blocks of the
+      grid take the tiles in parallel.
+    - `thread_tile`: the tile one thread of the block computes, its
+      reduction in a sequential loop. It divides `block_tile`, and the block
+      has as many threads as `block_tile` has thread tiles (at most 1024).
+
+    ```mlir
+    %2 = linalg.conv_2d_nchw_fchw {cnnc.gpu_config = #cnnc.gpu_config<
+           block_tile = [1, 16, 4, 32], thread_tile = [1, 4, 1, 1]>} ...
+    ```
+  }];
+  let parameters = (ins
+    ArrayRefParameter<"int64_t", "block tile sizes">:$block_tile,
+    ArrayRefParameter<"int64_t", "thread tile sizes">:$thread_tile
+  );
+  let assemblyFormat = [{
+    `<` `block_tile` `=` `[` $block_tile `]` `,`
+    `thread_tile` `=` `[` $thread_tile `]` `>`
+  }];
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The threads of one block: the thread tiles in a block tile.
+    int64_t getThreadsPerBlock() const;
+  }];
 }
 
 #endif // CNNC_CODEGEN_DIALECT

@@ -134,3 +134,45 @@ module attributes {cnnc.prepare_arguments = [0, 1]} {
 // expected-error @+1 {{'cnnc.prepared_tensors' must be a list of {name, shape} on a module}}
 module attributes {cnnc.prepared_tensors = [{name = "w.prepared"}]} {
 }
+
+// -----
+
+// expected-error @+1 {{block_tile has 2 sizes but thread_tile has 1}}
+#bad = #cnnc.gpu_config<block_tile = [1, 32], thread_tile = [1]>
+
+// -----
+
+// expected-error @+1 {{thread tile 3 does not divide block tile 32 of dimension 1}}
+#bad = #cnnc.gpu_config<block_tile = [1, 32], thread_tile = [1, 3]>
+
+// -----
+
+// expected-error @+1 {{thread tile 1 does not divide block tile 0 of dimension 0}}
+#bad = #cnnc.gpu_config<block_tile = [0, 32], thread_tile = [1, 1]>
+
+// -----
+
+// expected-error @+1 {{tile sizes must not be negative (dimension 1)}}
+#bad = #cnnc.gpu_config<block_tile = [1, -32], thread_tile = [1, 1]>
+
+// -----
+
+// expected-error @+1 {{a block of 2048 threads exceeds the 1024 a GPU block can have}}
+#bad = #cnnc.gpu_config<block_tile = [64, 32], thread_tile = [1, 1]>
+
+// -----
+
+func.func @gpu_config_rank(%a: tensor<2x3xf32>, %b: tensor<3x8xf32>, %c: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'cnnc.gpu_config' has 3 tile sizes for a result of rank 2}}
+  %0 = linalg.matmul {cnnc.gpu_config = #cnnc.gpu_config<block_tile = [1, 2, 8], thread_tile = [1, 1, 1]>}
+         ins(%a, %b : tensor<2x3xf32>, tensor<3x8xf32>) outs(%c : tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @gpu_config_not_linalg(%x: f32) -> f32 {
+  // expected-error @+1 {{'cnnc.gpu_config' must be a #cnnc.gpu_config on a linalg op with one result}}
+  %0 = arith.negf %x {cnnc.gpu_config = #cnnc.gpu_config<block_tile = [1], thread_tile = [1]>} : f32
+  return %0 : f32
+}
