@@ -375,6 +375,24 @@ def CnncGpuMergeKernelModules : Pass<"cnnc-gpu-merge-kernel-modules", "::mlir::M
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def CnncGpuLaunchToLoops : Pass<"cnnc-gpu-launch-to-loops", "::mlir::func::FuncOp"> {
+  let summary = "Run each gpu.launch as loops over its blocks and threads, on the CPU";
+  let description = [{
+    Replaces a `gpu.launch` with `scf.for` loops over its grid (z, y, x)
+    and, inside, over its block's threads (z, y, x), and the body once with
+    each block's and thread's ids. The kernels that
+    `cnnc-linalg-to-gpu` maps, with their bounds, guards and index
+    arithmetic, then run on the CPU (`cnnc compile --emulate-gpu`), where
+    their results are checked against PyTorch on machines without a GPU.
+    Launches with barriers, shared memory, clusters or async tokens are
+    refused: one thread after the other would not run them as a GPU does.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 def CnncGpuDefineMathFunctions : Pass<"cnnc-gpu-define-math-functions", "::mlir::gpu::GPUModuleOp"> {
   let summary = "Define the libdevice functions that kernels call, with LLVM intrinsics";
   let description = [{

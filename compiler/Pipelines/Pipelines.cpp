@@ -58,6 +58,10 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
   pm.addPass(createCnncBufferize());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+  buildBufferizedToLLVMCpuPipeline(pm);
+}
+
+void cnnc::buildBufferizedToLLVMCpuPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createCnncPlanActivationMemory());
   pm.addPass(createCnncInstrumentLayers());
   pm.addPass(createCnncDeduplicateFunctions());
@@ -95,8 +99,8 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-void cnnc::buildLinalgToGpuPipeline(OpPassManager &pm,
-                                    const GpuPipelineOptions &options) {
+void cnnc::buildGpuMappingPipeline(OpPassManager &pm,
+                                   const GpuPipelineOptions &options) {
   CnncFormDispatchGroupsOptions groups;
   groups.fuseEpilogues = options.fuseEpilogues;
   pm.addPass(createCnncFormDispatchGroups(groups));
@@ -120,6 +124,11 @@ void cnnc::buildLinalgToGpuPipeline(OpPassManager &pm,
   loops.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLowerAffinePass());
+}
+
+void cnnc::buildLinalgToGpuPipeline(OpPassManager &pm,
+                                    const GpuPipelineOptions &options) {
+  buildGpuMappingPipeline(pm, options);
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createCnncGpuMergeKernelModules());
 }
@@ -160,6 +169,13 @@ void cnnc::buildGpuToNvvmPipeline(OpPassManager &pm,
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+void cnnc::buildEmulatedGpuPipeline(OpPassManager &pm,
+                                    const GpuPipelineOptions &options) {
+  buildGpuMappingPipeline(pm, options);
+  pm.addNestedPass<func::FuncOp>(createCnncGpuLaunchToLoops());
+  buildBufferizedToLLVMCpuPipeline(pm);
+}
+
 void cnnc::registerPipelines() {
   PassPipelineRegistration<GraphToLinalgOptions>(
       "cnnc-graph-to-linalg",
@@ -183,6 +199,16 @@ void cnnc::registerPipelines() {
       "Tile linalg on tensors into GPU blocks and threads and outline the "
       "kernels into one gpu.module",
       buildLinalgToGpuPipeline);
+  PassPipelineRegistration<GpuPipelineOptions>(
+      "cnnc-emulate-gpu",
+      "Lower the cnn dialect to the GPU target's kernels and run them as "
+      "loops on the CPU, in the LLVM dialect",
+      [](OpPassManager &pm, const GpuPipelineOptions &options) {
+        GraphToLinalgOptions graph;
+        graph.foldBatchNorm = options.foldBatchNorm;
+        buildGraphToLinalgPipeline(pm, graph);
+        buildEmulatedGpuPipeline(pm, options);
+      });
   PassPipelineRegistration<GpuPipelineOptions>(
       "cnnc-gpu-to-nvvm",
       "Lower the kernels through NVVM to PTX and the host side to the LLVM "

@@ -10,6 +10,8 @@
 //   cnnc-gpu-to-nvvm       kernels -> NVVM -> PTX in a gpu.binary; the host
 //                          side to the LLVM dialect
 //   cnnc-nvptx             all three
+//   cnnc-emulate-gpu       cnn dialect -> the GPU's kernels as loops, in
+//                          the LLVM dialect for the host
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,6 +72,10 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
 void buildLinalgToLLVMCpuPipeline(mlir::OpPassManager &pm,
                                   const CpuPipelineOptions &options);
 
+/// Its second half, from bufferized code with deallocations: the memory
+/// plan, the layers' checks, the parallel tiles, loops and the LLVM dialect.
+void buildBufferizedToLLVMCpuPipeline(mlir::OpPassManager &pm);
+
 struct GpuPipelineOptions : mlir::PassPipelineOptions<GpuPipelineOptions> {
   /// As GraphToLinalgOptions, for cnnc-nvptx, which runs every stage.
   Option<bool> foldBatchNorm{
@@ -87,10 +93,20 @@ struct GpuPipelineOptions : mlir::PassPipelineOptions<GpuPipelineOptions> {
       llvm::cl::init(true)};
 };
 
-/// Linalg on tensors -> the mapped IR: dispatch groups, a GPU strategy for
+/// Linalg on tensors -> gpu.launch: dispatch groups, a GPU strategy for
 /// each, its block and thread tiles, bufferization, and every parallel loop
-/// nest a kernel (gpu.func) in one gpu.module, launched by gpu.launch_func.
+/// nest mapped to blocks and threads.
+void buildGpuMappingPipeline(mlir::OpPassManager &pm,
+                             const GpuPipelineOptions &options);
+
+/// The mapping, then every launch a kernel (gpu.func) in one gpu.module,
+/// launched by gpu.launch_func: the mapped IR.
 void buildLinalgToGpuPipeline(mlir::OpPassManager &pm,
+                              const GpuPipelineOptions &options);
+
+/// The mapping, then every launch run as loops over its blocks and threads
+/// and lowered as the CPU's code is: the GPU's kernels checked on the CPU.
+void buildEmulatedGpuPipeline(mlir::OpPassManager &pm,
                               const GpuPipelineOptions &options);
 
 /// The mapped IR -> the kernels through NVVM to PTX, held in a gpu.binary

@@ -246,6 +246,12 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       cl::desc("With --target=nvptx: the GPU to generate code for: sm_80, "
                "sm_86, sm_89 or sm_90 (the default)"),
       cl::init("sm_90"), cl::value_desc("sm_XY"), cl::cat(commandCategory()));
+  cl::opt<bool> emulateGpu(
+      "emulate-gpu",
+      cl::desc("Run the kernels of --target=nvptx, mapped to blocks and "
+               "threads, as loops on this CPU: slow, a check of the GPU "
+               "mapping where no GPU is"),
+      cl::cat(commandCategory()));
   cl::opt<std::string> triple("target-triple",
                               cl::desc("Generate code for this triple (default: the host)"),
                               cl::value_desc("triple"), cl::cat(commandCategory()));
@@ -312,6 +318,12 @@ int cnnc::driver::runCompile(int argc, char **argv) {
     return fail("--target=nvptx compiles to --emit=cnn, linalg, gpu or ptx; "
                 "GPU executables and libraries need the CUDA runtime, which "
                 "cnnc does not have yet");
+  if (gpu && emulateGpu)
+    return fail("--emulate-gpu runs the GPU's kernels on the CPU: it takes "
+                "--target=cpu");
+  if (emulateGpu && !strategyFile.empty())
+    return fail("--strategy-file chooses the CPU's strategies, which "
+                "--emulate-gpu does not use");
   if (gpu && (!strategyFile.empty() || !embedWeights.empty()))
     return fail(llvm::Twine(strategyFile.empty() ? "--embed-weights" : "--strategy-file") +
                 " is for --target=cpu");
@@ -411,11 +423,17 @@ int cnnc::driver::runCompile(int argc, char **argv) {
              return true;
            }) ? 0 : 1;
   }
-  CpuPipelineOptions cpuOptions;
-  cpuOptions.strategyFile = strategyFile;
-  cpuOptions.packedConv = packedConv;
-  cpuOptions.fuseEpilogues = fuseEpilogues;
-  buildLinalgToLLVMCpuPipeline(pm, cpuOptions);
+  if (emulateGpu) {
+    GpuPipelineOptions gpuOptions;
+    gpuOptions.fuseEpilogues = fuseEpilogues;
+    buildEmulatedGpuPipeline(pm, gpuOptions);
+  } else {
+    CpuPipelineOptions cpuOptions;
+    cpuOptions.strategyFile = strategyFile;
+    cpuOptions.packedConv = packedConv;
+    cpuOptions.fuseEpilogues = fuseEpilogues;
+    buildLinalgToLLVMCpuPipeline(pm, cpuOptions);
+  }
   if (failed(pm.run(*module)) || failed(addPreparedTensors(*module, *signature)))
     return 1;
 

@@ -1,6 +1,6 @@
 """models/lenet5.json end to end against the same network in PyTorch.
 
-usage: lenet5_vs_torch.py MODEL.json WORKDIR
+usage: lenet5_vs_torch.py MODEL.json WORKDIR [CNNC COMPILE FLAGS...]
 
 Writes one set of random weights as safetensors, compiles the model at batch
 1 and 8 (and once with the weights embedded), runs each on random input and
@@ -34,7 +34,7 @@ def forward(m, x):
 
 
 def main():
-    source, workdir = sys.argv[1], sys.argv[2]
+    source, workdir, flags = sys.argv[1], sys.argv[2], sys.argv[3:]
     os.makedirs(workdir, exist_ok=True)
     torch.manual_seed(0)
     model = lenet5()
@@ -46,7 +46,7 @@ def main():
     runs = [("batch 1", 1, False), ("batch 8", 8, False), ("batch 8, embedded weights", 8, True)]
     for label, batch, embed in runs:
         exe = os.path.join(workdir, f"lenet5-b{batch}{'-embedded' if embed else ''}")
-        command = ["cnnc", "compile", source, "-o", exe, "--batch", str(batch)]
+        command = ["cnnc", "compile", source, "-o", exe, "--batch", str(batch), *flags]
         if embed:
             command += ["--embed-weights", weights_path]
         subprocess.run(command, check=True)

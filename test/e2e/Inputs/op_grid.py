@@ -1,6 +1,6 @@
 """Every cnn op over a grid of shapes and attributes, against PyTorch.
 
-usage: op_grid.py CNNC WORKDIR
+usage: op_grid.py CNNC WORKDIR [CNNC COMPILE FLAGS...]
 
 Each case is a one- or two-layer model: cnnc compiles it, the executable runs
 it on random weights and input, and torch.nn.functional computes the same
@@ -359,14 +359,14 @@ case("reshape a feature map", [3, 4, 5],
      lambda x: x.reshape(-1, 12, 5))
 
 
-def run_case(index, workdir, cnnc):
+def run_case(index, workdir, cnnc, flags):
     name, input_shape, layers, weights, torch_ref, _ = CASES[index]
     model = {"name": f"case{index}", "input": {"shape": input_shape}, "batch": BATCH,
              "layers": layers}
     stem = f"case{index}"
     x = rand(BATCH, *input_shape)
     try:
-        exe = reference.compile_model(cnnc, model, workdir, stem)
+        exe = reference.compile_model(cnnc, model, workdir, stem, flags=flags)
         actual = reference.run_model(exe, weights, x, workdir, stem)
     except Exception as error:  # a failed compile or run is a failed case
         return name, False, f"cnnc failed: {error}"
@@ -378,10 +378,10 @@ def run_case(index, workdir, cnnc):
 
 
 def main():
-    cnnc, workdir = sys.argv[1], sys.argv[2]
+    cnnc, workdir, flags = sys.argv[1], sys.argv[2], sys.argv[3:]
     os.makedirs(workdir, exist_ok=True)
     with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-        results = list(pool.map(lambda i: run_case(i, workdir, cnnc), range(len(CASES))))
+        results = list(pool.map(lambda i: run_case(i, workdir, cnnc, flags), range(len(CASES))))
     failed = 0
     for name, ok, detail in results:
         print(f"{'PASS' if ok else 'FAIL'}: {name}: {detail}")

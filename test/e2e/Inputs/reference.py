@@ -20,13 +20,14 @@ from safetensors_io import write_safetensors  # noqa: E402,F401
 torch.set_grad_enabled(False)
 
 
-def compile_model(cnnc, model, workdir, name, batch=None):
-    """Writes `model` (a dict) as JSON and compiles it; returns the executable."""
+def compile_model(cnnc, model, workdir, name, batch=None, flags=()):
+    """Writes `model` (a dict) as JSON and compiles it (with `flags` for
+    cnnc compile); returns the executable."""
     source = os.path.join(workdir, name + ".json")
     with open(source, "w") as f:
         json.dump(model, f, indent=1)
     exe = os.path.join(workdir, name)
-    command = [cnnc, "compile", source, "-o", exe]
+    command = [cnnc, "compile", source, "-o", exe, *flags]
     if batch is not None:
         command += ["--batch", str(batch)]
     subprocess.run(command, check=True)
