@@ -353,8 +353,9 @@ def CnncGpuDistribute : Pass<"cnnc-gpu-distribute", "::mlir::func::FuncOp"> {
     `scf.forall` becomes an `scf.parallel`, a
     structured op inside one becomes sequential loops (what a thread does),
     and a structured op outside any (a copy bufferization made, a padding, a
-    concatenation's slice) becomes an `scf.parallel` over its whole
-    iteration space. Upstream `gpu-map-parallel-loops` then maps the first
+    concatenation's slice) becomes an `scf.parallel` over its elements in
+    row-major order, tiled by 256 (a block of 256 threads, neighbours on
+    neighbouring elements). Upstream `gpu-map-parallel-loops` then maps the first
     level of parallel loops to blocks and the second to threads, and
     `convert-parallel-loops-to-gpu` turns each nest into a `gpu.launch`.
   }];
