@@ -67,36 +67,40 @@ void cnnc::buildBufferizedToLLVMCpuPipeline(OpPassManager &pm) {
   pm.addPass(createCnncDeduplicateFunctions());
   pm.addPass(createCnncCpuOutlineParallelTiles());
 
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Per function where a pass allows it, so that MLIR runs the functions
+  // on every core (module passes run on one).
+  OpPassManager &loops = pm.nest<func::FuncOp>();
+  loops.addPass(createConvertLinalgToLoopsPass());
   // n-D vector transfers become 1-D ones, unrolled: a loop would keep the
   // vectors in stack memory.
   VectorTransferToSCFOptions transfers;
   transfers.enableFullUnroll();
-  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass(transfers));
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
+  loops.addPass(createConvertVectorToSCFPass(transfers));
+  loops.addPass(createLowerAffinePass());
+  loops.addPass(createSCFToControlFlowPass());
+  loops.addPass(createConvertVectorToLLVMPass());
+  loops.addPass(memref::createExpandStridedMetadataPass());
   // The address arithmetic of the expanded views.
-  pm.addPass(createLowerAffinePass());
+  loops.addPass(createLowerAffinePass());
+  loops.addPass(createConvertMathToLLVMPass());
   // Allocations call the generic functions, which the model's entry point
   // binds to the runtime's (a failed allocation becomes a status).
   FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
   memrefToLLVM.useGenericFunctions = true;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
-  pm.addPass(createConvertMathToLLVMPass());
   // What LLVM has no intrinsic for (tanhf) is a libm call.
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createUBToLLVMConversionPass());
+  OpPassManager &scalars = pm.nest<func::FuncOp>();
+  scalars.addPass(createArithToLLVMConversionPass());
+  scalars.addPass(createConvertIndexToLLVMPass());
+  scalars.addPass(createUBToLLVMConversionPass());
   ConvertFuncToLLVMPassOptions funcToLLVM;
   funcToLLVM.useBarePtrCallConv = true;
   pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCnncCpuLowerParallelLaunches());
-  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<LLVM::LLVMFuncOp>(createCanonicalizerPass());
 }
 
 void cnnc::buildGpuMappingPipeline(OpPassManager &pm,
