@@ -180,6 +180,15 @@ void cnnc::buildEmulatedGpuPipeline(OpPassManager &pm,
   buildBufferizedToLLVMCpuPipeline(pm);
 }
 
+namespace {
+/// The graph stage of a pipeline that runs every stage.
+void buildGraphStage(OpPassManager &pm, bool foldBatchNorm) {
+  cnnc::GraphToLinalgOptions graph;
+  graph.foldBatchNorm = foldBatchNorm;
+  cnnc::buildGraphToLinalgPipeline(pm, graph);
+}
+} // namespace
+
 void cnnc::registerPipelines() {
   PassPipelineRegistration<GraphToLinalgOptions>(
       "cnnc-graph-to-linalg",
@@ -193,9 +202,7 @@ void cnnc::registerPipelines() {
   PassPipelineRegistration<CpuPipelineOptions>(
       "cnnc-cpu", "Lower the cnn dialect to the LLVM dialect for the CPU",
       [](OpPassManager &pm, const CpuPipelineOptions &options) {
-        GraphToLinalgOptions graph;
-        graph.foldBatchNorm = options.foldBatchNorm;
-        buildGraphToLinalgPipeline(pm, graph);
+        buildGraphStage(pm, options.foldBatchNorm);
         buildLinalgToLLVMCpuPipeline(pm, options);
       });
   PassPipelineRegistration<GpuPipelineOptions>(
@@ -208,9 +215,7 @@ void cnnc::registerPipelines() {
       "Lower the cnn dialect to the GPU target's kernels and run them as "
       "loops on the CPU, in the LLVM dialect",
       [](OpPassManager &pm, const GpuPipelineOptions &options) {
-        GraphToLinalgOptions graph;
-        graph.foldBatchNorm = options.foldBatchNorm;
-        buildGraphToLinalgPipeline(pm, graph);
+        buildGraphStage(pm, options.foldBatchNorm);
         buildEmulatedGpuPipeline(pm, options);
       });
   PassPipelineRegistration<GpuPipelineOptions>(
@@ -221,9 +226,7 @@ void cnnc::registerPipelines() {
   PassPipelineRegistration<GpuPipelineOptions>(
       "cnnc-nvptx", "Lower the cnn dialect to PTX kernels and their host side",
       [](OpPassManager &pm, const GpuPipelineOptions &options) {
-        GraphToLinalgOptions graph;
-        graph.foldBatchNorm = options.foldBatchNorm;
-        buildGraphToLinalgPipeline(pm, graph);
+        buildGraphStage(pm, options.foldBatchNorm);
         buildLinalgToGpuPipeline(pm, options);
         buildGpuToNvvmPipeline(pm, options);
       });

@@ -47,7 +47,7 @@ GpuConfigAttr chooseConfig(linalg::LinalgOp last, bool reduces) {
   } else if (rank > 0) {
     block[rank - 1] = std::min(shape[rank - 1], kWarpSize);
   }
-  // A dimension of size 0 or a dynamic one is left whole.
+  // A dimension of size 0 is left whole (a tile of it would be empty).
   for (int64_t dim = 0; dim < rank; ++dim)
     if (shape[dim] <= 0) {
       block[dim] = 0;

@@ -404,10 +404,10 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       return 1;
     return writeOutput(outputPath, printModule) ? 0 : 1;
   }
+  GpuPipelineOptions gpuOptions;
+  gpuOptions.chip = gpuArch;
+  gpuOptions.fuseEpilogues = fuseEpilogues;
   if (gpu) {
-    GpuPipelineOptions gpuOptions;
-    gpuOptions.chip = gpuArch;
-    gpuOptions.fuseEpilogues = fuseEpilogues;
     buildLinalgToGpuPipeline(pm, gpuOptions);
     if (emit == EmitKind::Ptx)
       buildGpuToNvvmPipeline(pm, gpuOptions);
@@ -424,8 +424,6 @@ int cnnc::driver::runCompile(int argc, char **argv) {
            }) ? 0 : 1;
   }
   if (emulateGpu) {
-    GpuPipelineOptions gpuOptions;
-    gpuOptions.fuseEpilogues = fuseEpilogues;
     buildEmulatedGpuPipeline(pm, gpuOptions);
   } else {
     CpuPipelineOptions cpuOptions;
