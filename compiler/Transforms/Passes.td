@@ -46,4 +46,55 @@ def CnnFoldBatchNorm : Pass<"cnn-fold-batch-norm"> {
   let dependentDialects = ["::cnnc::cnn::CnnDialect", "::mlir::arith::ArithDialect"];
 }
 
+def CnnDifferentiate : Pass<"cnn-differentiate", "::mlir::ModuleOp"> {
+  let summary = "Build a training step and an evaluation step from @forward";
+  let description = [{
+    From a model's `@forward` (one output: the logits, or the prediction
+    for a squared-error loss) this pass adds
+
+    - `@train_step(params, buffers, input, labels, optimizer state) ->
+      (params', state', loss, correct)`: the forward pass, the loss, the
+      backward pass (each op's GradientOpInterface rule, gradients of values
+      read twice summed) and one optimizer step per parameter;
+    - `@evaluate(params, buffers, input, labels) -> (loss, correct)`.
+
+    Arguments named `cnn.param` are learned; buffers and constants are not.
+    Every result of `@train_step` that replaces an argument names it with
+    `cnn.updates`; optimizer state arguments carry `cnn.state`
+    (PyTorch's names: `W.momentum_buffer`, `W.exp_avg`, `W.exp_avg_sq`,
+    `step`) and start at zero. Labels are class indices held as floats;
+    `correct` counts the rows whose first largest logit is at the label.
+    Everything is cnn ops, so `--emit=cnn` shows the backward graph and the
+    lowering treats it like the forward one.
+
+    ```mlir
+    // cnn-differentiate{optimizer=sgd learning-rate=0.1}
+    %y = cnn.dense %x, %w, %b : ...
+    return %y
+    // @train_step gains
+    %dy = cnn.softmax_cross_entropy_grad %y, %labels, %one : ...
+    %dw = cnn.dense %dyT, %xT : ...
+    %w2 = cnn.sgd_update %w, %dw {learning_rate = 1.0e-01 : f64} : ...
+    ```
+  }];
+  let options = [
+    Option<"loss", "loss", "std::string", [{"cross-entropy"}],
+           "The loss: cross-entropy (softmax over class logits) or mse">,
+    Option<"optimizer", "optimizer", "std::string", [{"sgd"}],
+           "The optimizer: sgd, adam or adamw">,
+    Option<"learningRate", "learning-rate", "double", "0.01",
+           "The optimizer's learning rate">,
+    Option<"momentum", "momentum", "double", "0.0", "SGD's momentum">,
+    Option<"nesterov", "nesterov", "bool", "false", "SGD with Nesterov momentum">,
+    Option<"weightDecay", "weight-decay", "double", "0.0",
+           "L2 penalty (sgd, adam) or decoupled weight decay (adamw)">,
+    Option<"beta1", "beta1", "double", "0.9", "Adam's first-moment decay">,
+    Option<"beta2", "beta2", "double", "0.999", "Adam's second-moment decay">,
+    Option<"epsilon", "epsilon", "double", "1e-8", "Adam's epsilon">,
+    Option<"labelSmoothing", "label-smoothing", "double", "0.0",
+           "Cross-entropy's label smoothing, as in PyTorch">
+  ];
+  let dependentDialects = ["::cnnc::cnn::CnnDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // CNNC_TRANSFORMS_PASSES

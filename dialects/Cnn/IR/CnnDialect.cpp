@@ -44,11 +44,12 @@ LogicalResult CnnDialect::verifyRegionArgAttribute(Operation *op,
   // cnn.output on an argument: a result that bufferization turned into an
   // out-parameter.
   if (name != kParamAttrName && name != kBufferAttrName &&
-      name != kInputAttrName && name != kOutputAttrName)
+      name != kInputAttrName && name != kOutputAttrName && name != kStateAttrName)
     return op->emitError() << "unknown cnn argument attribute '" << name
                            << "'; expected '" << kParamAttrName << "', '"
                            << kBufferAttrName << "', '" << kInputAttrName << "', '"
-                           << kOutputAttrName << "' or '" << kInitAttrName << "'";
+                           << kStateAttrName << "', '" << kOutputAttrName
+                           << "' or '" << kInitAttrName << "'";
   if (!value || value.getValue().empty())
     return op->emitError() << "'" << name << "' of argument " << argIndex
                            << " must be a non-empty string naming the tensor";
@@ -60,12 +61,13 @@ LogicalResult CnnDialect::verifyRegionResultAttribute(Operation *op,
                                                       unsigned resultIndex,
                                                       NamedAttribute attribute) {
   StringRef name = attribute.getName().getValue();
-  if (name != kOutputAttrName)
+  if (name != kOutputAttrName && name != kUpdatesAttrName)
     return op->emitError() << "unknown cnn result attribute '" << name
-                           << "'; expected '" << kOutputAttrName << "'";
+                           << "'; expected '" << kOutputAttrName << "' or '"
+                           << kUpdatesAttrName << "'";
   auto value = dyn_cast<StringAttr>(attribute.getValue());
   if (!value || value.getValue().empty())
     return op->emitError() << "'" << name << "' of result " << resultIndex
-                           << " must be a non-empty string naming the output";
+                           << " must be a non-empty string naming a tensor";
   return success();
 }

@@ -27,7 +27,10 @@ def Cnn_Dialect : Dialect {
     (running statistics) name, whose input carries a `cnn.input` name and
     whose results a `cnn.output` name;
     parameters and buffers also say by `cnn.init` how they are initialised
-    when no weights are given.
+    when no weights are given. A training step (`@train_step`, made by
+    cnn-differentiate) also takes optimizer state (`cnn.state`) and returns
+    the next value of each parameter and state tensor (`cnn.updates` names
+    the argument it replaces).
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasRegionArgAttrVerify = 1;
@@ -45,6 +48,12 @@ def Cnn_Dialect : Dialect {
     /// Names a result of a model function: the layer that computes it, so
     /// that outputs keep their names through a printed and re-read module.
     static constexpr ::llvm::StringLiteral kOutputAttrName = "cnn.output";
+    /// Names optimizer state, an argument of a training step that only the
+    /// optimizer reads and writes ("c1.weight.momentum_buffer", "step").
+    static constexpr ::llvm::StringLiteral kStateAttrName = "cnn.state";
+    /// On a result of a training step: the argument (parameter, buffer or
+    /// optimizer state) whose next value it is.
+    static constexpr ::llvm::StringLiteral kUpdatesAttrName = "cnn.updates";
   }];
 }
 

@@ -540,18 +540,12 @@ LogicalResult DropoutOp::verify() {
 // Pooling
 //===----------------------------------------------------------------------===//
 
-template <typename PoolAdaptor>
-static LogicalResult inferPool2d(std::optional<Location> loc, StringRef opName,
-                                 PoolAdaptor adaptor,
-                                 SmallVectorImpl<Type> &results) {
-  ShapeChecker check(loc, opName);
-  FailureOr<RankedTensorType> input =
-      check.tensor(adaptor.getInput(), "input", {4}, "[N, C, H, W]");
-  if (failed(input))
-    return failure();
-  ArrayRef<int64_t> kernel = adaptor.getKernelSize();
-  ArrayRef<int64_t> strides = adaptor.getStrides();
-  ArrayRef<int64_t> padding = adaptor.getPadding();
+/// The output shape of a 2-D pooling of an `input` [N, C, H, W] with these
+/// window attributes.
+static FailureOr<SmallVector<int64_t>>
+pool2dOutputShape(const ShapeChecker &check, RankedTensorType input,
+                  ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                  ArrayRef<int64_t> padding, bool ceilMode) {
   if (failed(check.sizes(kernel, "kernel_size", 2, 1)) ||
       failed(check.sizes(strides, "strides", 2, 1)) ||
       failed(check.sizes(padding, "padding [top, left, bottom, right]", 4, 0)))
@@ -563,8 +557,7 @@ static LogicalResult inferPool2d(std::optional<Location> loc, StringRef opName,
                         llvm::make_range(padding.begin(), padding.end()),
                         "] must be at most half the kernel size ",
                         kernel[0], "x", kernel[1]);
-  ArrayRef<int64_t> in = input->getShape();
-  bool ceilMode = adaptor.getCeilMode();
+  ArrayRef<int64_t> in = input.getShape();
   FailureOr<int64_t> height =
       windowOutputSize(check, "window height", in[2], padding[0], padding[2],
                        kernel[0], strides[0], 1, ceilMode);
@@ -575,8 +568,24 @@ static LogicalResult inferPool2d(std::optional<Location> loc, StringRef opName,
                        kernel[1], strides[1], 1, ceilMode);
   if (failed(width))
     return failure();
-  results.push_back(RankedTensorType::get({in[0], in[1], *height, *width},
-                                          input->getElementType()));
+  return SmallVector<int64_t>{in[0], in[1], *height, *width};
+}
+
+template <typename PoolAdaptor>
+static LogicalResult inferPool2d(std::optional<Location> loc, StringRef opName,
+                                 PoolAdaptor adaptor,
+                                 SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, opName);
+  FailureOr<RankedTensorType> input =
+      check.tensor(adaptor.getInput(), "input", {4}, "[N, C, H, W]");
+  if (failed(input))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape =
+      pool2dOutputShape(check, *input, adaptor.getKernelSize(), adaptor.getStrides(),
+                        adaptor.getPadding(), adaptor.getCeilMode());
+  if (failed(shape))
+    return failure();
+  results.push_back(RankedTensorType::get(*shape, input->getElementType()));
   return success();
 }
 
@@ -802,6 +811,199 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     shape[axis] += type->getDimSize(axis);
   }
   results.push_back(RankedTensorType::get(shape, first->getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Gradient, loss and optimizer ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input = check.tensor(
+      adaptor.getInput(), "input", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  if (failed(input))
+    return failure();
+  ArrayRef<int64_t> permutation = adaptor.getPermutation();
+  int64_t rank = input->getRank();
+  SmallVector<bool> seen(rank, false);
+  if (static_cast<int64_t>(permutation.size()) != rank)
+    return check.fail("permutation must have ", rank, " entries, got ",
+                      permutation.size());
+  SmallVector<int64_t> shape;
+  for (int64_t dim : permutation) {
+    if (dim < 0 || dim >= rank || seen[dim])
+      return check.fail("permutation [",
+                        llvm::make_range(permutation.begin(), permutation.end()),
+                        "] is not a permutation of 0 to ", rank - 1);
+    seen[dim] = true;
+    shape.push_back(input->getDimSize(dim));
+  }
+  results.push_back(RankedTensorType::get(shape, input->getElementType()));
+  return success();
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input = check.tensor(
+      adaptor.getInput(), "input", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  if (failed(input))
+    return failure();
+  ArrayRef<int64_t> offsets = adaptor.getOffsets(), sizes = adaptor.getSizes();
+  size_t rank = input->getRank();
+  if (failed(check.sizes(offsets, "offsets", rank, 0)) ||
+      failed(check.sizes(sizes, "sizes", rank, 1)))
+    return failure();
+  for (size_t d = 0; d < rank; ++d)
+    if (offsets[d] + sizes[d] > input->getDimSize(d))
+      return check.fail("the slice at offsets [",
+                        llvm::make_range(offsets.begin(), offsets.end()),
+                        "] of sizes [", llvm::make_range(sizes.begin(), sizes.end()),
+                        "] leaves the input of shape ",
+                        formatShape(input->getShape()));
+  results.push_back(RankedTensorType::get(sizes, input->getElementType()));
+  return success();
+}
+
+LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, getOperationName());
+  FailureOr<RankedTensorType> input = check.tensor(
+      adaptor.getInput(), "input", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  if (failed(input))
+    return failure();
+  ArrayRef<int64_t> axes = adaptor.getAxes();
+  int64_t rank = input->getRank();
+  if (axes.empty() || !llvm::is_sorted(axes) ||
+      std::adjacent_find(axes.begin(), axes.end()) != axes.end() ||
+      axes.front() < 0 || axes.back() >= rank)
+    return check.fail("axes [", llvm::make_range(axes.begin(), axes.end()),
+                      "] must be strictly increasing dimensions of the ", rank,
+                      "-D input");
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(axes, d))
+      shape.push_back(input->getDimSize(d));
+  if (shape.empty())
+    shape.push_back(1);
+  results.push_back(RankedTensorType::get(shape, input->getElementType()));
+  return success();
+}
+
+LogicalResult SoftmaxGradOp::verify() {
+  int64_t axis = getAxis(), rank = getValue().getType().getRank();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for a " << rank
+                                << "-D input";
+  return success();
+}
+
+/// Checks that the gradient of a pooling's output has the shape the pooling
+/// of an input like `inputGrad` gives.
+template <typename PoolGradOp>
+static LogicalResult verifyPool2dGrad(PoolGradOp op) {
+  ShapeChecker check(op.getLoc(), op.getOperationName());
+  auto inputType = op.getInputGrad().getType();
+  FailureOr<SmallVector<int64_t>> shape =
+      pool2dOutputShape(check, inputType, op.getKernelSize(), op.getStrides(),
+                        op.getPadding(), op.getCeilMode());
+  if (failed(shape))
+    return failure();
+  ArrayRef<int64_t> outputShape = op.getOutputGrad().getType().getShape();
+  if (ArrayRef<int64_t>(*shape) != outputShape)
+    return op.emitOpError("output_grad of shape ")
+           << formatShape(outputShape) << " is not the "
+           << formatShape(*shape) << " this window makes of an input of shape "
+           << formatShape(inputType.getShape());
+  if (op.getOutputGrad().getType().getElementType() != inputType.getElementType())
+    return op.emitOpError("output_grad and input_grad must have one element type");
+  return success();
+}
+
+LogicalResult AvgPool2dGradOp::verify() { return verifyPool2dGrad(*this); }
+
+LogicalResult MaxPool2dGradOp::verify() { return verifyPool2dGrad(*this); }
+
+/// Checks logits [N, K] against labels [N] of their element type.
+static LogicalResult verifyLabels(Operation *op, RankedTensorType logits,
+                                  RankedTensorType labels) {
+  if (labels.getDimSize(0) != logits.getDimSize(0))
+    return op->emitOpError("labels must have one entry per row of the logits (")
+           << logits.getDimSize(0) << "), got " << labels.getDimSize(0);
+  if (labels.getElementType() != logits.getElementType())
+    return op->emitOpError("labels must have the logits' element type");
+  return success();
+}
+
+static LogicalResult verifyLabelSmoothing(Operation *op, double smoothing) {
+  if (!(smoothing >= 0.0 && smoothing <= 1.0))
+    return op->emitOpError("label_smoothing must be in [0, 1], got ") << smoothing;
+  return success();
+}
+
+LogicalResult SoftmaxCrossEntropyOp::verify() {
+  if (failed(verifyLabels(*this, getLogits().getType(), getLabels().getType())))
+    return failure();
+  return verifyLabelSmoothing(*this, getLabelSmoothing().convertToDouble());
+}
+
+LogicalResult SoftmaxCrossEntropyGradOp::verify() {
+  if (failed(verifyLabels(*this, getLogits().getType(), getLabels().getType())))
+    return failure();
+  return verifyLabelSmoothing(*this, getLabelSmoothing().convertToDouble());
+}
+
+LogicalResult CorrectCountOp::verify() {
+  return verifyLabels(*this, getLogits().getType(), getLabels().getType());
+}
+
+/// Learning rates and coefficients: finite, and not negative.
+static LogicalResult verifyCoefficients(
+    Operation *op, std::initializer_list<std::pair<StringRef, APFloat>> values) {
+  for (auto [name, value] : values) {
+    double v = value.convertToDouble();
+    if (!std::isfinite(v) || v < 0.0)
+      return op->emitOpError() << name << " must be a finite non-negative number, got "
+                               << v;
+  }
+  return success();
+}
+
+LogicalResult SgdUpdateOp::verify() {
+  if (failed(verifyCoefficients(*this, {{"learning_rate", getLearningRate()},
+                                        {"momentum", getMomentum()},
+                                        {"weight_decay", getWeightDecay()}})))
+    return failure();
+  bool momentum = !getMomentum().isZero();
+  if (momentum != static_cast<bool>(getVelocity()))
+    return emitOpError(momentum ? "with momentum takes a velocity"
+                                : "without momentum takes no velocity");
+  if (static_cast<bool>(getVelocity()) != static_cast<bool>(getNewVelocity()))
+    return emitOpError("returns a new velocity exactly when it takes one");
+  if (getVelocity() && (getVelocity().getType() != getParam().getType() ||
+                        getNewVelocity().getType() != getParam().getType()))
+    return emitOpError("velocity must have the parameter's type");
+  if (getNesterov() && !momentum)
+    return emitOpError("nesterov needs momentum");
+  return success();
+}
+
+LogicalResult AdamUpdateOp::verify() {
+  if (failed(verifyCoefficients(*this, {{"learning_rate", getLearningRate()},
+                                        {"epsilon", getEpsilon()},
+                                        {"weight_decay", getWeightDecay()}})))
+    return failure();
+  for (auto [name, beta] : {std::pair<StringRef, APFloat>{"beta1", getBeta1()},
+                            {"beta2", getBeta2()}}) {
+    double b = beta.convertToDouble();
+    if (!(b >= 0.0 && b < 1.0))
+      return emitOpError() << name << " must be in [0, 1), got " << b;
+  }
   return success();
 }
 

@@ -446,4 +446,6 @@ def Cnn_ConcatOp : Cnn_ShapeOp<"concat"> {
   let hasFolder = 1;
 }
 
+include "dialects/Cnn/IR/CnnTrainingOps.td"
+
 #endif // CNN_OPS

@@ -396,7 +396,7 @@ func.func @concat_element_type(%x: tensor<1x8xf32>, %y: tensor<1x8xf16>) {
 
 // -----
 
-// expected-error @+1 {{unknown cnn argument attribute 'cnn.weight'; expected 'cnn.param', 'cnn.buffer', 'cnn.input', 'cnn.output' or 'cnn.init'}}
+// expected-error @+1 {{unknown cnn argument attribute 'cnn.weight'; expected 'cnn.param', 'cnn.buffer', 'cnn.input', 'cnn.state', 'cnn.output' or 'cnn.init'}}
 func.func @unknown_argument_attribute(%x: tensor<1x8xf32> {cnn.weight = "w"}) {
   return
 }
@@ -638,14 +638,14 @@ func.func @conv1d_kernel_too_long(%x: tensor<1x2x2xf32>, %w: tensor<4x2x3xf32>) 
 
 // -----
 
-// expected-error @+1 {{unknown cnn result attribute 'cnn.result'; expected 'cnn.output'}}
+// expected-error @+1 {{unknown cnn result attribute 'cnn.result'; expected 'cnn.output' or 'cnn.updates'}}
 func.func @unknown_result_attribute(%x: tensor<8xf32>) -> (tensor<8xf32> {cnn.result = "y"}) {
   return %x : tensor<8xf32>
 }
 
 // -----
 
-// expected-error @+1 {{'cnn.output' of result 0 must be a non-empty string naming the output}}
+// expected-error @+1 {{'cnn.output' of result 0 must be a non-empty string naming a tensor}}
 func.func @empty_output_name(%x: tensor<8xf32>) -> (tensor<8xf32> {cnn.output = ""}) {
   return %x : tensor<8xf32>
 }

@@ -1,0 +1,303 @@
+//===- Differentiate.cpp - Training and evaluation steps from @forward ----===//
+//
+// Reverse mode on the cnn dialect: the forward ops are cloned into
+// @train_step, the loss is appended, and the ops are visited last to first,
+// each building its operands' gradients from its result's through its
+// GradientOpInterface rule. Backward ops are appended in that order, so they
+// only read forward values and gradients built before them. An optimizer
+// step per parameter ends the function.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "dialects/Cnn/Interfaces/GradientOpInterface.h"
+#include "dialects/Cnn/Interfaces/GradientRules.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace cnnc {
+#define GEN_PASS_DEF_CNNDIFFERENTIATE
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace cnnc
+
+using namespace mlir;
+using namespace cnnc::cnn;
+
+namespace {
+
+/// A function argument of a step: its type and its cnn.* attributes.
+struct StepArgument {
+  Type type;
+  SmallVector<NamedAttribute> attributes;
+};
+
+struct StepResult {
+  Value value;
+  NamedAttribute name;
+};
+
+class CnnDifferentiatePass
+    : public cnnc::impl::CnnDifferentiateBase<CnnDifferentiatePass> {
+public:
+  using CnnDifferentiateBase::CnnDifferentiateBase;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    CnnDifferentiateBase::getDependentDialects(registry);
+    // The rules come with the pass that needs them.
+    registerGradientRules(registry);
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto forward = module.lookupSymbol<func::FuncOp>("forward");
+    if (!forward || forward.isExternal()) {
+      module.emitError("cnn-differentiate needs a @forward function");
+      return signalPassFailure();
+    }
+    for (StringRef name : {"train_step", "evaluate"})
+      if (module.lookupSymbol(name)) {
+        module.emitError("the module already has a @") << name << " function";
+        return signalPassFailure();
+      }
+    if (failed(checkOptions(forward)))
+      return signalPassFailure();
+    OpBuilder b(module.getContext());
+    b.setInsertionPointAfter(forward);
+    if (failed(buildEvaluate(b, forward)) || failed(buildTrainStep(b, forward)))
+      return signalPassFailure();
+  }
+
+private:
+  bool crossEntropy() const { return loss == "cross-entropy"; }
+
+  LogicalResult checkOptions(func::FuncOp forward) {
+    if (loss != "cross-entropy" && loss != "mse")
+      return forward.emitError("cnn-differentiate: unknown loss '")
+             << loss << "'; expected cross-entropy or mse";
+    if (optimizer != "sgd" && optimizer != "adam" && optimizer != "adamw")
+      return forward.emitError("cnn-differentiate: unknown optimizer '")
+             << optimizer << "'; expected sgd, adam or adamw";
+    if (forward.getNumResults() != 1)
+      return forward.emitError("cnn-differentiate needs a @forward with one "
+                               "output, got ")
+             << forward.getNumResults();
+    if (crossEntropy() &&
+        cast<RankedTensorType>(forward.getResultTypes()[0]).getRank() != 2)
+      return forward.emitError("the cross-entropy loss needs [N, classes] logits, got ")
+             << forward.getResultTypes()[0];
+    return success();
+  }
+
+  /// The labels' type: class indices [N], or targets of the output's shape.
+  Type labelsType(func::FuncOp forward) const {
+    auto output = cast<RankedTensorType>(forward.getResultTypes()[0]);
+    if (!crossEntropy())
+      return output;
+    return RankedTensorType::get({output.getDimSize(0)}, output.getElementType());
+  }
+
+  /// A new function after `forward` with the forward's arguments then
+  /// `extra`, whose body holds a copy of the forward's ops. Returns the
+  /// function and, through `output`, the copied forward result.
+  func::FuncOp cloneForward(OpBuilder &b, func::FuncOp forward, StringRef name,
+                            ArrayRef<StepArgument> extra, Value &output) {
+    SmallVector<Type> types(forward.getArgumentTypes());
+    for (const StepArgument &argument : extra)
+      types.push_back(argument.type);
+    auto function = func::FuncOp::create(b, forward.getLoc(), name,
+                                         b.getFunctionType(types, {}));
+    Block *body = function.addEntryBlock();
+    for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+      function.setArgAttrs(i, forward.getArgAttrDict(i));
+    for (auto [i, argument] : llvm::enumerate(extra))
+      function.setArgAttrs(forward.getNumArguments() + i, argument.attributes);
+    IRMapping mapping;
+    mapping.map(forward.getArguments(),
+                body->getArguments().take_front(forward.getNumArguments()));
+    OpBuilder inner = OpBuilder::atBlockEnd(body);
+    for (Operation &op : forward.getBody().front().without_terminator())
+      inner.clone(op, mapping);
+    auto ret = cast<func::ReturnOp>(forward.getBody().front().getTerminator());
+    output = mapping.lookup(ret.getOperand(0));
+    return function;
+  }
+
+  /// The loss and, for cross-entropy, the count of correct predictions.
+  std::pair<Value, Value> buildLoss(OpBuilder &b, Location loc, Value output,
+                                    Value labels) {
+    if (!crossEntropy())
+      return {MseLossOp::create(b, loc, output, labels), Value()};
+    Value lossValue = SoftmaxCrossEntropyOp::create(
+        b, loc, output, labels, b.getF64FloatAttr(labelSmoothing));
+    return {lossValue, CorrectCountOp::create(b, loc, output, labels)};
+  }
+
+  StepArgument labelsArgument(OpBuilder &b, func::FuncOp forward) {
+    return {labelsType(forward),
+            {b.getNamedAttr(CnnDialect::kInputAttrName, b.getStringAttr("labels"))}};
+  }
+
+  /// Finishes `function` with a return of `results`, named as they say.
+  void finish(OpBuilder &b, func::FuncOp function, ArrayRef<StepResult> results) {
+    OpBuilder inner = OpBuilder::atBlockEnd(&function.getBody().front());
+    SmallVector<Value> values;
+    for (const StepResult &result : results)
+      values.push_back(result.value);
+    func::ReturnOp::create(inner, function.getLoc(), values);
+    function.setFunctionType(b.getFunctionType(function.getArgumentTypes(),
+                                               ValueRange(values).getTypes()));
+    for (auto [index, result] : llvm::enumerate(results))
+      function.setResultAttrs(index, ArrayRef<NamedAttribute>{result.name});
+  }
+
+  SmallVector<StepResult> metrics(OpBuilder &b, Value lossValue, Value correct) {
+    SmallVector<StepResult> results = {
+        {lossValue, b.getNamedAttr(CnnDialect::kOutputAttrName, b.getStringAttr("loss"))}};
+    if (correct)
+      results.push_back(
+          {correct, b.getNamedAttr(CnnDialect::kOutputAttrName, b.getStringAttr("correct"))});
+    return results;
+  }
+
+  LogicalResult buildEvaluate(OpBuilder &b, func::FuncOp forward) {
+    Value output;
+    func::FuncOp function =
+        cloneForward(b, forward, "evaluate", {labelsArgument(b, forward)}, output);
+    OpBuilder inner = OpBuilder::atBlockEnd(&function.getBody().front());
+    auto [lossValue, correct] =
+        buildLoss(inner, forward.getLoc(), output, function.getArguments().back());
+    finish(b, function, metrics(b, lossValue, correct));
+    b.setInsertionPointAfter(function);
+    return success();
+  }
+
+  /// The state tensors the optimizer keeps per parameter, by PyTorch's names.
+  SmallVector<StringRef> stateNames() const {
+    if (optimizer != "sgd")
+      return {"exp_avg", "exp_avg_sq"};
+    if (momentum != 0.0)
+      return {"momentum_buffer"};
+    return {};
+  }
+
+  LogicalResult buildTrainStep(OpBuilder &b, func::FuncOp forward) {
+    Location loc = forward.getLoc();
+    SmallVector<unsigned> params;
+    for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+      if (forward.getArgAttr(i, CnnDialect::kParamAttrName))
+        params.push_back(i);
+
+    // Arguments: the forward's, the labels, then the optimizer state.
+    SmallVector<StepArgument> extra = {labelsArgument(b, forward)};
+    auto stateArgument = [&](Type type, const Twine &name) {
+      extra.push_back({type,
+                       {b.getNamedAttr(CnnDialect::kStateAttrName,
+                                       b.getStringAttr(name)),
+                        b.getNamedAttr(CnnDialect::kInitAttrName,
+                                       b.getStringAttr("zeros"))}});
+    };
+    for (unsigned index : params)
+      for (StringRef state : stateNames())
+        stateArgument(forward.getArgumentTypes()[index], paramName(forward, index) + "." + state);
+    bool adam = optimizer != "sgd";
+    if (adam)
+      stateArgument(RankedTensorType::get({1}, b.getF32Type()), "step");
+
+    Value output;
+    func::FuncOp function = cloneForward(b, forward, "train_step", extra, output);
+    Block &body = function.getBody().front();
+    SmallVector<Operation *> forwardOps =
+        llvm::map_to_vector(body.getOperations(), [](Operation &op) { return &op; });
+    OpBuilder inner = OpBuilder::atBlockEnd(&body);
+    Value labels = function.getArgument(forward.getNumArguments());
+    auto [lossValue, correct] = buildLoss(inner, loc, output, labels);
+
+    // The backward pass, seeded with d loss / d loss = 1.
+    auto scalarType = RankedTensorType::get({1}, b.getF32Type());
+    Value one = arith::ConstantOp::create(
+        inner, loc, DenseElementsAttr::get(scalarType, inner.getF32FloatAttr(1.0f)));
+    llvm::DenseMap<Value, Value> gradients;
+    gradients[output] =
+        crossEntropy()
+            ? Value(SoftmaxCrossEntropyGradOp::create(inner, loc, output, labels, one,
+                                                      inner.getF64FloatAttr(labelSmoothing)))
+            : Value(MseLossGradOp::create(inner, loc, output, labels, one));
+    for (Operation *op : llvm::reverse(forwardOps)) {
+      if (op->getNumResults() == 0 || isa<arith::ConstantOp>(op))
+        continue;
+      SmallVector<Value> resultGradients;
+      for (Value result : op->getResults())
+        resultGradients.push_back(gradients.lookup(result));
+      if (llvm::all_of(resultGradients, [](Value v) { return !v; }))
+        continue;
+      auto rule = dyn_cast<GradientOpInterface>(op);
+      if (!rule || op->getNumResults() != 1)
+        return op->emitOpError("has no gradient rule, so a model with it cannot "
+                               "be trained yet");
+      SmallVector<Value> operandGradients;
+      if (failed(rule.buildGradients(inner, resultGradients, operandGradients)))
+        return failure();
+      for (auto [operand, gradient] : llvm::zip_equal(op->getOperands(), operandGradients)) {
+        if (!gradient)
+          continue;
+        Value &sum = gradients[operand];
+        sum = sum ? Value(AddOp::create(inner, op->getLoc(), sum, gradient)) : gradient;
+      }
+    }
+
+    // One optimizer step per parameter that the loss depends on.
+    SmallVector<StepResult> updates;
+    unsigned stateIndex = forward.getNumArguments() + 1;
+    Value step = adam ? function.getArguments().back() : Value();
+    auto updatesName = [&](StringRef name) {
+      return inner.getNamedAttr(CnnDialect::kUpdatesAttrName, inner.getStringAttr(name));
+    };
+    for (unsigned index : params) {
+      Value param = function.getArgument(index);
+      std::string name = paramName(forward, index);
+      Value gradient = gradients.lookup(param);
+      unsigned firstState = stateIndex;
+      stateIndex += stateNames().size();
+      if (!gradient)
+        continue;
+      Location paramLoc = NameLoc::get(inner.getStringAttr(name + ".update"));
+      if (!adam) {
+        Value velocity = momentum != 0.0 ? function.getArgument(firstState) : Value();
+        auto update = SgdUpdateOp::create(
+            inner, paramLoc, param.getType(), velocity ? velocity.getType() : Type(),
+            param, gradient, velocity, inner.getF64FloatAttr(learningRate),
+            inner.getF64FloatAttr(momentum), inner.getF64FloatAttr(weightDecay),
+            inner.getBoolAttr(nesterov));
+        updates.push_back({update.getNewParam(), updatesName(name)});
+        if (velocity)
+          updates.push_back({update.getNewVelocity(), updatesName(name + ".momentum_buffer")});
+        continue;
+      }
+      auto update = AdamUpdateOp::create(
+          inner, paramLoc, param, gradient, function.getArgument(firstState),
+          function.getArgument(firstState + 1), step, inner.getF64FloatAttr(learningRate),
+          inner.getF64FloatAttr(beta1), inner.getF64FloatAttr(beta2),
+          inner.getF64FloatAttr(epsilon), inner.getF64FloatAttr(weightDecay),
+          inner.getBoolAttr(optimizer == "adamw"));
+      updates.push_back({update.getNewParam(), updatesName(name)});
+      updates.push_back({update.getNewExpAvg(), updatesName(name + ".exp_avg")});
+      updates.push_back({update.getNewExpAvgSq(), updatesName(name + ".exp_avg_sq")});
+    }
+    if (adam)
+      updates.push_back({AddOp::create(inner, loc, step, one), updatesName("step")});
+    llvm::append_range(updates, metrics(b, lossValue, correct));
+    finish(b, function, updates);
+    return success();
+  }
+
+  static std::string paramName(func::FuncOp forward, unsigned index) {
+    return forward.getArgAttrOfType<StringAttr>(index, CnnDialect::kParamAttrName)
+        .getValue()
+        .str();
+  }
+};
+
+} // namespace

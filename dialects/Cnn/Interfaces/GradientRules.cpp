@@ -1,0 +1,337 @@
+//===- GradientRules.cpp - Reverse-mode rules of the cnn ops --------------===//
+//
+// Each rule writes an op's backward pass in cnn ops. The convolution's are
+// convolutions themselves: its input gradient is a transposed convolution
+// with the forward weight, its filter gradient a convolution of the input
+// (batch and channels swapped) with the output gradient as the filter, the
+// forward stride becoming the dilation. So every later pass (fusion,
+// tiling, the GPU mapping) applies to the backward graph unchanged.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Cnn/Interfaces/GradientRules.h"
+
+#include "dialects/Cnn/IR/CnnDialect.h"
+#include "dialects/Cnn/IR/CnnOps.h"
+#include "dialects/Cnn/Interfaces/GradientOpInterface.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+using namespace mlir;
+using namespace cnnc::cnn;
+
+namespace {
+
+/// An op whose result type follows from its operands and attributes, which
+/// must include the default-valued ones: inference reads them before the op
+/// exists to fill them in.
+template <typename OpTy>
+Value createInferred(OpBuilder &b, Location loc, ValueRange operands,
+                     ArrayRef<NamedAttribute> attributes) {
+  return OpTy::create(b, loc, operands, attributes)->getResult(0);
+}
+
+NamedAttribute i64Array(OpBuilder &b, StringRef name, ArrayRef<int64_t> values) {
+  return b.getNamedAttr(name, b.getDenseI64ArrayAttr(values));
+}
+
+Value transpose(OpBuilder &b, Location loc, Value value,
+                ArrayRef<int64_t> permutation) {
+  return createInferred<TransposeOp>(b, loc, value,
+                                     {i64Array(b, "permutation", permutation)});
+}
+
+ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getShape();
+}
+
+/// Sums `gradient`, of a broadcast result, back to the shape of the operand
+/// `type` that was broadcast (NumPy's rule, aligned at the last dimension).
+Value unbroadcast(OpBuilder &b, Location loc, Value gradient, RankedTensorType type) {
+  ArrayRef<int64_t> result = shapeOf(gradient), operand = type.getShape();
+  size_t extra = result.size() - operand.size();
+  SmallVector<int64_t> axes;
+  for (size_t d = 0; d < result.size(); ++d)
+    if (d < extra || (operand[d - extra] == 1 && result[d] != 1))
+      axes.push_back(d);
+  if (axes.empty())
+    return gradient;
+  Value sum = createInferred<ReduceSumOp>(b, loc, gradient, {i64Array(b, "axes", axes)});
+  if (shapeOf(sum) == operand)
+    return sum;
+  return createInferred<ReshapeOp>(b, loc, sum, {i64Array(b, "shape", operand)});
+}
+
+//===----------------------------------------------------------------------===//
+// The rules: gradientOf(op, builder, output gradient, operand gradients)
+//===----------------------------------------------------------------------===//
+
+LogicalResult gradientOf(Conv2dOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  Location loc = op.getLoc();
+  if (op.getConnections())
+    return op.emitOpError("with a connection table has no gradient rule yet");
+  if (op.getPaddingMode() != PaddingMode::Zeros &&
+      op.getPaddingMode() != PaddingMode::Valid)
+    return op.emitOpError("has a gradient rule for zero padding only, got padding mode '")
+           << stringifyPaddingMode(op.getPaddingMode()) << "'";
+  if (op.getGroups() != 1)
+    return op.emitOpError("with groups has no filter gradient rule yet");
+  ArrayRef<int64_t> in = shapeOf(op.getInput()), w = shapeOf(op.getWeight()),
+                    out = shapeOf(op.getOutput());
+  ArrayRef<int64_t> strides = op.getStrides(), padding = op.getPadding(),
+                    dilations = op.getDilations();
+
+  // Input: the transposed convolution, with the rows and columns the
+  // forward stride skipped at the bottom and right as output padding.
+  SmallVector<int64_t> outputPadding(2);
+  for (int d = 0; d < 2; ++d)
+    outputPadding[d] = in[2 + d] + padding[d] + padding[d + 2] -
+                       ((out[2 + d] - 1) * strides[d] + dilations[d] * (w[2 + d] - 1) + 1);
+  grads.push_back(createInferred<ConvTranspose2dOp>(
+      b, loc, {outputGrad, op.getWeight()},
+      {i64Array(b, "strides", strides), i64Array(b, "padding", padding),
+       i64Array(b, "output_padding", outputPadding),
+       i64Array(b, "dilations", dilations),
+       b.getNamedAttr("groups", b.getI64IntegerAttr(1))}));
+
+  // Filter: dW[f, c, i, j] = sum over n, y, x of dY[n, f, y, x] *
+  // X[n, c, y * stride + i * dilation, ...]: a convolution over the batch
+  // of X^T [C, N, H, W] with dY^T [F, N, OH, OW] as filters, dilated by the
+  // stride and strided by the dilation. Where the stride left rows unread,
+  // it is larger than the kernel; the crop keeps the kernel's window.
+  Value filterGrad = createInferred<Conv2dOp>(
+      b, loc,
+      {transpose(b, loc, op.getInput(), {1, 0, 2, 3}),
+       transpose(b, loc, outputGrad, {1, 0, 2, 3})},
+      {i64Array(b, "strides", dilations), i64Array(b, "padding", padding),
+       i64Array(b, "dilations", strides), b.getNamedAttr("groups", b.getI64IntegerAttr(1)),
+       b.getNamedAttr("padding_mode", PaddingModeAttr::get(b.getContext(), PaddingMode::Zeros))});
+  if (shapeOf(filterGrad).drop_front(2) != w.drop_front(2))
+    filterGrad = createInferred<CropOp>(
+        b, loc, filterGrad,
+        {i64Array(b, "offsets", {0, 0}), i64Array(b, "sizes", w.drop_front(2))});
+  grads.push_back(transpose(b, loc, filterGrad, {1, 0, 2, 3}));
+  if (op.getBias())
+    grads.push_back(createInferred<ReduceSumOp>(b, loc, outputGrad,
+                                                {i64Array(b, "axes", {0, 2, 3})}));
+  return success();
+}
+
+LogicalResult gradientOf(DenseOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  Location loc = op.getLoc();
+  // dX = dY W: a dense layer with W^T as its weight.
+  grads.push_back(createInferred<DenseOp>(
+      b, loc, {outputGrad, transpose(b, loc, op.getWeight(), {1, 0})}, {}));
+  // dW = dY^T X: a dense layer over the batch.
+  grads.push_back(createInferred<DenseOp>(
+      b, loc,
+      {transpose(b, loc, outputGrad, {1, 0}), transpose(b, loc, op.getInput(), {1, 0})},
+      {}));
+  if (op.getBias())
+    grads.push_back(
+        createInferred<ReduceSumOp>(b, loc, outputGrad, {i64Array(b, "axes", {0})}));
+  return success();
+}
+
+LogicalResult gradientOf(ReluOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  grads.push_back(ReluGradOp::create(b, op.getLoc(), op.getType(), outputGrad, op.getInput()));
+  return success();
+}
+
+LogicalResult gradientOf(LeakyReluOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  grads.push_back(LeakyReluGradOp::create(b, op.getLoc(), op.getType(), outputGrad,
+                                          op.getInput(), op.getNegativeSlopeAttr()));
+  return success();
+}
+
+LogicalResult gradientOf(TanhOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  grads.push_back(TanhGradOp::create(b, op.getLoc(), op.getType(), outputGrad, op.getOutput()));
+  return success();
+}
+
+LogicalResult gradientOf(SigmoidOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  grads.push_back(
+      SigmoidGradOp::create(b, op.getLoc(), op.getType(), outputGrad, op.getOutput()));
+  return success();
+}
+
+LogicalResult gradientOf(SiluOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  grads.push_back(SiluGradOp::create(b, op.getLoc(), op.getType(), outputGrad, op.getInput()));
+  return success();
+}
+
+LogicalResult gradientOf(SoftmaxOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  grads.push_back(SoftmaxGradOp::create(b, op.getLoc(), op.getType(), outputGrad,
+                                        op.getOutput(), op.getAxisAttr()));
+  return success();
+}
+
+LogicalResult gradientOf(DropoutOp op, OpBuilder &, Value,
+                         SmallVectorImpl<Value> &) {
+  // A rate of 0 folds away before differentiation.
+  return op.emitOpError("in training (rate ")
+         << op.getRate().convertToDouble()
+         << ") needs the training form of dropout, which cnnc does not have yet";
+}
+
+/// The window attributes of a pooling, for its gradient op.
+SmallVector<NamedAttribute> windowAttributes(OpBuilder &b, ArrayRef<int64_t> kernel,
+                                             ArrayRef<int64_t> strides,
+                                             ArrayRef<int64_t> padding, bool ceilMode) {
+  return {i64Array(b, "kernel_size", kernel), i64Array(b, "strides", strides),
+          i64Array(b, "padding", padding),
+          b.getNamedAttr("ceil_mode", b.getBoolAttr(ceilMode))};
+}
+
+Value averagePoolGrad(OpBuilder &b, Location loc, Value outputGrad, Type inputType,
+                      ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                      ArrayRef<int64_t> padding, bool ceilMode, bool countIncludePad) {
+  SmallVector<NamedAttribute> attributes =
+      windowAttributes(b, kernel, strides, padding, ceilMode);
+  attributes.push_back(b.getNamedAttr("count_include_pad", b.getBoolAttr(countIncludePad)));
+  return AvgPool2dGradOp::create(b, loc, TypeRange{inputType}, ValueRange{outputGrad},
+                                 attributes);
+}
+
+LogicalResult gradientOf(AvgPool2dOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  grads.push_back(averagePoolGrad(b, op.getLoc(), outputGrad, op.getInput().getType(),
+                                  op.getKernelSize(), op.getStrides(), op.getPadding(),
+                                  op.getCeilMode(), op.getCountIncludePad()));
+  return success();
+}
+
+LogicalResult gradientOf(GlobalAvgPoolOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  ArrayRef<int64_t> in = shapeOf(op.getInput());
+  grads.push_back(averagePoolGrad(b, op.getLoc(), outputGrad, op.getInput().getType(),
+                                  in.drop_front(2), {1, 1}, {0, 0, 0, 0}, false, true));
+  return success();
+}
+
+LogicalResult gradientOf(AdaptiveAvgPool2dOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  ArrayRef<int64_t> in = shapeOf(op.getInput()), size = op.getOutputSize();
+  if (in[2] % size[0] != 0 || in[3] % size[1] != 0)
+    return op.emitOpError("has a gradient rule for output sizes that divide the "
+                          "input only, got ")
+           << size[0] << "x" << size[1] << " of " << in[2] << "x" << in[3];
+  SmallVector<int64_t> window = {in[2] / size[0], in[3] / size[1]};
+  grads.push_back(averagePoolGrad(b, op.getLoc(), outputGrad, op.getInput().getType(),
+                                  window, window, {0, 0, 0, 0}, false, true));
+  return success();
+}
+
+LogicalResult gradientOf(MaxPool2dOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  grads.push_back(MaxPool2dGradOp::create(
+      b, op.getLoc(), TypeRange{op.getInput().getType()},
+      ValueRange{outputGrad, op.getInput()},
+      windowAttributes(b, op.getKernelSize(), op.getStrides(), op.getPadding(),
+                       op.getCeilMode())));
+  return success();
+}
+
+/// Flatten and reshape: the gradient takes the input's shape back.
+template <typename OpTy>
+LogicalResult reshapeGradient(OpTy op, OpBuilder &b, Value outputGrad,
+                              SmallVectorImpl<Value> &grads) {
+  grads.push_back(createInferred<ReshapeOp>(
+      b, op.getLoc(), outputGrad, {i64Array(b, "shape", shapeOf(op.getInput()))}));
+  return success();
+}
+
+LogicalResult gradientOf(FlattenOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  return reshapeGradient(op, b, outputGrad, grads);
+}
+
+LogicalResult gradientOf(ReshapeOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  return reshapeGradient(op, b, outputGrad, grads);
+}
+
+LogicalResult gradientOf(AddOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  for (Value operand : op->getOperands())
+    grads.push_back(unbroadcast(b, op.getLoc(), outputGrad,
+                                cast<RankedTensorType>(operand.getType())));
+  return success();
+}
+
+LogicalResult gradientOf(ConcatOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  int64_t axis = op.getAxis(), offset = 0;
+  for (Value input : op.getInputs()) {
+    ArrayRef<int64_t> shape = shapeOf(input);
+    SmallVector<int64_t> offsets(shape.size(), 0);
+    offsets[axis] = offset;
+    offset += shape[axis];
+    grads.push_back(createInferred<SliceOp>(
+        b, op.getLoc(), outputGrad,
+        {i64Array(b, "offsets", offsets), i64Array(b, "sizes", shape)}));
+  }
+  return success();
+}
+
+LogicalResult gradientOf(CropOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  ArrayRef<int64_t> in = shapeOf(op.getInput()), offsets = op.getOffsets(),
+                    sizes = op.getSizes();
+  // The cropped-away border gets no gradient: zeros around the window.
+  grads.push_back(createInferred<PadOp>(
+      b, op.getLoc(), outputGrad,
+      {i64Array(b, "padding", {offsets[0], offsets[1], in[2] - offsets[0] - sizes[0],
+                               in[3] - offsets[1] - sizes[1]}),
+       b.getNamedAttr("mode", PaddingModeAttr::get(b.getContext(), PaddingMode::Zeros)),
+       b.getNamedAttr("value", b.getF64FloatAttr(0.0))}));
+  return success();
+}
+
+LogicalResult gradientOf(PadOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  if (op.getMode() != PaddingMode::Zeros)
+    return op.emitOpError("has a gradient rule for zero padding only, got mode '")
+           << stringifyPaddingMode(op.getMode()) << "'";
+  ArrayRef<int64_t> in = shapeOf(op.getInput()), padding = op.getPadding();
+  grads.push_back(createInferred<CropOp>(
+      b, op.getLoc(), outputGrad,
+      {i64Array(b, "offsets", {padding[0], padding[1]}),
+       i64Array(b, "sizes", in.drop_front(2))}));
+  return success();
+}
+
+template <typename OpTy>
+struct GradientModel
+    : public GradientOpInterface::ExternalModel<GradientModel<OpTy>, OpTy> {
+  LogicalResult buildGradients(Operation *op, OpBuilder &builder,
+                               ValueRange resultGradients,
+                               SmallVectorImpl<Value> &operandGradients) const {
+    return gradientOf(cast<OpTy>(op), builder, resultGradients.front(),
+                      operandGradients);
+  }
+};
+
+template <typename... OpTys>
+void attachGradientRules(MLIRContext *context) {
+  (OpTys::template attachInterface<GradientModel<OpTys>>(*context), ...);
+}
+
+} // namespace
+
+void cnnc::cnn::registerGradientRules(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *context, CnnDialect *) {
+    attachGradientRules<Conv2dOp, DenseOp, ReluOp, LeakyReluOp, TanhOp, SigmoidOp,
+                        SiluOp, SoftmaxOp, DropoutOp, AvgPool2dOp, GlobalAvgPoolOp,
+                        AdaptiveAvgPool2dOp, MaxPool2dOp, FlattenOp, ReshapeOp, AddOp,
+                        ConcatOp, CropOp, PadOp>(context);
+  });
+}
