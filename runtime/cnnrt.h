@@ -7,7 +7,12 @@
  * A model compiled by cnnc exports a descriptor, `PREFIX_model` (a
  * cnnrt_model), and one function per entry point: `PREFIX_prepare`, which
  * computes the prepared tensors (packed filters, per-channel scales) from
- * the weights, and `PREFIX_forward`, which runs the model. Call prepare
+ * the weights, and `PREFIX_forward`, which runs the model; a model compiled
+ * for training (`cnnc compile --train`) also has "train_step", which runs
+ * the forward and backward passes and one optimizer step, updating the
+ * parameters and the optimizer state in their buffers and writing the
+ * "loss" and "correct" outputs, and "evaluate", which writes only those.
+ * Their "labels" input holds class indices as floats. Call prepare
  * once after binding the weights (and again whenever they change), then
  * forward as often as needed. Every entry point takes a context the caller
  * made and one buffer per tensor of the model's table, and returns a
@@ -30,7 +35,7 @@ extern "C" {
 /* The version of this interface. A model records the version it was
  * compiled for; cnnrt_check_model() refuses a model of another version, so
  * that a program learns at load time that its header and library differ. */
-#define CNNRT_ABI_VERSION 3
+#define CNNRT_ABI_VERSION 4
 
 typedef enum {
   CNNRT_OK = 0,
@@ -104,7 +109,11 @@ typedef enum {
   CNNRT_OUTPUT = 3,
   /* Computed from the weights by the "prepare" entry point: the caller
    * only provides the buffer. */
-  CNNRT_PREPARED = 4
+  CNNRT_PREPARED = 4,
+  /* Optimizer state of a model compiled for training (momentum, Adam's
+   * moments and step count): zero at first, then read and written by
+   * "train_step" only. */
+  CNNRT_STATE = 5
 } cnnrt_role;
 
 /* How a parameter is initialised when no weight file is given. */
@@ -132,7 +141,7 @@ typedef cnnrt_status (*cnnrt_entry_function)(cnnrt_context *context,
                                              float *const *buffers);
 
 typedef struct {
-  const char *name;          /* "prepare" or "forward" */
+  const char *name;          /* "prepare", "forward", "train_step", "evaluate" */
   const int32_t *tensors;    /* indices into the model's tensor table */
   int32_t num_tensors;
   cnnrt_entry_function call;

@@ -3,6 +3,7 @@
  *   NAME [--weights W.safetensors] [--input [NAME=]X.npy]...
  *        [--output [NAME=]Y.npy]... [--output-dir DIR] [--bench N]
  *        [--save-weights W.safetensors] [--memory-limit MIB] [--threads N]
+ *        [--train-steps N]
  *
  * Binds the model's tensors (weights from a file, embedded or initialised;
  * the input from a file or generated), runs it, and writes or prints the
@@ -32,7 +33,7 @@ static void usage(FILE *out) {
           "[--output [NAME=]Y.npy]... [--output-dir DIR] [--check-numerics] "
           "[--allow-extra-weights] "
           "[--bench N] [--save-weights W.safetensors] [--memory-limit MIB] "
-          "[--threads N] [--profile]\n"
+          "[--threads N] [--profile] [--train-steps N]\n"
           "\n"
           "Runs the model '%s' compiled by cnnc.\n"
           "  --weights FILE  parameters from a safetensors file (default: the\n"
@@ -53,7 +54,11 @@ static void usage(FILE *out) {
           "  --profile       print the time of each layer, its share and its\n"
           "                  GFLOP/s (averaged over the --bench runs)\n"
           "  --save-weights FILE  write the parameters the run used (from a file,\n"
-          "                  embedded or initialised) as safetensors\n",
+          "                  embedded or initialised) as safetensors; after\n"
+          "                  --train-steps, the trained ones\n"
+          "  --train-steps N  with a model compiled with --train: run N training\n"
+          "                  steps on the input and labels instead of forward,\n"
+          "                  printing the loss of each\n",
           program, cnnc_model.name);
 }
 
@@ -182,6 +187,31 @@ static int save_weights(const cnnrt_model *model, float *const *buffers,
   return status;
 }
 
+/* Runs `steps` training steps on the bound batch, printing each one's loss
+ * (and correct count, when the model has one). */
+static int run_train_steps(const cnnrt_model *model, const cnnrt_entry_point *trainStep,
+                           cnnrt_context *context, float **buffers, long steps) {
+  const float *loss = NULL, *correct = NULL;
+  for (int32_t i = 0; i < model->num_tensors; ++i) {
+    if (model->tensors[i].role != CNNRT_OUTPUT)
+      continue;
+    if (!strcmp(model->tensors[i].name, "loss"))
+      loss = buffers[i];
+    else if (!strcmp(model->tensors[i].name, "correct"))
+      correct = buffers[i];
+  }
+  /* The entry point takes the whole table, as every entry point does. */
+  for (long step = 1; step <= steps; ++step) {
+    if (trainStep->call(context, buffers) != CNNRT_OK)
+      return error("%s", cnnrt_context_message(context));
+    printf("step %ld: loss %.6f", step, loss ? (double)loss[0] : 0.0);
+    if (correct)
+      printf(" correct %.0f", (double)correct[0]);
+    printf("\n");
+  }
+  return 0;
+}
+
 /* One --input or --output: "NAME=FILE", or "FILE" by position. */
 typedef struct {
   const char *value;
@@ -283,7 +313,7 @@ int main(int argc, char **argv) {
   const char *weights = NULL, *saveWeights = NULL, *outputDir = NULL;
   file_argument inputArgs[MAX_FILE_ARGUMENTS], outputArgs[MAX_FILE_ARGUMENTS];
   int inputCount = 0, outputCount = 0;
-  long bench = 0, memoryLimit = 0, threads = 0;
+  long bench = 0, memoryLimit = 0, threads = 0, trainSteps = 0;
   int allowExtraWeights = 0, checkNumerics = 0, profile = 0;
   for (int i = 1; i < argc; ++i) {
     const char *arg = argv[i];
@@ -321,6 +351,7 @@ int main(int argc, char **argv) {
     long *number = !strcmp(arg, "--bench") ? &bench
                    : !strcmp(arg, "--memory-limit") ? &memoryLimit
                    : !strcmp(arg, "--threads") ? &threads
+                   : !strcmp(arg, "--train-steps") ? &trainSteps
                                                     : NULL;
     if (!target && !number) {
       error("unknown argument '%s'; see --help", arg);
@@ -339,7 +370,8 @@ int main(int argc, char **argv) {
     long most = number == &threads ? 1024 : 1000000;
     if (!*value || *end || errno || *number < 1 || *number > most)
       return error("%s takes a number of %s from 1 to %ld, got '%s'", arg,
-                   number == &bench ? "runs" : number == &threads ? "threads" : "MiB",
+                   number == &bench ? "runs" : number == &threads ? "threads"
+                   : number == &trainSteps ? "steps" : "MiB",
                    most, value);
   }
 
@@ -355,6 +387,11 @@ int main(int argc, char **argv) {
     return error("the model has no entry point '%s'", prepare ? "forward" : "prepare");
   if (prepare->num_tensors != forward->num_tensors)
     return error("the model's entry points take different tensors");
+  const cnnrt_entry_point *trainStep = cnnrt_find_entry_point(model, "train_step");
+  if (trainSteps && !trainStep)
+    return error("--train-steps needs a model compiled with --train");
+  if (trainSteps && (bench || profile))
+    return error("--train-steps does not go with --%s", bench ? "bench" : "profile");
 
   /* From here on every path ends at the clean-up below. */
   char **paths = calloc((size_t)model->num_tensors, sizeof *paths);
@@ -391,6 +428,8 @@ int main(int argc, char **argv) {
       status = error("out of memory for tensor '%s'", t->name);
       break;
     }
+    /* Optimizer state starts at zero; outputs an entry does not write too. */
+    memset(buffers[i], 0, (size_t)count * 4);
     if (t->role == CNNRT_PARAM || t->role == CNNRT_BUFFER) {
       if (weights)
         status = bind_from_file(t, &file, weights, buffers[i]);
@@ -427,14 +466,18 @@ int main(int argc, char **argv) {
     }
   }
   cnnrt_safetensors_free(&file);
-  if (!status && saveWeights)
+  if (!status && saveWeights && !trainSteps)
     status = save_weights(model, buffers, saveWeights);
 
   for (int32_t i = 0; !status && i < forward->num_tensors; ++i)
     arguments[i] = buffers[forward->tensors[i]];
-  if (!status && (prepare->call(context, arguments) != CNNRT_OK ||
-                  forward->call(context, arguments) != CNNRT_OK))
+  if (!status && trainSteps)
+    status = run_train_steps(model, trainStep, context, buffers, trainSteps);
+  else if (!status && (prepare->call(context, arguments) != CNNRT_OK ||
+                       forward->call(context, arguments) != CNNRT_OK))
     status = error("%s", cnnrt_context_message(context));
+  if (!status && saveWeights && trainSteps)
+    status = save_weights(model, buffers, saveWeights);
   if (!status) {
     double *times = bench ? malloc(sizeof *times * (size_t)bench) : NULL;
     if (bench && !times)

@@ -87,6 +87,7 @@ static const char *roleName(cnnc::TensorRole role) {
   case cnnc::TensorRole::Input: return "input";
   case cnnc::TensorRole::Output: return "output";
   case cnnc::TensorRole::Prepared: return "prepared";
+  case cnnc::TensorRole::State: return "state";
   }
   return "?";
 }

@@ -22,32 +22,60 @@ static void routeAllocationsToRuntime(Module &module) {
       function->setName(runtime);
 }
 
-/// The buffers of `tensors`, from the table `buffers` points to.
-static SmallVector<Value *> loadBuffers(IRBuilder<> &b, Value *buffers,
-                                        ArrayRef<unsigned> tensors) {
-  Type *ptr = PointerType::getUnqual(b.getContext());
-  SmallVector<Value *> loaded;
-  for (unsigned index : tensors)
-    loaded.push_back(
-        b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, buffers, index)));
-  return loaded;
+/// One argument of a lowered function: the buffer of a tensor of the table,
+/// or, for a result that replaces a tensor the function also reads, a
+/// temporary of `bytes` copied into that tensor's buffer after the call (the
+/// function may still read the old values after writing its result).
+namespace {
+struct Binding {
+  unsigned tensor;
+  bool temporary = false;
+  uint64_t bytes = 0;
+};
+} // namespace
+
+static SmallVector<Binding> bindingsOf(ArrayRef<unsigned> tensors) {
+  return llvm::map_to_vector(tensors, [](unsigned tensor) { return Binding{tensor}; });
 }
 
 /// `cnnrt_status PREFIX_NAME(cnnrt_context *, float *const *buffers)`,
 /// which runs `function` (when there is one) through cnnrt_invoke on the
-/// buffers of `arguments`, indices into the table of every tensor.
+/// buffers of `bindings`.
 static Function *createEntryPoint(Module &module, StringRef prefix, StringRef name,
-                                  Function *function, ArrayRef<unsigned> arguments) {
+                                  Function *function, ArrayRef<Binding> bindings) {
   LLVMContext &ctx = module.getContext();
   Type *ptr = PointerType::getUnqual(ctx);
   Type *i32 = Type::getInt32Ty(ctx);
+  Type *i64 = Type::getInt64Ty(ctx);
   // void PREFIX_NAME_unpack(float *const *buffers).
   Function *unpack = Function::Create(
       FunctionType::get(Type::getVoidTy(ctx), {ptr}, false),
       GlobalValue::InternalLinkage, prefix + "_" + name + "_unpack", module);
   IRBuilder<> b(BasicBlock::Create(ctx, "entry", unpack));
-  if (function)
-    b.CreateCall(function, loadBuffers(b, unpack->getArg(0), arguments));
+  if (function) {
+    // Temporaries through the runtime's allocator: a failure is a status.
+    FunctionCallee allocate = module.getOrInsertFunction(
+        "cnnrt_aligned_alloc", FunctionType::get(ptr, {i64, i64}, false));
+    FunctionCallee release = module.getOrInsertFunction(
+        "cnnrt_free", FunctionType::get(Type::getVoidTy(ctx), {ptr}, false));
+    SmallVector<Value *> arguments, buffers;
+    for (const Binding &binding : bindings) {
+      Value *buffer = b.CreateLoad(
+          ptr, b.CreateConstInBoundsGEP1_64(ptr, unpack->getArg(0), binding.tensor));
+      buffers.push_back(buffer);
+      arguments.push_back(binding.temporary
+                              ? b.CreateCall(allocate, {ConstantInt::get(i64, 64),
+                                                        ConstantInt::get(i64, binding.bytes)})
+                              : buffer);
+    }
+    b.CreateCall(function, arguments);
+    for (auto [binding, argument, buffer] : llvm::zip_equal(bindings, arguments, buffers)) {
+      if (!binding.temporary)
+        continue;
+      b.CreateMemCpy(buffer, Align(4), argument, Align(64), binding.bytes);
+      b.CreateCall(release, {argument});
+    }
+  }
   b.CreateRetVoid();
 
   FunctionCallee invoke = module.getOrInsertFunction(
@@ -73,11 +101,12 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
   // then the outputs; prepare the weights it reads, then the prepared
   // tensors. The table lists outputs before prepared tensors.
   SmallVector<unsigned> forwardArguments, outputs, prepared;
-  for (auto [index, tensor] : llvm::enumerate(signature.tensors))
-    (tensor.role == TensorRole::Output     ? outputs
-     : tensor.role == TensorRole::Prepared ? prepared
-                                           : forwardArguments)
-        .push_back(index);
+  for (auto [index, tensor] : llvm::enumerate(signature.tensors)) {
+    if (tensor.role == TensorRole::Prepared)
+      prepared.push_back(index);
+    else if (index < signature.numForwardTensors)
+      (tensor.role == TensorRole::Output ? outputs : forwardArguments).push_back(index);
+  }
   llvm::append_range(forwardArguments, prepared);
   llvm::append_range(forwardArguments, outputs);
   SmallVector<unsigned> prepareArguments(signature.prepareArguments.begin(),
@@ -95,6 +124,21 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
             " tensors the model records for it";
     return false;
   }
+  SmallVector<Function *> stepFunctions;
+  for (const StepFunction &step : signature.steps) {
+    Function *function = module.getFunction(step.name);
+    if (!function || function->isDeclaration()) {
+      error = "the lowered module has no " + step.name + " function";
+      return false;
+    }
+    if (function->arg_size() != step.arguments.size() + step.results.size()) {
+      error = step.name + " takes " + std::to_string(function->arg_size()) +
+              " buffers, but its signature has " +
+              std::to_string(step.arguments.size() + step.results.size());
+      return false;
+    }
+    stepFunctions.push_back(function);
+  }
   routeAllocationsToRuntime(module);
   // Only the descriptor and the entry points are the model's interface.
   // Internal names get the prefix too: compiled in parts, they become
@@ -107,6 +151,8 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
   forward->setName(prefix + "_forward_body");
   if (prepare)
     prepare->setName(prefix + "_prepare_body");
+  for (auto [function, step] : llvm::zip_equal(stepFunctions, signature.steps))
+    function->setName(prefix + "_" + step.name + "_body");
 
   LLVMContext &ctx = module.getContext();
   Type *ptr = PointerType::getUnqual(ctx);
@@ -115,9 +161,22 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
   IRBuilder<> b(ctx);
   // Both entry points take the buffers of every tensor, so that one table
   // of buffers serves them.
-  std::pair<StringRef, Function *> entryPoints[] = {
-      {"prepare", createEntryPoint(module, prefix, "prepare", prepare, prepareArguments)},
-      {"forward", createEntryPoint(module, prefix, "forward", forward, forwardArguments)}};
+  SmallVector<std::pair<StringRef, Function *>> entryPoints = {
+      {"prepare", createEntryPoint(module, prefix, "prepare", prepare,
+                                   bindingsOf(prepareArguments))},
+      {"forward", createEntryPoint(module, prefix, "forward", forward,
+                                   bindingsOf(forwardArguments))}};
+  for (Function *function : stepFunctions) {
+    const StepFunction &step = *llvm::find_if(signature.steps, [&](const StepFunction &s) {
+      return function->getName() == prefix.str() + "_" + s.name + "_body";
+    });
+    SmallVector<Binding> bindings = bindingsOf(step.arguments);
+    for (auto [tensor, inPlace] : llvm::zip_equal(step.results, step.inPlace))
+      bindings.push_back(
+          {tensor, inPlace, uint64_t(signature.tensors[tensor].numElements()) * 4});
+    entryPoints.push_back({step.name, createEntryPoint(module, prefix, step.name,
+                                                       function, bindings)});
+  }
 
   // { name, shape, data, role, init, rank }, as cnnrt_tensor.
   StructType *tensorType = StructType::get(ctx, {ptr, ptr, ptr, i32, i32, i32});

@@ -16,6 +16,71 @@ int64_t cnnc::TensorSignature::numElements() const {
   return count;
 }
 
+/// The index of the tensor `name` in the table, or a new tensor of `value`'s
+/// shape in `role` at its end.
+static unsigned findOrAddTensor(cnnc::ModelSignature &signature, StringRef name,
+                                cnnc::TensorRole role, Type type) {
+  for (auto [index, tensor] : llvm::enumerate(signature.tensors))
+    if (tensor.name == name)
+      return index;
+  cnnc::TensorSignature tensor;
+  tensor.name = name.str();
+  tensor.role = role;
+  tensor.init = cnnc::TensorInit::Zeros;
+  ArrayRef<int64_t> shape = cast<ShapedType>(type).getShape();
+  tensor.shape.assign(shape.begin(), shape.end());
+  signature.tensors.push_back(std::move(tensor));
+  return signature.tensors.size() - 1;
+}
+
+/// Adds a step's labels, optimizer state and metrics to the table, and the
+/// step's arguments and results to the signature.
+static LogicalResult addStep(func::FuncOp step, cnnc::ModelSignature &signature) {
+  using cnnc::cnn::CnnDialect;
+  cnnc::StepFunction function;
+  function.name = step.getSymName().str();
+  for (unsigned index = 0; index < step.getNumArguments(); ++index) {
+    Type type = step.getArgumentTypes()[index];
+    if (auto state = step.getArgAttrOfType<StringAttr>(index, CnnDialect::kStateAttrName)) {
+      function.arguments.push_back(
+          findOrAddTensor(signature, state.getValue(), cnnc::TensorRole::State, type));
+      continue;
+    }
+    StringAttr name;
+    for (StringRef attribute : {CnnDialect::kParamAttrName, CnnDialect::kBufferAttrName,
+                                CnnDialect::kInputAttrName})
+      if (!name)
+        name = step.getArgAttrOfType<StringAttr>(index, attribute);
+    if (!name)
+      return step.emitError() << "argument " << index
+                              << " has no cnn.param, cnn.buffer, cnn.input or cnn.state name";
+    function.arguments.push_back(
+        findOrAddTensor(signature, name.getValue(), cnnc::TensorRole::Input, type));
+  }
+  for (unsigned index = 0; index < step.getNumResults(); ++index) {
+    Type type = step.getResultTypes()[index];
+    if (auto updated = step.getResultAttrOfType<StringAttr>(index, CnnDialect::kUpdatesAttrName)) {
+      auto argument = llvm::find_if(function.arguments, [&](unsigned tensor) {
+        return signature.tensors[tensor].name == updated.getValue();
+      });
+      if (argument == function.arguments.end())
+        return step.emitError() << "result " << index << " updates '" << updated.getValue()
+                                << "', which is not an argument";
+      function.results.push_back(*argument);
+      function.inPlace.push_back(true);
+      continue;
+    }
+    auto output = step.getResultAttrOfType<StringAttr>(index, CnnDialect::kOutputAttrName);
+    if (!output)
+      return step.emitError() << "result " << index << " has no cnn.output or cnn.updates name";
+    function.results.push_back(
+        findOrAddTensor(signature, output.getValue(), cnnc::TensorRole::Output, type));
+    function.inPlace.push_back(false);
+  }
+  signature.steps.push_back(std::move(function));
+  return success();
+}
+
 FailureOr<cnnc::ModelSignature> cnnc::getModelSignature(ModuleOp module) {
   auto forward = module.lookupSymbol<func::FuncOp>("forward");
   if (!forward || forward.isExternal())
@@ -67,6 +132,11 @@ FailureOr<cnnc::ModelSignature> cnnc::getModelSignature(ModuleOp module) {
       tensor.name = location ? location.getName().str() : "output" + std::to_string(index);
     signature.tensors.push_back(std::move(tensor));
   }
+  signature.numForwardTensors = signature.tensors.size();
+  for (StringRef name : {"train_step", "evaluate"})
+    if (auto step = module.lookupSymbol<func::FuncOp>(name))
+      if (failed(addStep(step, signature)))
+        return failure();
   return signature;
 }
 

@@ -23,7 +23,8 @@ enum class TensorRole : int32_t {
   Buffer = 1,
   Input = 2,
   Output = 3,
-  Prepared = 4
+  Prepared = 4,
+  State = 5
 };
 enum class TensorInit : int32_t { Zeros = 0, Ones = 1, HeUniform = 2, GlorotUniform = 3 };
 
@@ -36,14 +37,30 @@ struct TensorSignature {
   int64_t numElements() const;
 };
 
+/// A training or evaluation step (`@train_step`, `@evaluate`): the tensors
+/// of the table its arguments and results are, in order. A result that
+/// updates a tensor the step also reads (a parameter, optimizer state) is
+/// `inPlace`.
+struct StepFunction {
+  std::string name;
+  std::vector<unsigned> arguments;
+  std::vector<unsigned> results;
+  std::vector<bool> inPlace;
+};
+
 struct ModelSignature {
   std::string modelName;
   std::vector<TensorSignature> tensors;
+  /// The first tensors of the table are `@forward`'s arguments and results.
+  unsigned numForwardTensors = 0;
   /// The tensors the lowered `@prepare` reads, in its argument order.
   std::vector<unsigned> prepareArguments;
+  /// The steps cnn-differentiate added, if it ran.
+  std::vector<StepFunction> steps;
 };
 
-/// Reads the signature of `@forward` in a cnn-dialect module.
+/// Reads the signature of `@forward` in a cnn-dialect module, and of the
+/// training and evaluation steps where it has them.
 mlir::FailureOr<ModelSignature> getModelSignature(mlir::ModuleOp module);
 
 /// Appends the tensors that the lowered `module`'s `@prepare` computes from

@@ -44,4 +44,7 @@ void cnnc::populateCnnToLinalgConversionPatterns(RewritePatternSet &patterns) {
   lowering::populateActivationLoweringPatterns(patterns);
   lowering::populatePoolingLoweringPatterns(patterns);
   lowering::populateShapeLoweringPatterns(patterns);
+  lowering::populateGradientLoweringPatterns(patterns);
+  lowering::populateLossLoweringPatterns(patterns);
+  lowering::populateOptimizerLoweringPatterns(patterns);
 }

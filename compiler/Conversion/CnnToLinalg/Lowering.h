@@ -98,6 +98,12 @@ void populateActivationLoweringPatterns(RewritePatternSet &patterns);
 void populatePoolingLoweringPatterns(RewritePatternSet &patterns);
 /// Flatten, reshape, add, concatenation, upsampling, cropping, padding.
 void populateShapeLoweringPatterns(RewritePatternSet &patterns);
+/// Transposes, slices, sums and the backward forms of activations and pooling.
+void populateGradientLoweringPatterns(RewritePatternSet &patterns);
+/// Cross-entropy, squared error and the count of correct predictions.
+void populateLossLoweringPatterns(RewritePatternSet &patterns);
+/// SGD and Adam steps.
+void populateOptimizerLoweringPatterns(RewritePatternSet &patterns);
 
 } // namespace cnnc::lowering
 

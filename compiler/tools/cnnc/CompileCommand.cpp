@@ -290,6 +290,30 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       "allow-extra-weights",
       cl::desc("Ignore tensors of the --embed-weights file that the model does not have"),
       cl::cat(commandCategory()));
+  cl::opt<bool> train(
+      "train",
+      cl::desc("Also compile a training step and an evaluation step "
+               "(entry points train_step and evaluate; docs/training.md)"),
+      cl::cat(commandCategory()));
+  cl::opt<std::string> loss("loss",
+                            cl::desc("With --train: cross-entropy (the default) or mse"),
+                            cl::init("cross-entropy"), cl::cat(commandCategory()));
+  cl::opt<std::string> optimizer("optimizer",
+                                 cl::desc("With --train: sgd (the default), adam or adamw"),
+                                 cl::init("sgd"), cl::cat(commandCategory()));
+  cl::opt<double> learningRate("lr", cl::desc("With --train: the learning rate (0.01)"),
+                               cl::init(0.01), cl::cat(commandCategory()));
+  cl::opt<double> momentum("momentum", cl::desc("With --optimizer=sgd: momentum (0)"),
+                           cl::init(0.0), cl::cat(commandCategory()));
+  cl::opt<bool> nesterov("nesterov", cl::desc("With --optimizer=sgd: Nesterov momentum"),
+                         cl::cat(commandCategory()));
+  cl::opt<double> weightDecay(
+      "weight-decay",
+      cl::desc("With --train: L2 penalty (sgd, adam) or decoupled decay (adamw) (0)"),
+      cl::init(0.0), cl::cat(commandCategory()));
+  cl::opt<double> labelSmoothing(
+      "label-smoothing", cl::desc("With --loss=cross-entropy: label smoothing (0)"),
+      cl::init(0.0), cl::cat(commandCategory()));
   // --mlir-print-ir-after=PASS and its kin name passes by their registered
   // arguments, as in mlir-opt.
   registerAllPasses();
@@ -324,6 +348,15 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   if (emulateGpu && !strategyFile.empty())
     return fail("--strategy-file chooses the CPU's strategies, which "
                 "--emulate-gpu does not use");
+  if (train && (gpu || emulateGpu))
+    return fail("--train compiles for --target=cpu; training on the GPU needs the "
+                "CUDA runtime, which cnnc does not have yet");
+  if (!train && (loss.getNumOccurrences() || optimizer.getNumOccurrences() ||
+                 learningRate.getNumOccurrences() || momentum.getNumOccurrences() ||
+                 nesterov.getNumOccurrences() || weightDecay.getNumOccurrences() ||
+                 labelSmoothing.getNumOccurrences()))
+    return fail("--loss, --optimizer, --lr, --momentum, --nesterov, --weight-decay and "
+                "--label-smoothing set up training: they need --train");
   if (gpu && (!strategyFile.empty() || !embedWeights.empty()))
     return fail(llvm::Twine(strategyFile.empty() ? "--embed-weights" : "--strategy-file") +
                 " is for --target=cpu");
@@ -379,6 +412,19 @@ int cnnc::driver::runCompile(int argc, char **argv) {
 
   // The graph-level clean-up every target starts from.
   pm.addPass(createCanonicalizerPass());
+  if (train) {
+    CnnDifferentiateOptions differentiate;
+    differentiate.loss = loss;
+    differentiate.optimizer = optimizer;
+    differentiate.learningRate = learningRate;
+    differentiate.momentum = momentum;
+    differentiate.nesterov = nesterov;
+    differentiate.weightDecay = weightDecay;
+    differentiate.labelSmoothing = labelSmoothing;
+    pm.addPass(createCnnDifferentiate(differentiate));
+    // The gradients nothing reads (of the model's input) go.
+    pm.addPass(createCanonicalizerPass());
+  }
   if (failed(pm.run(*module)))
     return 1;
   if (emit == EmitKind::Cnn)

@@ -41,15 +41,16 @@ LogicalResult CnnDialect::verifyRegionArgAttribute(Operation *op,
                                 "or \"glorot_uniform\"";
     return success();
   }
-  // cnn.output on an argument: a result that bufferization turned into an
-  // out-parameter.
+  // cnn.output and cnn.updates on an argument: a result that bufferization
+  // turned into an out-parameter.
   if (name != kParamAttrName && name != kBufferAttrName &&
-      name != kInputAttrName && name != kOutputAttrName && name != kStateAttrName)
+      name != kInputAttrName && name != kOutputAttrName && name != kStateAttrName &&
+      name != kUpdatesAttrName)
     return op->emitError() << "unknown cnn argument attribute '" << name
                            << "'; expected '" << kParamAttrName << "', '"
                            << kBufferAttrName << "', '" << kInputAttrName << "', '"
-                           << kStateAttrName << "', '" << kOutputAttrName
-                           << "' or '" << kInitAttrName << "'";
+                           << kStateAttrName << "', '" << kOutputAttrName << "', '"
+                           << kUpdatesAttrName << "' or '" << kInitAttrName << "'";
   if (!value || value.getValue().empty())
     return op->emitError() << "'" << name << "' of argument " << argIndex
                            << " must be a non-empty string naming the tensor";

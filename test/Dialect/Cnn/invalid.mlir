@@ -396,7 +396,7 @@ func.func @concat_element_type(%x: tensor<1x8xf32>, %y: tensor<1x8xf16>) {
 
 // -----
 
-// expected-error @+1 {{unknown cnn argument attribute 'cnn.weight'; expected 'cnn.param', 'cnn.buffer', 'cnn.input', 'cnn.state', 'cnn.output' or 'cnn.init'}}
+// expected-error @+1 {{unknown cnn argument attribute 'cnn.weight'; expected 'cnn.param', 'cnn.buffer', 'cnn.input', 'cnn.state', 'cnn.output', 'cnn.updates' or 'cnn.init'}}
 func.func @unknown_argument_attribute(%x: tensor<1x8xf32> {cnn.weight = "w"}) {
   return
 }
