@@ -94,11 +94,42 @@ struct AdamUpdateLowering : OpConversionPattern<cnn::AdamUpdateOp> {
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     AffineMap first =
         AffineMap::get(rank, 0, {rewriter.getAffineConstantExpr(0)}, rewriter.getContext());
+    // The bias corrections 1 - beta^t, t = step + 1, once per step and in
+    // double precision, as PyTorch computes them: in float, 1 - 0.999 loses
+    // four digits. Returns lr / (1 - beta1^t) and sqrt(1 - beta2^t).
+    auto stepType = cast<RankedTensorType>(adaptor.getStep().getType());
+    auto scalar = [&](auto compute) {
+      return buildElementwise(
+          rewriter, op.getLoc(), stepType, {adaptor.getStep()},
+          [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+            Value t = arith::AddFOp::create(
+                b, l, arith::ExtFOp::create(b, l, b.getF64Type(), args[0]),
+                floatConstant(b, l, b.getF64Type(), 1.0));
+            auto correction = [&](double beta) -> Value {
+              Value one = floatConstant(b, l, b.getF64Type(), 1.0);
+              if (beta == 0.0)
+                return one;
+              Value power = math::ExpOp::create(
+                  b, l,
+                  arith::MulFOp::create(b, l, t,
+                                        floatConstant(b, l, b.getF64Type(), std::log(beta))));
+              return arith::SubFOp::create(b, l, one, power);
+            };
+            return arith::TruncFOp::create(b, l, element, compute(b, l, correction));
+          });
+    };
+    Value stepSize = scalar([&](OpBuilder &b, Location l, auto correction) -> Value {
+      return arith::DivFOp::create(b, l, floatConstant(b, l, b.getF64Type(), lr),
+                                   correction(beta1));
+    });
+    Value rootCorrection = scalar([&](OpBuilder &b, Location l, auto correction) -> Value {
+      return math::SqrtOp::create(b, l, correction(beta2));
+    });
     SmallVector<Value> results = buildUpdate(
         rewriter, op.getLoc(), type, 3,
         {adaptor.getParam(), adaptor.getGrad(), adaptor.getExpAvg(), adaptor.getExpAvgSq(),
-         adaptor.getStep()},
-        {identity, identity, identity, identity, first},
+         stepSize, rootCorrection},
+        {identity, identity, identity, identity, first, first},
         [&](OpBuilder &b, Location l, ValueRange args) {
           auto constant = [&](double v) { return floatConstant(b, l, element, v); };
           Value param = args[0], grad = args[1];
@@ -114,24 +145,12 @@ struct AdamUpdateLowering : OpConversionPattern<cnn::AdamUpdateOp> {
               b, l, arith::MulFOp::create(b, l, args[3], constant(beta2)),
               arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, grad, grad),
                                     constant(1.0 - beta2)));
-          // Bias corrections 1 - beta^t, t = step + 1, as exp(t log beta).
-          Value t = arith::AddFOp::create(b, l, args[4], constant(1.0));
-          auto correction = [&](double beta) -> Value {
-            if (beta == 0.0)
-              return constant(1.0);
-            return arith::SubFOp::create(
-                b, l, constant(1.0),
-                math::ExpOp::create(b, l, arith::MulFOp::create(b, l, t, constant(std::log(beta)))));
-          };
-          Value stepSize = arith::DivFOp::create(b, l, constant(lr), correction(beta1));
           Value denominator = arith::AddFOp::create(
-              b, l,
-              arith::DivFOp::create(b, l, math::SqrtOp::create(b, l, square),
-                                    math::SqrtOp::create(b, l, correction(beta2))),
+              b, l, arith::DivFOp::create(b, l, math::SqrtOp::create(b, l, square), args[5]),
               constant(epsilon));
           Value newParam = arith::SubFOp::create(
               b, l, param,
-              arith::MulFOp::create(b, l, stepSize,
+              arith::MulFOp::create(b, l, args[4],
                                     arith::DivFOp::create(b, l, mean, denominator)));
           return SmallVector<Value>{newParam, mean, square};
         });

@@ -666,3 +666,143 @@ func.func @reflect_padding_too_large(%x: tensor<1x3x4x4xf32>, %w: tensor<2x3x3x3
   %0 = cnn.conv2d %x, %w {padding = array<i64: 1, 4, 1, 1>, padding_mode = #cnn.padding_mode<reflect>} : tensor<1x3x4x4xf32>, tensor<2x3x3x3xf32> -> tensor<1x2x4x7xf32>
   return
 }
+
+// -----
+
+func.func @transpose_not_a_permutation(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'cnn.transpose' op permutation [1, 1] is not a permutation of 0 to 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.transpose %x {permutation = array<i64: 1, 1>} : tensor<2x3xf32> -> tensor<3x3xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_rank(%x: tensor<2x3xf32>) {
+  // expected-error @+2 {{'cnn.transpose' op permutation must have 2 entries, got 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.transpose %x {permutation = array<i64: 1, 0, 2>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @slice_out_of_bounds(%x: tensor<2x6xf32>) {
+  // expected-error @+2 {{'cnn.slice' op the slice at offsets [0, 4] of sizes [2, 3] leaves the input of shape 2x6}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.slice %x {offsets = array<i64: 0, 4>, sizes = array<i64: 2, 3>} : tensor<2x6xf32> -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_sum_axes(%x: tensor<2x3x4xf32>) {
+  // expected-error @+2 {{'cnn.reduce_sum' op axes [2, 0] must be strictly increasing dimensions of the 3-D input}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.reduce_sum %x {axes = array<i64: 2, 0>} : tensor<2x3x4xf32> -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_grad_axis(%g: tensor<2x5xf32>, %y: tensor<2x5xf32>) {
+  // expected-error @+1 {{'cnn.softmax_grad' op axis 2 is out of range for a 2-D input}}
+  %0 = cnn.softmax_grad %g, %y {axis = 2} : tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @avg_pool2d_grad_shape(%g: tensor<1x2x4x4xf32>) {
+  // expected-error @+1 {{'cnn.avg_pool2d_grad' op output_grad of shape 1x2x4x4 is not the 1x2x3x3 this window makes of an input of shape 1x2x6x6}}
+  %0 = cnn.avg_pool2d_grad %g {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x2x4x4xf32> -> tensor<1x2x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @max_pool2d_grad_window(%g: tensor<1x2x3x3xf32>, %x: tensor<1x2x6x6xf32>) {
+  // expected-error @+1 {{'cnn.max_pool2d_grad' op kernel_size must be positive, got [0, 2]}}
+  %0 = cnn.max_pool2d_grad %g, %x {kernel_size = array<i64: 0, 2>} : tensor<1x2x3x3xf32>, tensor<1x2x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_labels(%z: tensor<4x10xf32>, %l: tensor<3xf32>) {
+  // expected-error @+1 {{'cnn.softmax_cross_entropy' op labels must have one entry per row of the logits (4), got 3}}
+  %0 = cnn.softmax_cross_entropy %z, %l : tensor<4x10xf32>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_smoothing(%z: tensor<4x10xf32>, %l: tensor<4xf32>) {
+  // expected-error @+1 {{'cnn.softmax_cross_entropy' op label_smoothing must be in [0, 1], got 1.5}}
+  %0 = cnn.softmax_cross_entropy %z, %l {label_smoothing = 1.5} : tensor<4x10xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_grad_labels(%z: tensor<4x10xf32>, %l: tensor<2xf32>, %one: tensor<1xf32>) {
+  // expected-error @+1 {{'cnn.softmax_cross_entropy_grad' op labels must have one entry per row of the logits (4), got 2}}
+  %0 = cnn.softmax_cross_entropy_grad %z, %l, %one : tensor<4x10xf32>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @correct_count_labels(%z: tensor<4x10xf32>, %l: tensor<5xf32>) {
+  // expected-error @+1 {{'cnn.correct_count' op labels must have one entry per row of the logits (4), got 5}}
+  %0 = cnn.correct_count %z, %l : tensor<4x10xf32>, tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @sgd_momentum_without_velocity(%p: tensor<8xf32>, %g: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.sgd_update' op with momentum takes a velocity}}
+  %0 = cnn.sgd_update %p, %g {learning_rate = 0.1, momentum = 0.9} : tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @sgd_velocity_without_momentum(%p: tensor<8xf32>, %g: tensor<8xf32>, %v: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.sgd_update' op without momentum takes no velocity}}
+  %0:2 = cnn.sgd_update %p, %g, %v {learning_rate = 0.1} : tensor<8xf32>, tensor<8xf32> -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @sgd_nesterov_without_momentum(%p: tensor<8xf32>, %g: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.sgd_update' op nesterov needs momentum}}
+  %0 = cnn.sgd_update %p, %g {learning_rate = 0.1, nesterov = true} : tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @sgd_negative_learning_rate(%p: tensor<8xf32>, %g: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.sgd_update' op learning_rate must be a finite non-negative number, got -1.000000e-01}}
+  %0 = cnn.sgd_update %p, %g {learning_rate = -0.1} : tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @adam_beta(%p: tensor<8xf32>, %g: tensor<8xf32>, %m: tensor<8xf32>, %v: tensor<8xf32>, %t: tensor<1xf32>) {
+  // expected-error @+1 {{'cnn.adam_update' op beta2 must be in [0, 1), got 1}}
+  %0:3 = cnn.adam_update %p, %g, %m, %v, %t {learning_rate = 0.001, beta2 = 1.0} : tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @adam_step_shape(%p: tensor<8xf32>, %g: tensor<8xf32>, %m: tensor<8xf32>, %v: tensor<8xf32>, %t: tensor<2xf32>) {
+  // expected-error @+1 {{'cnn.adam_update' op operand #4 must be tensor<1xf32>, but got 'tensor<2xf32>'}}
+  %0:3 = "cnn.adam_update"(%p, %g, %m, %v, %t) {learning_rate = 0.001 : f64} : (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<2xf32>) -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+  return
+}

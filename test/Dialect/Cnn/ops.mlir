@@ -212,3 +212,49 @@ func.func @conv1d_full_true_convolution(%x: tensor<1x1x3xf32>, %w: tensor<2x1x3x
   return %0 : tensor<1x2x4xf32>
 }
 
+
+// -----
+
+// The ops of a training step.
+// CHECK-LABEL: func.func @training_ops
+// CHECK: cnn.transpose %{{.*}} {permutation = array<i64: 1, 0, 2, 3>} : tensor<2x3x4x4xf32> -> tensor<3x2x4x4xf32>
+// CHECK: cnn.slice %{{.*}} {offsets = array<i64: 0, 1, 0, 0>, sizes = array<i64: 2, 2, 4, 4>} : tensor<2x3x4x4xf32> -> tensor<2x2x4x4xf32>
+// CHECK: cnn.reduce_sum %{{.*}} {axes = array<i64: 0, 2, 3>} : tensor<2x3x4x4xf32> -> tensor<3xf32>
+// CHECK: cnn.relu_grad %{{.*}}, %{{.*}} : tensor<2x3x4x4xf32>
+// CHECK: cnn.leaky_relu_grad %{{.*}}, %{{.*}} {negative_slope = 2.000000e-01 : f64} : tensor<2x3x4x4xf32>
+// CHECK: cnn.tanh_grad %{{.*}}, %{{.*}} : tensor<2x3x4x4xf32>
+// CHECK: cnn.sigmoid_grad %{{.*}}, %{{.*}} : tensor<2x3x4x4xf32>
+// CHECK: cnn.silu_grad %{{.*}}, %{{.*}} : tensor<2x3x4x4xf32>
+// CHECK: cnn.softmax_grad %{{.*}}, %{{.*}} : tensor<2x3x4x4xf32>
+// CHECK: cnn.avg_pool2d_grad %{{.*}} {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<2x3x2x2xf32> -> tensor<2x3x4x4xf32>
+// CHECK: cnn.max_pool2d_grad %{{.*}}, %{{.*}} {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<2x3x2x2xf32>, tensor<2x3x4x4xf32>
+// CHECK: cnn.softmax_cross_entropy %{{.*}}, %{{.*}} {label_smoothing = 1.000000e-01 : f64} : tensor<2x5xf32>, tensor<2xf32>
+// CHECK: cnn.softmax_cross_entropy_grad %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x5xf32>, tensor<2xf32>
+// CHECK: cnn.mse_loss %{{.*}}, %{{.*}} : tensor<2x5xf32>
+// CHECK: cnn.mse_loss_grad %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x5xf32>
+// CHECK: cnn.correct_count %{{.*}}, %{{.*}} : tensor<2x5xf32>, tensor<2xf32>
+// CHECK: cnn.sgd_update %{{.*}}, %{{.*}} {learning_rate = 1.000000e-01 : f64} : tensor<2x5xf32>
+// CHECK: cnn.sgd_update %{{.*}}, %{{.*}}, %{{.*}} {learning_rate = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64, nesterov = true} : tensor<2x5xf32>, tensor<2x5xf32> -> tensor<2x5xf32>
+// CHECK: cnn.adam_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {decoupled_weight_decay = true, learning_rate = 1.000000e-03 : f64, weight_decay = 1.000000e-02 : f64} : tensor<2x5xf32>
+func.func @training_ops(%x: tensor<2x3x4x4xf32>, %p: tensor<2x3x2x2xf32>, %z: tensor<2x5xf32>, %l: tensor<2xf32>, %one: tensor<1xf32>) {
+  %0 = cnn.transpose %x {permutation = array<i64: 1, 0, 2, 3>} : tensor<2x3x4x4xf32> -> tensor<3x2x4x4xf32>
+  %1 = cnn.slice %x {offsets = array<i64: 0, 1, 0, 0>, sizes = array<i64: 2, 2, 4, 4>} : tensor<2x3x4x4xf32> -> tensor<2x2x4x4xf32>
+  %2 = cnn.reduce_sum %x {axes = array<i64: 0, 2, 3>} : tensor<2x3x4x4xf32> -> tensor<3xf32>
+  %3 = cnn.relu_grad %x, %x : tensor<2x3x4x4xf32>
+  %4 = cnn.leaky_relu_grad %x, %x {negative_slope = 0.2} : tensor<2x3x4x4xf32>
+  %5 = cnn.tanh_grad %x, %x : tensor<2x3x4x4xf32>
+  %6 = cnn.sigmoid_grad %x, %x : tensor<2x3x4x4xf32>
+  %7 = cnn.silu_grad %x, %x : tensor<2x3x4x4xf32>
+  %8 = cnn.softmax_grad %x, %x : tensor<2x3x4x4xf32>
+  %9 = cnn.avg_pool2d_grad %p {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<2x3x2x2xf32> -> tensor<2x3x4x4xf32>
+  %10 = cnn.max_pool2d_grad %p, %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<2x3x2x2xf32>, tensor<2x3x4x4xf32>
+  %11 = cnn.softmax_cross_entropy %z, %l {label_smoothing = 0.1} : tensor<2x5xf32>, tensor<2xf32>
+  %12 = cnn.softmax_cross_entropy_grad %z, %l, %one : tensor<2x5xf32>, tensor<2xf32>
+  %13 = cnn.mse_loss %z, %z : tensor<2x5xf32>
+  %14 = cnn.mse_loss_grad %z, %z, %one : tensor<2x5xf32>
+  %15 = cnn.correct_count %z, %l : tensor<2x5xf32>, tensor<2xf32>
+  %16 = cnn.sgd_update %z, %z {learning_rate = 0.1} : tensor<2x5xf32>
+  %17:2 = cnn.sgd_update %z, %z, %z {learning_rate = 0.1, momentum = 0.9, nesterov = true} : tensor<2x5xf32>, tensor<2x5xf32> -> tensor<2x5xf32>
+  %18:3 = cnn.adam_update %z, %z, %z, %z, %one {learning_rate = 0.001, weight_decay = 0.01, decoupled_weight_decay = true} : tensor<2x5xf32>
+  return
+}

@@ -1,0 +1,197 @@
+"""Gradients of the cnn ops against torch.autograd, through one SGD step.
+
+usage: gradients.py CNNC WORKDIR
+
+Each case is a small model ending in a dense layer of 5 logits. cnnc compiles
+it with --train --lr=1 (plain SGD), runs one training step on a random batch
+and labels, and saves the weights: with a learning rate of 1, the weights'
+change is minus the gradient of the mean cross-entropy. PyTorch computes the
+same loss from the same weights and batch, and torch.autograd its gradients.
+Prints one line per case and 'N passed, M failed'; exits 1 when one fails.
+"""
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+import reference  # noqa: E402
+from safetensors_io import read_safetensors  # noqa: E402
+
+RNG = np.random.default_rng(2024)
+BATCH = 3
+CLASSES = 5
+CASES = []
+
+
+def case(name, input_shape, layers, shapes, forward):
+    """`shapes`: every parameter's shape by name; `forward(p, x)` computes
+    the logits in PyTorch from the parameters `p` (a dict of tensors)."""
+    CASES.append((name, input_shape, layers, shapes, forward))
+
+
+def head(features):
+    """The dense layer to the logits, and its parameter shapes."""
+    return ([{"name": "flat", "op": "flatten"},
+             {"name": "logits", "op": "dense", "out_features": CLASSES}],
+            {"logits.weight": (CLASSES, features), "logits.bias": (CLASSES,)})
+
+
+def logits(p, y):
+    return F.linear(torch.flatten(y, 1), p["logits.weight"], p["logits.bias"])
+
+
+def conv_case(name, c, h, w, f, k, stride=1, padding=0, dilation=1, activation="relu",
+              out_hw=None):
+    layers = [{"name": "conv", "op": "conv2d", "out_channels": f, "kernel": k,
+               "stride": stride, "padding": padding, "dilation": dilation},
+              {"name": "act", "op": activation}]
+    oh = (h + 2 * padding - dilation * (k - 1) - 1) // stride + 1
+    ow = (w + 2 * padding - dilation * (k - 1) - 1) // stride + 1
+    tail, shapes = head(f * oh * ow)
+    shapes.update({"conv.weight": (f, c, k, k), "conv.bias": (f,)})
+    act = {"relu": F.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+           "silu": F.silu, "leaky_relu": F.leaky_relu}[activation]
+
+    def forward(p, x):
+        return logits(p, act(F.conv2d(x, p["conv.weight"], p["conv.bias"], stride,
+                                      padding, dilation)))
+    case(name, [c, h, w], layers + tail, shapes, forward)
+
+
+conv_case("conv2d 3x3 pad 1, relu", 2, 6, 6, 3, 3, padding=1)
+conv_case("conv2d 3x3 stride 2 pad 1, tanh", 3, 7, 7, 4, 3, stride=2, padding=1,
+          activation="tanh")
+conv_case("conv2d 3x3 stride 3 (rows the stride skips), sigmoid", 2, 8, 8, 3, 3, stride=3,
+          activation="sigmoid")
+conv_case("conv2d 3x3 dilation 2, silu", 2, 9, 9, 2, 3, dilation=2, activation="silu")
+conv_case("conv2d 1x1 stride 2, leaky_relu", 4, 6, 6, 3, 1, stride=2,
+          activation="leaky_relu")
+
+
+def pool_case(name, c, h, w, pool, out_hw, torch_pool):
+    layers = [{"name": "conv", "op": "conv2d", "out_channels": c, "kernel": 3, "padding": 1},
+              dict(pool, name="pool")]
+    tail, shapes = head(c * out_hw[0] * out_hw[1])
+    shapes.update({"conv.weight": (c, c, 3, 3), "conv.bias": (c,)})
+
+    def forward(p, x):
+        return logits(p, torch_pool(F.conv2d(x, p["conv.weight"], p["conv.bias"], 1, 1)))
+    case(name, [c, h, w], layers + tail, shapes, forward)
+
+
+pool_case("max_pool2d 2x2", 2, 6, 6, {"op": "max_pool2d", "kernel": 2}, (3, 3),
+          lambda y: F.max_pool2d(y, 2))
+pool_case("max_pool2d 3x3 stride 2 pad 1 (overlapping)", 2, 7, 7,
+          {"op": "max_pool2d", "kernel": 3, "stride": 2, "padding": 1}, (4, 4),
+          lambda y: F.max_pool2d(y, 3, 2, 1))
+pool_case("max_pool2d 3x3 stride 2 ceil_mode", 2, 8, 8,
+          {"op": "max_pool2d", "kernel": 3, "stride": 2, "ceil_mode": True}, (4, 4),
+          lambda y: F.max_pool2d(y, 3, 2, ceil_mode=True))
+pool_case("avg_pool2d 2x2", 2, 6, 6, {"op": "avg_pool2d", "kernel": 2}, (3, 3),
+          lambda y: F.avg_pool2d(y, 2))
+pool_case("avg_pool2d 3x3 stride 2 pad 1, padding not counted", 2, 7, 7,
+          {"op": "avg_pool2d", "kernel": 3, "stride": 2, "padding": 1,
+           "count_include_pad": False}, (4, 4),
+          lambda y: F.avg_pool2d(y, 3, 2, 1, count_include_pad=False))
+pool_case("global_avg_pool", 3, 5, 4, {"op": "global_avg_pool"}, (1, 1),
+          lambda y: F.adaptive_avg_pool2d(y, 1))
+pool_case("adaptive_avg_pool2d 6x6 -> 3x2", 2, 6, 6,
+          {"op": "adaptive_avg_pool2d", "output_size": [3, 2]}, (3, 2),
+          lambda y: F.adaptive_avg_pool2d(y, (3, 2)))
+
+# A residual block: the input's gradient is the sum of two paths.
+tail, shapes = head(3 * 5 * 5)
+shapes.update({"a.weight": (3, 3, 3, 3), "a.bias": (3,), "b.weight": (3, 3, 3, 3),
+               "b.bias": (3,)})
+case("residual add", [3, 5, 5],
+     [{"name": "a", "op": "conv2d", "out_channels": 3, "kernel": 3, "padding": 1},
+      {"name": "relu", "op": "relu"},
+      {"name": "b", "op": "conv2d", "out_channels": 3, "kernel": 3, "padding": 1},
+      {"name": "sum", "op": "add", "inputs": ["b", "a"]}] + tail, shapes,
+     lambda p, x: logits(p, F.conv2d(F.relu(F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1)),
+                                     p["b.weight"], p["b.bias"], 1, 1)
+                         + F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1)))
+
+tail, shapes = head(5 * 4 * 4)
+shapes.update({"a.weight": (2, 2, 3, 3), "a.bias": (2,), "b.weight": (3, 2, 1, 1),
+               "b.bias": (3,)})
+case("concat of two branches", [2, 4, 4],
+     [{"name": "a", "op": "conv2d", "out_channels": 2, "kernel": 3, "padding": 1},
+      {"name": "b", "op": "conv2d", "out_channels": 3, "kernel": 1, "inputs": ["input"]},
+      {"name": "cat", "op": "concat", "inputs": ["a", "b"]}] + tail, shapes,
+     lambda p, x: logits(p, torch.cat([F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1),
+                                       F.conv2d(x, p["b.weight"], p["b.bias"])], 1)))
+
+tail, shapes = head(6)
+shapes.update({"fc.weight": (6, 8), "fc.bias": (6,)})
+case("dense, softmax", [8],
+     [{"name": "fc", "op": "dense", "out_features": 6}, {"name": "s", "op": "softmax"}]
+     + tail, shapes,
+     lambda p, x: logits(p, F.softmax(F.linear(x, p["fc.weight"], p["fc.bias"]), 1)))
+
+
+def run_case(index, workdir, cnnc):
+    name, input_shape, layers, shapes, forward = CASES[index]
+    stem = f"grad{index}"
+    model = {"name": stem, "input": {"shape": input_shape}, "batch": BATCH, "layers": layers}
+    weights = {key: RNG.uniform(-0.5, 0.5, size=shape).astype(np.float32)
+               for key, shape in shapes.items()}
+    x = RNG.uniform(-1, 1, size=(BATCH, *input_shape)).astype(np.float32)
+    labels = RNG.integers(0, CLASSES, size=BATCH)
+    paths = {part: os.path.join(workdir, f"{stem}.{part}") for part in
+             ("in.npy", "labels.npy", "safetensors", "trained.safetensors")}
+    try:
+        exe = reference.compile_model(cnnc, model, workdir, stem, flags=["--train", "--lr=1"])
+        reference.write_safetensors(paths["safetensors"], weights)
+        np.save(paths["in.npy"], x)
+        np.save(paths["labels.npy"], labels.astype(np.float32))
+        run = subprocess.run([exe, "--weights", paths["safetensors"], "--input",
+                              "input=" + paths["in.npy"], "--input",
+                              "labels=" + paths["labels.npy"], "--train-steps", "1",
+                              "--save-weights", paths["trained.safetensors"]],
+                             check=True, capture_output=True, text=True)
+        trained = read_safetensors(paths["trained.safetensors"])
+        loss = float(re.search(r"step 1: loss (\S+)", run.stdout).group(1))
+    except Exception as error:  # a failed compile or run is a failed case
+        return name, False, f"cnnc failed: {error}"
+    with torch.enable_grad():
+        params = {key: torch.tensor(value, requires_grad=True) for key, value in weights.items()}
+        expected_loss = F.cross_entropy(forward(params, torch.from_numpy(x)),
+                                        torch.from_numpy(labels))
+        expected_loss.backward()
+    worst = 0.0
+    ok, error, bound = reference.within_tolerance(np.array([loss]),
+                                                  np.array([expected_loss.item()]))
+    if not ok:
+        return name, False, f"loss {loss} against {expected_loss.item()}"
+    for key in shapes:
+        gradient = weights[key] - trained[key]
+        expected = params[key].grad.numpy()
+        ok, error, bound = reference.within_tolerance(gradient, expected)
+        if not ok:
+            return name, False, f"gradient of {key}: max error {error:.3g} (bound {bound:.3g})"
+        worst = max(worst, error)
+    return name, True, f"loss and {len(shapes)} gradients, max error {worst:.3g}"
+
+
+def main():
+    cnnc, workdir = sys.argv[1], sys.argv[2]
+    os.makedirs(workdir, exist_ok=True)
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        results = list(pool.map(lambda i: run_case(i, workdir, cnnc), range(len(CASES))))
+    failed = 0
+    for name, ok, detail in results:
+        print(f"{'PASS' if ok else 'FAIL'}: {name}: {detail}")
+        failed += not ok
+    print(f"gradients: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
