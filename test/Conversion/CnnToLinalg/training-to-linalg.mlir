@@ -1,0 +1,103 @@
+// RUN: cnnc-opt %s -split-input-file -convert-cnn-to-linalg -canonicalize | FileCheck %s
+
+// An optimizer step is one element-wise generic that writes the parameter
+// and its velocity together.
+// CHECK-LABEL: func.func @sgd_momentum
+// CHECK-SAME: (%[[P:.*]]: tensor<4xf32>, %[[G:.*]]: tensor<4xf32>, %[[V:.*]]: tensor<4xf32>)
+// CHECK-DAG: %[[LR:.*]] = arith.constant 1.000000e-01 : f32
+// CHECK-DAG: %[[M:.*]] = arith.constant 0.899999976 : f32
+// CHECK: %[[R:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%[[P]], %[[G]], %[[V]] : {{.*}}) outs(%{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>)
+// CHECK: ^bb0(%[[p:[^:]*]]: f32, %[[g:[^:]*]]: f32, %[[v:[^:]*]]: f32,
+// CHECK: %[[MV:.*]] = arith.mulf %[[v]], %[[M]]
+// CHECK: %[[NV:.*]] = arith.addf %[[MV]], %[[g]]
+// CHECK: %[[STEP:.*]] = arith.mulf %[[NV]], %[[LR]]
+// CHECK: %[[NP:.*]] = arith.subf %[[p]], %[[STEP]]
+// CHECK: linalg.yield %[[NP]], %[[NV]]
+// CHECK: return %[[R]]#0, %[[R]]#1
+func.func @sgd_momentum(%p: tensor<4xf32>, %g: tensor<4xf32>, %v: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %0:2 = cnn.sgd_update %p, %g, %v {learning_rate = 0.1, momentum = 0.9} : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// A bias gradient: a sum over batch and positions.
+// CHECK-LABEL: func.func @bias_grad
+// CHECK: linalg.reduce ins(%{{.*}} : tensor<2x3x4x4xf32>) outs(%{{.*}} : tensor<3xf32>) dimensions = [0, 2, 3]
+// CHECK: arith.addf
+func.func @bias_grad(%g: tensor<2x3x4x4xf32>) -> tensor<3xf32> {
+  %0 = cnn.reduce_sum %g {axes = array<i64: 0, 2, 3>} : tensor<2x3x4x4xf32> -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Every axis: the [1] total through a 0-d sum.
+// CHECK-LABEL: func.func @total
+// CHECK: %[[S:.*]] = linalg.reduce ins(%{{.*}} : tensor<2x3xf32>) outs(%{{.*}} : tensor<f32>) dimensions = [0, 1]
+// CHECK: tensor.expand_shape %[[S]] [] output_shape [1] : tensor<f32> into tensor<1xf32>
+func.func @total(%g: tensor<2x3xf32>) -> tensor<1xf32> {
+  %0 = cnn.reduce_sum %g {axes = array<i64: 0, 1>} : tensor<2x3xf32> -> tensor<1xf32>
+  return %0 : tensor<1xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @relu_grad
+// CHECK-SAME: (%[[G:.*]]: tensor<2x3xf32>, %[[X:.*]]: tensor<2x3xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[G]], %[[X]] : tensor<2x3xf32>, tensor<2x3xf32>)
+// CHECK: ^bb0(%[[g:[^:]*]]: f32, %[[x:[^:]*]]: f32,
+// CHECK: %[[POS:.*]] = arith.cmpf ogt, %[[x]], %[[ZERO:.*]] : f32
+// CHECK: arith.select %[[POS]], %[[g]], %[[ZERO]] : f32
+func.func @relu_grad(%g: tensor<2x3xf32>, %x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = cnn.relu_grad %g, %x : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// The loss reduces every row and class into one value, then takes the mean:
+// the label picks its class by comparing with the class index.
+// CHECK-LABEL: func.func @cross_entropy
+// CHECK-DAG: %[[HALF:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK: %[[MAX:.*]] = linalg.reduce {{.*}} dimensions = [1]
+// CHECK: arith.maximumf
+// CHECK: %[[SUM:.*]] = linalg.reduce {{.*}} dimensions = [1]
+// CHECK: %[[TOTAL:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%{{.*}}, %[[MAX]], %[[SUM]], %{{.*}} : {{.*}}) outs(%{{.*}} : tensor<1xf32>)
+// CHECK: math.log
+// CHECK: arith.fptosi
+// CHECK: linalg.index 1
+// CHECK: linalg.generic {{.*}} ins(%[[TOTAL]] : tensor<1xf32>)
+// CHECK: arith.mulf %{{.*}}, %[[HALF]]
+func.func @cross_entropy(%z: tensor<2x5xf32>, %l: tensor<2xf32>) -> tensor<1xf32> {
+  %0 = cnn.softmax_cross_entropy %z, %l : tensor<2x5xf32>, tensor<2xf32>
+  return %0 : tensor<1xf32>
+}
+
+// -----
+
+// A pooling gradient gathers: each input position sums over the window
+// offsets what the window that reads it there sends back.
+// CHECK-LABEL: func.func @avg_pool2d_grad
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<2x2xf32>) outs(%{{.*}} : tensor<1x2x6x6xf32>)
+// CHECK: arith.remsi
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<1x2x3x3xf32>
+// CHECK: arith.divf
+func.func @avg_pool2d_grad(%g: tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32> {
+  %0 = cnn.avg_pool2d_grad %g {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x2x3x3xf32> -> tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
+}
+
+// -----
+
+// Max pooling's gradient finds each window's first maximum as a flat index.
+// CHECK-LABEL: func.func @max_pool2d_grad
+// CHECK: %[[ARG:.*]]:2 = linalg.generic {{.*}} outs(%{{.*}}, %{{.*}} : tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x4xf32>)
+// CHECK: tensor.extract %[[ARG]]#1
+// CHECK: arith.cmpi eq
+func.func @max_pool2d_grad(%g: tensor<1x1x2x2xf32>, %x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  %0 = cnn.max_pool2d_grad %g, %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x1x2x2xf32>, tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
