@@ -235,8 +235,9 @@ private:
         continue;
       auto rule = dyn_cast<GradientOpInterface>(op);
       if (!rule || op->getNumResults() != 1)
-        return op->emitOpError("has no gradient rule, so a model with it cannot "
-                               "be trained yet");
+        return op->emitError() << op->getName().stripDialect()
+                               << " has no gradient rule yet: cnnc cannot train a "
+                                  "model with it";
       SmallVector<Value> operandGradients;
       if (failed(rule.buildGradients(inner, resultGradients, operandGradients)))
         return failure();

@@ -89,6 +89,37 @@ bool isCIdentifier(llvm::StringRef name) {
          });
 }
 
+/// Prints a diagnostic of the compilation as "FILE:LINE:COL: error: layer
+/// 'NAME': message": a layer's ops carry its name and its place in the
+/// model file.
+LogicalResult printLayerDiagnostic(Diagnostic &diagnostic) {
+  auto print = [](Location loc, llvm::StringRef severity, const llvm::Twine &message) {
+    std::string layer;
+    if (auto name = dyn_cast<NameLoc>(loc)) {
+      layer = name.getName().str();
+      loc = name.getChildLoc();
+    }
+    // A layer of a block: where the model uses the block.
+    while (auto call = dyn_cast<CallSiteLoc>(loc))
+      loc = call.getCaller();
+    if (auto file = dyn_cast<FileLineColLoc>(loc))
+      llvm::errs() << file.getFilename().getValue() << ":" << file.getLine() << ":"
+                   << file.getColumn() << ": ";
+    llvm::errs() << severity << ": ";
+    if (!layer.empty())
+      llvm::errs() << "layer '" << layer << "': ";
+    llvm::errs() << message << "\n";
+  };
+  llvm::StringRef severity = diagnostic.getSeverity() == DiagnosticSeverity::Error ? "error"
+                             : diagnostic.getSeverity() == DiagnosticSeverity::Warning
+                                 ? "warning"
+                                 : "note";
+  print(diagnostic.getLocation(), severity, diagnostic.str());
+  for (Diagnostic &note : diagnostic.getNotes())
+    print(note.getLocation(), "note", note.str());
+  return success();
+}
+
 int fail(const llvm::Twine &message) {
   llvm::errs() << "cnnc compile: error: " << message << "\n";
   return 1;
@@ -348,6 +379,10 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   if (emulateGpu && !strategyFile.empty())
     return fail("--strategy-file chooses the CPU's strategies, which "
                 "--emulate-gpu does not use");
+  if (optimizer != "sgd" && optimizer != "adam" && optimizer != "adamw")
+    return fail("--optimizer '" + optimizer + "' is not one cnnc has; expected sgd, adam or adamw");
+  if (loss != "cross-entropy" && loss != "mse")
+    return fail("--loss '" + loss + "' is not one cnnc has; expected cross-entropy or mse");
   if (train && (gpu || emulateGpu))
     return fail("--train compiles for --target=cpu; training on the GPU needs the "
                 "CUDA runtime, which cnnc does not have yet");
@@ -398,6 +433,9 @@ int cnnc::driver::runCompile(int argc, char **argv) {
                   " does not exist");
   }
 
+  ScopedDiagnosticHandler layerDiagnostics(&context, printLayerDiagnostic);
+  // The message names the layer; the op's generic form would only confuse.
+  context.printOpOnDiagnostic(false);
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;

@@ -17,6 +17,8 @@
 
 #include "mlir/IR/DialectRegistry.h"
 
+#include <sstream>
+
 using namespace mlir;
 using namespace cnnc::cnn;
 
@@ -177,9 +179,10 @@ LogicalResult gradientOf(SoftmaxOp op, OpBuilder &b, Value outputGrad,
 LogicalResult gradientOf(DropoutOp op, OpBuilder &, Value,
                          SmallVectorImpl<Value> &) {
   // A rate of 0 folds away before differentiation.
-  return op.emitOpError("in training (rate ")
-         << op.getRate().convertToDouble()
-         << ") needs the training form of dropout, which cnnc does not have yet";
+  std::ostringstream rate;
+  rate << op.getRate().convertToDouble();
+  return op.emitError() << "dropout (rate " << rate.str()
+                        << ") needs its training form, which cnnc does not have yet";
 }
 
 /// The window attributes of a pooling, for its gradient op.
