@@ -27,6 +27,36 @@ Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
       .getResult(0);
 }
 
+Value filledIndexTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                        int64_t value) {
+  Value scalar = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
+  Value empty = tensor::EmptyOp::create(b, loc, shape, b.getI64Type());
+  return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
+}
+
+SmallVector<Value> buildWindowReduction(
+    OpBuilder &b, Location loc, ValueRange inits, ArrayRef<int64_t> window,
+    function_ref<void(OpBuilder &, Location, ValueRange accumulators)> body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> dims;
+  for (unsigned d = 0; d < 6; ++d)
+    dims.push_back(b.getAffineDimExpr(d));
+  // The window's extent enters as the shape of an operand nothing reads.
+  Value extent = tensor::EmptyOp::create(b, loc, window, b.getF32Type());
+  SmallVector<AffineMap> maps = {AffineMap::get(6, 0, {dims[4], dims[5]}, ctx)};
+  maps.append(inits.size(), AffineMap::get(6, 0, {dims[0], dims[1], dims[2], dims[3]}, ctx));
+  using utils::IteratorType;
+  auto generic = linalg::GenericOp::create(
+      b, loc, inits.getTypes(), ValueRange{extent}, inits, maps,
+      ArrayRef<IteratorType>{IteratorType::parallel, IteratorType::parallel,
+                             IteratorType::parallel, IteratorType::parallel,
+                             IteratorType::reduction, IteratorType::reduction},
+      [&](OpBuilder &nested, Location l, ValueRange args) {
+        body(nested, l, args.drop_front());
+      });
+  return SmallVector<Value>(generic.getResults());
+}
+
 /// A per-channel vector [C] repeated along every dimension of `type` but `dim`.
 Value broadcastAlong(OpBuilder &b, Location loc, Value vector,
                      RankedTensorType type, int64_t dim) {

@@ -223,30 +223,18 @@ Value gatherFromWindows(
     OpBuilder &b, Location loc, RankedTensorType type, ArrayRef<int64_t> kernel,
     function_ref<Value(OpBuilder &, Location, ArrayRef<WindowOfInput>)> term,
     ArrayRef<int64_t> strides, ArrayRef<int64_t> padding, ArrayRef<int64_t> outShape) {
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineExpr> dims;
-  for (unsigned d = 0; d < 6; ++d)
-    dims.push_back(b.getAffineDimExpr(d));
-  Value window = tensor::EmptyOp::create(b, loc, kernel, type.getElementType());
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{type}, ValueRange{window},
-      ValueRange{filledTensor(b, loc, type, 0.0)},
-      ArrayRef<AffineMap>{AffineMap::get(6, 0, {dims[4], dims[5]}, ctx),
-                          AffineMap::get(6, 0, {dims[0], dims[1], dims[2], dims[3]}, ctx)},
-      ArrayRef<utils::IteratorType>{
-          utils::IteratorType::parallel, utils::IteratorType::parallel,
-          utils::IteratorType::parallel, utils::IteratorType::parallel,
-          utils::IteratorType::reduction, utils::IteratorType::reduction},
-      [&](OpBuilder &nested, Location l, ValueRange args) {
+  return buildWindowReduction(
+      b, loc, filledTensor(b, loc, type, 0.0), kernel,
+      [&](OpBuilder &nested, Location l, ValueRange accumulators) {
         SmallVector<WindowOfInput> windows;
         for (int d = 0; d < 2; ++d)
           windows.push_back(windowOf(nested, l, linalg::IndexOp::create(nested, l, 2 + d),
                                      linalg::IndexOp::create(nested, l, 4 + d), padding[d],
                                      strides[d], outShape[2 + d]));
         linalg::YieldOp::create(
-            nested, l, Value(arith::AddFOp::create(nested, l, args[1], term(nested, l, windows))));
-      });
-  return generic.getResult(0);
+            nested, l,
+            Value(arith::AddFOp::create(nested, l, accumulators[0], term(nested, l, windows))));
+      })[0];
 }
 
 /// dY[n, c, window] where the window exists, else 0.
@@ -305,9 +293,7 @@ struct MaxPool2dGradLowering : OpConversionPattern<cnn::MaxPool2dGradOp> {
   LogicalResult matchAndRewrite(cnn::MaxPool2dGradOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     RankedTensorType type = op.getType();
-    Type element = type.getElementType();
     ArrayRef<int64_t> kernel = op.getKernelSize(), strides = op.getStrides(),
                       padding = op.getPadding();
     ArrayRef<int64_t> in = type.getShape();
@@ -317,27 +303,11 @@ struct MaxPool2dGradLowering : OpConversionPattern<cnn::MaxPool2dGradOp> {
 
     // Each window's first maximum, as the flat input position h * W + w
     // (row-major order over the window: the first of equal values wins).
-    SmallVector<AffineExpr> dims;
-    for (unsigned d = 0; d < 6; ++d)
-      dims.push_back(rewriter.getAffineDimExpr(d));
-    auto indexType = RankedTensorType::get(outShape, rewriter.getI64Type());
-    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, element);
-    AffineMap outMap = AffineMap::get(6, 0, {dims[0], dims[1], dims[2], dims[3]}, ctx);
-    Value noIndex = linalg::FillOp::create(
-                        rewriter, loc,
-                        ValueRange{arith::ConstantOp::create(rewriter, loc,
-                                                             rewriter.getI64IntegerAttr(-1))},
-                        ValueRange{tensor::EmptyOp::create(rewriter, loc, outShape,
-                                                           rewriter.getI64Type())})
-                        ->getResult(0);
-    auto argmax = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{outType, indexType}, ValueRange{window},
-        ValueRange{filledTensor(rewriter, loc, outType, -INFINITY), noIndex},
-        ArrayRef<AffineMap>{AffineMap::get(6, 0, {dims[4], dims[5]}, ctx), outMap, outMap},
-        ArrayRef<utils::IteratorType>{
-            utils::IteratorType::parallel, utils::IteratorType::parallel,
-            utils::IteratorType::parallel, utils::IteratorType::parallel,
-            utils::IteratorType::reduction, utils::IteratorType::reduction},
+    SmallVector<Value> argmax = buildWindowReduction(
+        rewriter, loc,
+        {filledTensor(rewriter, loc, outType, -INFINITY),
+         filledIndexTensor(rewriter, loc, outShape, -1)},
+        kernel,
         [&](OpBuilder &b, Location l, ValueRange args) {
           SmallVector<Value> indices = {linalg::IndexOp::create(b, l, 0),
                                         linalg::IndexOp::create(b, l, 1)};
@@ -370,14 +340,14 @@ struct MaxPool2dGradLowering : OpConversionPattern<cnn::MaxPool2dGradOp> {
           Value value = tensor::ExtractOp::create(b, l, input, indices);
           Value larger = arith::AndIOp::create(
               b, l, inside,
-              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, value, args[1]));
+              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, value, args[0]));
           Value flatIndex = arith::IndexCastOp::create(b, l, b.getI64Type(), flat);
           linalg::YieldOp::create(
               b, l,
-              ValueRange{arith::SelectOp::create(b, l, larger, value, args[1]),
-                         arith::SelectOp::create(b, l, larger, flatIndex, args[2])});
+              ValueRange{arith::SelectOp::create(b, l, larger, value, args[0]),
+                         arith::SelectOp::create(b, l, larger, flatIndex, args[1])});
         });
-    Value maxima = argmax.getResult(1);
+    Value maxima = argmax[1];
     Value outputGrad = adaptor.getOutputGrad();
 
     auto term = [&](OpBuilder &b, Location l, ArrayRef<WindowOfInput> windows) -> Value {

@@ -214,12 +214,7 @@ struct CorrectCountLowering : OpConversionPattern<cnn::CorrectCountOp> {
     auto rowIndexType = RankedTensorType::get({type.getDimSize(0)}, rewriter.getI64Type());
     AffineMap identity = rewriter.getMultiDimIdentityMap(2);
     AffineMap row = AffineMap::get(2, 0, {rewriter.getAffineDimExpr(0)}, ctx);
-    Value noClass = linalg::FillOp::create(
-                        rewriter, loc,
-                        ValueRange{arith::ConstantOp::create(rewriter, loc,
-                                                             rewriter.getI64IntegerAttr(-1))},
-                        ValueRange{emptyTensor(rewriter, loc, rowIndexType)})
-                        ->getResult(0);
+    Value noClass = filledIndexTensor(rewriter, loc, {type.getDimSize(0)}, -1);
     // The first largest logit of each row, as torch.argmax.
     auto argmax = linalg::GenericOp::create(
         rewriter, loc, TypeRange{rowType, rowIndexType}, ValueRange{adaptor.getLogits()},

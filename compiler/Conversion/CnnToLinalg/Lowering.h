@@ -28,6 +28,18 @@ Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type);
 Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
                    double value);
 
+/// An i64 tensor of `shape` holding `value` (an index "none yet").
+Value filledIndexTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                        int64_t value);
+
+/// A linalg.generic over the positions (n, c, y, x) of `inits` (NCHW
+/// tensors) and the offsets (i, j) of a window of `window` size, reduced
+/// over the offsets: `body` reads linalg.index 0 to 5 and the accumulators
+/// and yields their next values.
+SmallVector<Value> buildWindowReduction(
+    OpBuilder &b, Location loc, ValueRange inits, ArrayRef<int64_t> window,
+    function_ref<void(OpBuilder &, Location, ValueRange accumulators)> body);
+
 /// A per-channel vector [C] repeated along every dimension of `type` but `dim`.
 Value broadcastAlong(OpBuilder &b, Location loc, Value vector,
                      RankedTensorType type, int64_t dim);

@@ -150,20 +150,8 @@ struct AdaptiveAvgPool2dLowering : OpConversionPattern<cnn::AdaptiveAvgPool2dOp>
           b, l, arith::AddIOp::create(b, l, scaled, indexConstant(b, l, out[2 + d] - 1)),
           indexConstant(b, l, out[2 + d]));
     };
-    MLIRContext *ctx = rewriter.getContext();
-    SmallVector<AffineExpr> dims;
-    for (unsigned d = 0; d < 6; ++d)
-      dims.push_back(rewriter.getAffineDimExpr(d));
-    Value window = tensor::EmptyOp::create(rewriter, loc, widest, element);
-    auto sums = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{outType}, ValueRange{window},
-        ValueRange{filledTensor(rewriter, loc, outType, 0.0)},
-        ArrayRef<AffineMap>{AffineMap::get(6, 0, {dims[4], dims[5]}, ctx),
-                            AffineMap::get(6, 0, {dims[0], dims[1], dims[2], dims[3]}, ctx)},
-        ArrayRef<utils::IteratorType>{
-            utils::IteratorType::parallel, utils::IteratorType::parallel,
-            utils::IteratorType::parallel, utils::IteratorType::parallel,
-            utils::IteratorType::reduction, utils::IteratorType::reduction},
+    Value sums = buildWindowReduction(
+        rewriter, loc, filledTensor(rewriter, loc, outType, 0.0), widest,
         [&](OpBuilder &b, Location l, ValueRange args) {
           SmallVector<Value> indices = {linalg::IndexOp::create(b, l, 0),
                                         linalg::IndexOp::create(b, l, 1)};
@@ -181,11 +169,11 @@ struct AdaptiveAvgPool2dLowering : OpConversionPattern<cnn::AdaptiveAvgPool2dOp>
           Value value = tensor::ExtractOp::create(b, l, input, indices);
           Value term = arith::SelectOp::create(b, l, inside, value,
                                                floatConstant(b, l, element, 0.0));
-          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[1], term)));
-        });
+          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[0], term)));
+        })[0];
     rewriter.replaceOp(
         op, buildElementwise(
-                rewriter, loc, outType, {sums.getResult(0)},
+                rewriter, loc, outType, {sums},
                 [&](OpBuilder &b, Location l, ValueRange args) -> Value {
                   Value count;
                   for (int d = 0; d < 2; ++d) {

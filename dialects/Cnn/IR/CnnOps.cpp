@@ -62,6 +62,11 @@ public:
     return type;
   }
 
+  /// tensor() for the ops that take any rank from 1 to 5.
+  FailureOr<RankedTensorType> anyRank(Value value, StringRef role) const {
+    return tensor(value, role, {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  }
+
   LogicalResult sameElementType(RankedTensorType reference, Value other,
                                 StringRef role) const {
     Type element = cast<ShapedType>(other.getType()).getElementType();
@@ -723,8 +728,7 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
   ShapeChecker check(loc, getOperationName());
-  FailureOr<RankedTensorType> input = check.tensor(
-      adaptor.getInput(), "input", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  FailureOr<RankedTensorType> input = check.anyRank(adaptor.getInput(), "input");
   if (failed(input))
     return failure();
   ArrayRef<int64_t> shape = adaptor.getShape();
@@ -747,12 +751,10 @@ LogicalResult AddOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
                                       Adaptor adaptor,
                                       SmallVectorImpl<Type> &results) {
   ShapeChecker check(loc, getOperationName());
-  FailureOr<RankedTensorType> lhs = check.tensor(
-      adaptor.getLhs(), "first operand", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  FailureOr<RankedTensorType> lhs = check.anyRank(adaptor.getLhs(), "first operand");
   if (failed(lhs))
     return failure();
-  FailureOr<RankedTensorType> rhs = check.tensor(
-      adaptor.getRhs(), "second operand", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  FailureOr<RankedTensorType> rhs = check.anyRank(adaptor.getRhs(), "second operand");
   if (failed(rhs))
     return failure();
   if (lhs->getElementType() != rhs->getElementType())
@@ -782,8 +784,7 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   ValueRange inputs = adaptor.getInputs();
   if (inputs.empty())
     return check.fail("needs at least one input");
-  FailureOr<RankedTensorType> first = check.tensor(
-      inputs.front(), "input 0", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  FailureOr<RankedTensorType> first = check.anyRank(inputs.front(), "input 0");
   if (failed(first))
     return failure();
   int64_t rank = first->getRank();
@@ -822,8 +823,7 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
   ShapeChecker check(loc, getOperationName());
-  FailureOr<RankedTensorType> input = check.tensor(
-      adaptor.getInput(), "input", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  FailureOr<RankedTensorType> input = check.anyRank(adaptor.getInput(), "input");
   if (failed(input))
     return failure();
   ArrayRef<int64_t> permutation = adaptor.getPermutation();
@@ -849,8 +849,7 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &results) {
   ShapeChecker check(loc, getOperationName());
-  FailureOr<RankedTensorType> input = check.tensor(
-      adaptor.getInput(), "input", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  FailureOr<RankedTensorType> input = check.anyRank(adaptor.getInput(), "input");
   if (failed(input))
     return failure();
   ArrayRef<int64_t> offsets = adaptor.getOffsets(), sizes = adaptor.getSizes();
@@ -873,8 +872,7 @@ LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
   ShapeChecker check(loc, getOperationName());
-  FailureOr<RankedTensorType> input = check.tensor(
-      adaptor.getInput(), "input", {1, 2, 3, 4, 5}, "a tensor of rank 1 to 5");
+  FailureOr<RankedTensorType> input = check.anyRank(adaptor.getInput(), "input");
   if (failed(input))
     return failure();
   ArrayRef<int64_t> axes = adaptor.getAxes();

@@ -137,43 +137,46 @@ LogicalResult gradientOf(DenseOp op, OpBuilder &b, Value outputGrad,
   return success();
 }
 
+/// An activation's gradient op, from `value` (its input or its output).
+template <typename GradOpTy, typename... Attributes>
+LogicalResult activationGradient(Operation *op, OpBuilder &b, Value outputGrad,
+                                 Value value, SmallVectorImpl<Value> &grads,
+                                 Attributes... attributes) {
+  grads.push_back(GradOpTy::create(b, op->getLoc(), value.getType(), outputGrad, value,
+                                   attributes...));
+  return success();
+}
+
 LogicalResult gradientOf(ReluOp op, OpBuilder &b, Value outputGrad,
                          SmallVectorImpl<Value> &grads) {
-  grads.push_back(ReluGradOp::create(b, op.getLoc(), op.getType(), outputGrad, op.getInput()));
-  return success();
+  return activationGradient<ReluGradOp>(op, b, outputGrad, op.getInput(), grads);
 }
 
 LogicalResult gradientOf(LeakyReluOp op, OpBuilder &b, Value outputGrad,
                          SmallVectorImpl<Value> &grads) {
-  grads.push_back(LeakyReluGradOp::create(b, op.getLoc(), op.getType(), outputGrad,
-                                          op.getInput(), op.getNegativeSlopeAttr()));
-  return success();
+  return activationGradient<LeakyReluGradOp>(op, b, outputGrad, op.getInput(), grads,
+                                             op.getNegativeSlopeAttr());
 }
 
 LogicalResult gradientOf(TanhOp op, OpBuilder &b, Value outputGrad,
                          SmallVectorImpl<Value> &grads) {
-  grads.push_back(TanhGradOp::create(b, op.getLoc(), op.getType(), outputGrad, op.getOutput()));
-  return success();
+  return activationGradient<TanhGradOp>(op, b, outputGrad, op.getOutput(), grads);
 }
 
 LogicalResult gradientOf(SigmoidOp op, OpBuilder &b, Value outputGrad,
                          SmallVectorImpl<Value> &grads) {
-  grads.push_back(
-      SigmoidGradOp::create(b, op.getLoc(), op.getType(), outputGrad, op.getOutput()));
-  return success();
+  return activationGradient<SigmoidGradOp>(op, b, outputGrad, op.getOutput(), grads);
 }
 
 LogicalResult gradientOf(SiluOp op, OpBuilder &b, Value outputGrad,
                          SmallVectorImpl<Value> &grads) {
-  grads.push_back(SiluGradOp::create(b, op.getLoc(), op.getType(), outputGrad, op.getInput()));
-  return success();
+  return activationGradient<SiluGradOp>(op, b, outputGrad, op.getInput(), grads);
 }
 
 LogicalResult gradientOf(SoftmaxOp op, OpBuilder &b, Value outputGrad,
                          SmallVectorImpl<Value> &grads) {
-  grads.push_back(SoftmaxGradOp::create(b, op.getLoc(), op.getType(), outputGrad,
-                                        op.getOutput(), op.getAxisAttr()));
-  return success();
+  return activationGradient<SoftmaxGradOp>(op, b, outputGrad, op.getOutput(), grads,
+                                           op.getAxisAttr());
 }
 
 LogicalResult gradientOf(DropoutOp op, OpBuilder &, Value,

@@ -9,7 +9,6 @@ change is minus the gradient of the mean cross-entropy. PyTorch computes the
 same loss from the same weights and batch, and torch.autograd its gradients.
 Prints one line per case and 'N passed, M failed'; exits 1 when one fails.
 """
-import concurrent.futures
 import os
 import re
 import subprocess
@@ -183,14 +182,7 @@ def run_case(index, workdir, cnnc):
 def main():
     cnnc, workdir = sys.argv[1], sys.argv[2]
     os.makedirs(workdir, exist_ok=True)
-    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-        results = list(pool.map(lambda i: run_case(i, workdir, cnnc), range(len(CASES))))
-    failed = 0
-    for name, ok, detail in results:
-        print(f"{'PASS' if ok else 'FAIL'}: {name}: {detail}")
-        failed += not ok
-    print(f"gradients: {len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return reference.run_cases(len(CASES), lambda i: run_case(i, workdir, cnnc), "gradients")
 
 
 if __name__ == "__main__":

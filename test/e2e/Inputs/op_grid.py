@@ -7,7 +7,6 @@ it on random weights and input, and torch.nn.functional computes the same
 layer. Prints one line per case and a closing 'N passed, M failed' line;
 exits 1 when a case fails.
 """
-import concurrent.futures
 import os
 import sys
 
@@ -380,14 +379,7 @@ def run_case(index, workdir, cnnc, flags):
 def main():
     cnnc, workdir, flags = sys.argv[1], sys.argv[2], sys.argv[3:]
     os.makedirs(workdir, exist_ok=True)
-    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-        results = list(pool.map(lambda i: run_case(i, workdir, cnnc, flags), range(len(CASES))))
-    failed = 0
-    for name, ok, detail in results:
-        print(f"{'PASS' if ok else 'FAIL'}: {name}: {detail}")
-        failed += not ok
-    print(f"op grid: {len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return reference.run_cases(len(CASES), lambda i: run_case(i, workdir, cnnc, flags), "op grid")
 
 
 if __name__ == "__main__":

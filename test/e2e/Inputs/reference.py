@@ -4,6 +4,7 @@ PyTorch (Debian's python3-torch) is the independent reference: a test builds
 a model in PyTorch from the same weights it writes for cnnc, runs both on the
 same input, and compares. Nothing here uses cnnc's own output as a reference.
 """
+import concurrent.futures
 import json
 import os
 import re
@@ -79,3 +80,17 @@ def summary_parameter_count(source):
     summary = subprocess.run(["cnnc", "summary", source], check=True,
                              capture_output=True, text=True).stdout
     return int(re.search(r"Total parameters: ([\d,]+)", summary).group(1).replace(",", ""))
+
+
+def run_cases(count, run_case, label):
+    """Runs `run_case(i)` -> (name, ok, detail) for every case on a thread
+    per core, prints a line per case and 'LABEL: N passed, M failed', and
+    returns the exit status."""
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        results = list(pool.map(run_case, range(count)))
+    failed = 0
+    for name, ok, detail in results:
+        print(f"{'PASS' if ok else 'FAIL'}: {name}: {detail}")
+        failed += not ok
+    print(f"{label}: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
