@@ -270,6 +270,30 @@ Value padForPooling(OpBuilder &b, Location loc, Value input,
 }
 
 /// Casts an index to the float `type`.
+Value averagePoolDivisor(OpBuilder &b, Location l, Value row, Value col,
+                         ArrayRef<int64_t> inputSize, ArrayRef<int64_t> kernel,
+                         ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
+                         bool countIncludePad, Type element) {
+  Value count;
+  Value positions[] = {row, col};
+  for (int d = 0; d < 2; ++d) {
+    int64_t size = inputSize[d];
+    Value start = arith::SubIOp::create(
+        b, l, arith::MulIOp::create(b, l, positions[d], indexConstant(b, l, strides[d])),
+        indexConstant(b, l, padding[d]));
+    Value end = arith::MinSIOp::create(
+        b, l, arith::AddIOp::create(b, l, start, indexConstant(b, l, kernel[d])),
+        indexConstant(b, l, size + padding[d + 2]));
+    if (!countIncludePad) {
+      start = arith::MaxSIOp::create(b, l, start, indexConstant(b, l, 0));
+      end = arith::MinSIOp::create(b, l, end, indexConstant(b, l, size));
+    }
+    Value extent = arith::SubIOp::create(b, l, end, start);
+    count = count ? Value(arith::MulIOp::create(b, l, count, extent)) : extent;
+  }
+  return indexToFloat(b, l, count, element);
+}
+
 Value indexToFloat(OpBuilder &b, Location l, Value index, Type type) {
   Value integer = arith::IndexCastOp::create(b, l, b.getI64Type(), index);
   return arith::SIToFPOp::create(b, l, type, integer);

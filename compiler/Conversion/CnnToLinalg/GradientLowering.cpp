@@ -261,26 +261,12 @@ struct AvgPool2dGradLowering : OpConversionPattern<cnn::AvgPool2dGradOp> {
     bool includePad = op.getCountIncludePad();
     auto term = [&](OpBuilder &b, Location l, ArrayRef<WindowOfInput> windows) -> Value {
       // Each window's divisor, as the forward counts it.
-      Value count;
-      for (int d = 0; d < 2; ++d) {
-        int64_t size = type.getDimSize(2 + d);
-        Value start = arith::SubIOp::create(
-            b, l, arith::MulIOp::create(b, l, windows[d].index, indexConstant(b, l, strides[d])),
-            indexConstant(b, l, padding[d]));
-        Value end = arith::MinSIOp::create(
-            b, l, arith::AddIOp::create(b, l, start, indexConstant(b, l, kernel[d])),
-            indexConstant(b, l, size + padding[d + 2]));
-        if (!includePad) {
-          start = arith::MaxSIOp::create(b, l, start, indexConstant(b, l, 0));
-          end = arith::MinSIOp::create(b, l, end, indexConstant(b, l, size));
-        }
-        Value extent = arith::SubIOp::create(b, l, end, start);
-        count = count ? Value(arith::MulIOp::create(b, l, count, extent)) : extent;
-      }
+      Value divisor = averagePoolDivisor(b, l, windows[0].index, windows[1].index,
+                                         type.getShape().drop_front(2), kernel, strides,
+                                         padding, includePad, element);
       Value exists = arith::AndIOp::create(b, l, windows[0].exists, windows[1].exists);
-      Value share = arith::DivFOp::create(b, l, readWindow(b, l, outputGrad, windows, exists),
-                                          indexToFloat(b, l, count, element));
-      return share;
+      return arith::DivFOp::create(b, l, readWindow(b, l, outputGrad, windows, exists),
+                                   divisor);
     };
     rewriter.replaceOp(op, gatherFromWindows(rewriter, op.getLoc(), type, kernel, term,
                                              strides, padding, outShape));

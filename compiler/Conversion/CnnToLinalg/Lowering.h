@@ -97,6 +97,14 @@ Value padForPooling(OpBuilder &b, Location loc, Value input,
                     ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                     double value);
 
+/// The divisor of the average-pooling window at (`row`, `col`) of the
+/// output, as PyTorch counts it: the window clipped to the padded input
+/// [`inputSize` + padding], or with `countIncludePad` false to the input.
+Value averagePoolDivisor(OpBuilder &b, Location l, Value row, Value col,
+                         ArrayRef<int64_t> inputSize, ArrayRef<int64_t> kernel,
+                         ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
+                         bool countIncludePad, Type element);
+
 /// Casts an index to the float `type`.
 Value indexToFloat(OpBuilder &b, Location l, Value index, Type type);
 

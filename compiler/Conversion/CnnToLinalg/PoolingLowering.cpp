@@ -60,25 +60,9 @@ struct AvgPool2dLowering : OpConversionPattern<cnn::AvgPool2dOp> {
     Value result = buildElementwise(
         rewriter, loc, outType, {sums},
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value count;
-          for (int d = 0; d < 2; ++d) {
-            int64_t size = inType.getDimSize(2 + d);
-            Value index = linalg::IndexOp::create(b, l, 2 + d);
-            Value start = arith::SubIOp::create(
-                b, l, arith::MulIOp::create(b, l, index, indexConstant(b, l, strides[d])),
-                indexConstant(b, l, padding[d]));
-            Value end = arith::MinSIOp::create(
-                b, l, arith::AddIOp::create(b, l, start, indexConstant(b, l, kernel[d])),
-                indexConstant(b, l, size + padding[d + 2]));
-            if (!includePad) {
-              start = arith::MaxSIOp::create(b, l, start, indexConstant(b, l, 0));
-              end = arith::MinSIOp::create(b, l, end, indexConstant(b, l, size));
-            }
-            Value extent = arith::SubIOp::create(b, l, end, start);
-            count = count ? Value(arith::MulIOp::create(b, l, count, extent)) : extent;
-          }
-          Value countInt = arith::IndexCastOp::create(b, l, b.getI64Type(), count);
-          Value divisor = arith::SIToFPOp::create(b, l, element, countInt);
+          Value divisor = averagePoolDivisor(
+              b, l, linalg::IndexOp::create(b, l, 2), linalg::IndexOp::create(b, l, 3),
+              inType.getShape().drop_front(2), kernel, strides, padding, includePad, element);
           return arith::DivFOp::create(b, l, args[0], divisor);
         });
     rewriter.replaceOp(op, result);
