@@ -89,7 +89,7 @@ bool isCIdentifier(llvm::StringRef name) {
          });
 }
 
-/// Prints a diagnostic of the compilation as "FILE:LINE:COL: error: layer
+/// Prints an error of the compilation as "FILE:LINE:COL: error: layer
 /// 'NAME': message": a layer's ops carry its name and its place in the
 /// model file.
 LogicalResult printLayerDiagnostic(Diagnostic &diagnostic) {
@@ -110,11 +110,11 @@ LogicalResult printLayerDiagnostic(Diagnostic &diagnostic) {
       llvm::errs() << "layer '" << layer << "': ";
     llvm::errs() << message << "\n";
   };
-  llvm::StringRef severity = diagnostic.getSeverity() == DiagnosticSeverity::Error ? "error"
-                             : diagnostic.getSeverity() == DiagnosticSeverity::Warning
-                                 ? "warning"
-                                 : "note";
-  print(diagnostic.getLocation(), severity, diagnostic.str());
+  // Errors only, as MLIR's default: the warnings of the lowering (an
+  // attribute the LLVM IR translation passes over) are not the user's.
+  if (diagnostic.getSeverity() != DiagnosticSeverity::Error)
+    return success();
+  print(diagnostic.getLocation(), "error", diagnostic.str());
   for (Diagnostic &note : diagnostic.getNotes())
     print(note.getLocation(), "note", note.str());
   return success();
