@@ -428,8 +428,10 @@ int main(int argc, char **argv) {
       status = error("out of memory for tensor '%s'", t->name);
       break;
     }
-    /* Optimizer state starts at zero; outputs an entry does not write too. */
-    memset(buffers[i], 0, (size_t)count * 4);
+    /* Parameters, buffers and inputs are bound below; optimizer state starts
+     * at zero, and outputs an entry does not write read as zeros. */
+    if (t->role != CNNRT_PARAM && t->role != CNNRT_BUFFER && t->role != CNNRT_INPUT)
+      memset(buffers[i], 0, (size_t)count * 4);
     if (t->role == CNNRT_PARAM || t->role == CNNRT_BUFFER) {
       if (weights)
         status = bind_from_file(t, &file, weights, buffers[i]);

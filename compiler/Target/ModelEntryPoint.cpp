@@ -166,10 +166,7 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
                                    bindingsOf(prepareArguments))},
       {"forward", createEntryPoint(module, prefix, "forward", forward,
                                    bindingsOf(forwardArguments))}};
-  for (Function *function : stepFunctions) {
-    const StepFunction &step = *llvm::find_if(signature.steps, [&](const StepFunction &s) {
-      return function->getName() == prefix.str() + "_" + s.name + "_body";
-    });
+  for (auto [function, step] : llvm::zip_equal(stepFunctions, signature.steps)) {
     SmallVector<Binding> bindings = bindingsOf(step.arguments);
     for (auto [tensor, inPlace] : llvm::zip_equal(step.results, step.inPlace))
       bindings.push_back(

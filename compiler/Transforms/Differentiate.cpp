@@ -199,8 +199,9 @@ private:
                         b.getNamedAttr(CnnDialect::kInitAttrName,
                                        b.getStringAttr("zeros"))}});
     };
+    SmallVector<StringRef> states = stateNames();
     for (unsigned index : params)
-      for (StringRef state : stateNames())
+      for (StringRef state : states)
         stateArgument(forward.getArgumentTypes()[index], paramName(forward, index) + "." + state);
     bool adam = optimizer != "sgd";
     if (adam)
@@ -260,32 +261,31 @@ private:
       Value param = function.getArgument(index);
       std::string name = paramName(forward, index);
       Value gradient = gradients.lookup(param);
-      unsigned firstState = stateIndex;
-      stateIndex += stateNames().size();
+      ValueRange state = function.getArguments().slice(stateIndex, states.size());
+      stateIndex += states.size();
       if (!gradient)
         continue;
       Location paramLoc = NameLoc::get(inner.getStringAttr(name + ".update"));
+      Operation *update;
       if (!adam) {
-        Value velocity = momentum != 0.0 ? function.getArgument(firstState) : Value();
-        auto update = SgdUpdateOp::create(
+        Value velocity = state.empty() ? Value() : state.front();
+        update = SgdUpdateOp::create(
             inner, paramLoc, param.getType(), velocity ? velocity.getType() : Type(),
             param, gradient, velocity, inner.getF64FloatAttr(learningRate),
             inner.getF64FloatAttr(momentum), inner.getF64FloatAttr(weightDecay),
             inner.getBoolAttr(nesterov));
-        updates.push_back({update.getNewParam(), updatesName(name)});
-        if (velocity)
-          updates.push_back({update.getNewVelocity(), updatesName(name + ".momentum_buffer")});
-        continue;
+      } else {
+        update = AdamUpdateOp::create(
+            inner, paramLoc, param, gradient, state[0], state[1], step,
+            inner.getF64FloatAttr(learningRate), inner.getF64FloatAttr(beta1),
+            inner.getF64FloatAttr(beta2), inner.getF64FloatAttr(epsilon),
+            inner.getF64FloatAttr(weightDecay), inner.getBoolAttr(optimizer == "adamw"));
       }
-      auto update = AdamUpdateOp::create(
-          inner, paramLoc, param, gradient, function.getArgument(firstState),
-          function.getArgument(firstState + 1), step, inner.getF64FloatAttr(learningRate),
-          inner.getF64FloatAttr(beta1), inner.getF64FloatAttr(beta2),
-          inner.getF64FloatAttr(epsilon), inner.getF64FloatAttr(weightDecay),
-          inner.getBoolAttr(optimizer == "adamw"));
-      updates.push_back({update.getNewParam(), updatesName(name)});
-      updates.push_back({update.getNewExpAvg(), updatesName(name + ".exp_avg")});
-      updates.push_back({update.getNewExpAvgSq(), updatesName(name + ".exp_avg_sq")});
+      // The new parameter, then the new state in the order of its arguments.
+      updates.push_back({update->getResult(0), updatesName(name)});
+      for (auto [result, stateName] :
+           llvm::zip_equal(update->getResults().drop_front(), states))
+        updates.push_back({result, updatesName(name + "." + stateName.str())});
     }
     if (adam)
       updates.push_back({AddOp::create(inner, loc, step, one), updatesName("step")});

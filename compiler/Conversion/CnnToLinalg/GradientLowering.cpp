@@ -217,11 +217,11 @@ WindowOfInput windowOf(OpBuilder &b, Location l, Value position, Value offset,
 }
 
 /// A linalg.generic over (n, c, h, w) of `type` and the window offsets
-/// (kh, kw) that sums `term(window rows/cols, exists)` into each input
-/// position.
+/// (kh, kw) that sums `term(window rows/cols, whether the window exists)`
+/// into each input position.
 Value gatherFromWindows(
     OpBuilder &b, Location loc, RankedTensorType type, ArrayRef<int64_t> kernel,
-    function_ref<Value(OpBuilder &, Location, ArrayRef<WindowOfInput>)> term,
+    function_ref<Value(OpBuilder &, Location, ArrayRef<WindowOfInput>, Value)> term,
     ArrayRef<int64_t> strides, ArrayRef<int64_t> padding, ArrayRef<int64_t> outShape) {
   return buildWindowReduction(
       b, loc, filledTensor(b, loc, type, 0.0), kernel,
@@ -231,9 +231,10 @@ Value gatherFromWindows(
           windows.push_back(windowOf(nested, l, linalg::IndexOp::create(nested, l, 2 + d),
                                      linalg::IndexOp::create(nested, l, 4 + d), padding[d],
                                      strides[d], outShape[2 + d]));
-        linalg::YieldOp::create(
-            nested, l,
-            Value(arith::AddFOp::create(nested, l, accumulators[0], term(nested, l, windows))));
+        Value exists = arith::AndIOp::create(nested, l, windows[0].exists, windows[1].exists);
+        linalg::YieldOp::create(nested, l,
+                                Value(arith::AddFOp::create(nested, l, accumulators[0],
+                                                            term(nested, l, windows, exists))));
       })[0];
 }
 
@@ -259,12 +260,12 @@ struct AvgPool2dGradLowering : OpConversionPattern<cnn::AvgPool2dGradOp> {
     Value outputGrad = adaptor.getOutputGrad();
     ArrayRef<int64_t> outShape = op.getOutputGrad().getType().getShape();
     bool includePad = op.getCountIncludePad();
-    auto term = [&](OpBuilder &b, Location l, ArrayRef<WindowOfInput> windows) -> Value {
+    auto term = [&](OpBuilder &b, Location l, ArrayRef<WindowOfInput> windows,
+                    Value exists) -> Value {
       // Each window's divisor, as the forward counts it.
       Value divisor = averagePoolDivisor(b, l, windows[0].index, windows[1].index,
                                          type.getShape().drop_front(2), kernel, strides,
                                          padding, includePad, element);
-      Value exists = arith::AndIOp::create(b, l, windows[0].exists, windows[1].exists);
       return arith::DivFOp::create(b, l, readWindow(b, l, outputGrad, windows, exists),
                                    divisor);
     };
@@ -336,8 +337,8 @@ struct MaxPool2dGradLowering : OpConversionPattern<cnn::MaxPool2dGradOp> {
     Value maxima = argmax[1];
     Value outputGrad = adaptor.getOutputGrad();
 
-    auto term = [&](OpBuilder &b, Location l, ArrayRef<WindowOfInput> windows) -> Value {
-      Value exists = arith::AndIOp::create(b, l, windows[0].exists, windows[1].exists);
+    auto term = [&](OpBuilder &b, Location l, ArrayRef<WindowOfInput> windows,
+                    Value exists) -> Value {
       Value winner = tensor::ExtractOp::create(
           b, l, maxima,
           ValueRange{linalg::IndexOp::create(b, l, 0), linalg::IndexOp::create(b, l, 1),
