@@ -231,6 +231,27 @@ int cnnrt_safetensors_write(const char *path, int32_t count,
                             const int64_t *const *shapes, const int32_t *ranks,
                             const float *const *data, char *err, size_t errlen);
 
+/* Inflates the gzip data `in` (one or more members) into *out (malloc'ed),
+ * checking each member's CRC-32 and length. */
+int cnnrt_gunzip(const unsigned char *in, size_t size, unsigned char **out,
+                 size_t *out_size, char *err, size_t errlen);
+
+/* An IDX file of unsigned bytes (MNIST's images and labels), read whole and
+ * inflated first when it is gzip-compressed. */
+typedef struct {
+  unsigned char *bytes;       /* the (inflated) file */
+  int32_t rank;
+  int64_t shape[CNNRT_MAX_RANK];
+  const unsigned char *data;  /* the values, row-major */
+  uint64_t count;
+} cnnrt_idx;
+
+int cnnrt_idx_read(const char *path, cnnrt_idx *idx, char *err, size_t errlen);
+/* The same from memory: takes ownership of `bytes` (malloc'ed). */
+int cnnrt_idx_parse(unsigned char *bytes, size_t size, cnnrt_idx *idx, char *err,
+                    size_t errlen);
+void cnnrt_idx_free(cnnrt_idx *idx);
+
 /*--- Binding weight files ---------------------------------------------===*/
 
 /* Finds the tensor `name` in `file` as float32 of exactly `shape`. */

@@ -833,3 +833,69 @@ int cnnrt_npy_write(const char *path, const int64_t *shape, int32_t rank,
   free(prefix);
   return status;
 }
+
+/*--- IDX files (MNIST's format) ----------------------------------------===*/
+
+int cnnrt_idx_parse(unsigned char *bytes, size_t size, cnnrt_idx *idx, char *err,
+                    size_t errlen) {
+  memset(idx, 0, sizeof *idx);
+  /* Compressed as the datasets are distributed: inflate first. */
+  if (size >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) {
+    unsigned char *inflated = NULL;
+    size_t inflatedSize = 0;
+    int status = cnnrt_gunzip(bytes, size, &inflated, &inflatedSize, err, errlen);
+    free(bytes);
+    if (status)
+      return -1;
+    bytes = inflated;
+    size = inflatedSize;
+  }
+  idx->bytes = bytes;
+  if (size < 4 || bytes[0] != 0 || bytes[1] != 0)
+    return cnnrt_idx_free(idx), fail(err, errlen, "not an IDX file (no 0x0000 magic)");
+  int type = bytes[2];
+  if (type != 0x08)
+    return cnnrt_idx_free(idx),
+           fail(err, errlen, "an IDX file of type 0x%02x; only unsigned bytes (0x08) are read",
+                type);
+  int32_t rank = bytes[3];
+  if (rank < 1 || rank > CNNRT_MAX_RANK)
+    return cnnrt_idx_free(idx),
+           fail(err, errlen, "an IDX file of %d dimensions; 1 to %d are read", rank,
+                CNNRT_MAX_RANK);
+  if (size - 4 < (size_t)rank * 4)
+    return cnnrt_idx_free(idx), fail(err, errlen, "the IDX header ends early");
+  uint64_t count = 1;
+  for (int32_t d = 0; d < rank; ++d) {
+    const unsigned char *p = bytes + 4 + 4 * d;
+    uint32_t dim = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    idx->shape[d] = dim;
+    count *= dim; /* at most 2^32 per factor; checked against the size below */
+    if (dim == 0 || count > size)
+      return cnnrt_idx_free(idx),
+             fail(err, errlen, "the IDX shape holds more values than the file has");
+  }
+  size_t header = 4 + (size_t)rank * 4;
+  if (size - header != count)
+    return cnnrt_idx_free(idx),
+           fail(err, errlen, "the IDX shape holds %llu values, the file %zu",
+                (unsigned long long)count, size - header);
+  idx->rank = rank;
+  idx->data = bytes + header;
+  idx->count = count;
+  return 0;
+}
+
+int cnnrt_idx_read(const char *path, cnnrt_idx *idx, char *err, size_t errlen) {
+  unsigned char *bytes = NULL;
+  size_t size = 0;
+  memset(idx, 0, sizeof *idx);
+  if (read_file(path, &bytes, &size, err, errlen))
+    return -1;
+  return cnnrt_idx_parse(bytes, size, idx, err, errlen);
+}
+
+void cnnrt_idx_free(cnnrt_idx *idx) {
+  free(idx->bytes);
+  memset(idx, 0, sizeof *idx);
+}
