@@ -276,6 +276,23 @@ int cnnrt_npy_parse(const unsigned char *bytes, size_t size, int64_t *shape,
 int cnnrt_npy_write(const char *path, const int64_t *shape, int32_t rank,
                     const float *data, char *err, size_t errlen);
 
+/*--- Training ----------------------------------------------------------===*/
+
+typedef struct {
+  const char *data_dir;    /* train-/t10k-{images-idx3,labels-idx1}-ubyte[.gz] */
+  int32_t epochs;
+  uint64_t seed;           /* the shuffling of each epoch */
+  const char *checkpoint;  /* written after every epoch, or NULL */
+  const char *log_csv;     /* or NULL */
+  const char *plot_svg;    /* or NULL */
+} cnnrt_train_options;
+
+/* Trains a model compiled with --train on an IDX dataset from the state in
+ * `buffers` (the model's table: parameters, buffers and optimizer state
+ * bound), printing one line per epoch (and a progress bar on a terminal). */
+int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffers,
+                const cnnrt_train_options *options, char *err, size_t errlen);
+
 /*--- Initialisation ----------------------------------------------------===*/
 
 /* Fills `data` as `tensor->init` says, from a generator seeded by the

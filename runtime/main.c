@@ -58,7 +58,12 @@ static void usage(FILE *out) {
           "                  --train-steps, the trained ones\n"
           "  --train-steps N  with a model compiled with --train: run N training\n"
           "                  steps on the input and labels instead of forward,\n"
-          "                  printing the loss of each\n",
+          "                  printing the loss of each\n"
+          "  --train-data DIR  train on an IDX dataset (MNIST's files, .gz or not)\n"
+          "                  for --epochs N (1), shuffled by --seed S (1); after each\n"
+          "                  epoch evaluate the test set and write --save-weights\n"
+          "                  (parameters and optimizer state: pass it as --weights to\n"
+          "                  resume), a line of --log CSV and the curves to --plot SVG\n",
           program, cnnc_model.name);
 }
 
@@ -139,7 +144,8 @@ static int check_weight_file(const cnnrt_model *model, const cnnrt_safetensors *
     return error("out of memory");
   int32_t count = 0;
   for (int32_t i = 0; i < model->num_tensors; ++i)
-    if (model->tensors[i].role == CNNRT_PARAM || model->tensors[i].role == CNNRT_BUFFER)
+    if (model->tensors[i].role == CNNRT_PARAM || model->tensors[i].role == CNNRT_BUFFER ||
+        model->tensors[i].role == CNNRT_STATE)
       names[count++] = model->tensors[i].name;
   char message[2048];
   int status = 0;
@@ -313,7 +319,8 @@ int main(int argc, char **argv) {
   const char *weights = NULL, *saveWeights = NULL, *outputDir = NULL;
   file_argument inputArgs[MAX_FILE_ARGUMENTS], outputArgs[MAX_FILE_ARGUMENTS];
   int inputCount = 0, outputCount = 0;
-  long bench = 0, memoryLimit = 0, threads = 0, trainSteps = 0;
+  long bench = 0, memoryLimit = 0, threads = 0, trainSteps = 0, epochs = 0, seed = 1;
+  const char *trainData = NULL, *logCsv = NULL, *plotSvg = NULL;
   int allowExtraWeights = 0, checkNumerics = 0, profile = 0;
   for (int i = 1; i < argc; ++i) {
     const char *arg = argv[i];
@@ -336,6 +343,9 @@ int main(int argc, char **argv) {
     const char **target = !strcmp(arg, "--weights") ? &weights
                           : !strcmp(arg, "--output-dir") ? &outputDir
                           : !strcmp(arg, "--save-weights") ? &saveWeights
+                          : !strcmp(arg, "--train-data") ? &trainData
+                          : !strcmp(arg, "--log") ? &logCsv
+                          : !strcmp(arg, "--plot") ? &plotSvg
                                                      : NULL;
     int isInput = !strcmp(arg, "--input"), isOutput = !strcmp(arg, "--output");
     if (isInput || isOutput) {
@@ -352,6 +362,8 @@ int main(int argc, char **argv) {
                    : !strcmp(arg, "--memory-limit") ? &memoryLimit
                    : !strcmp(arg, "--threads") ? &threads
                    : !strcmp(arg, "--train-steps") ? &trainSteps
+                   : !strcmp(arg, "--epochs") ? &epochs
+                   : !strcmp(arg, "--seed") ? &seed
                                                     : NULL;
     if (!target && !number) {
       error("unknown argument '%s'; see --help", arg);
@@ -371,7 +383,8 @@ int main(int argc, char **argv) {
     if (!*value || *end || errno || *number < 1 || *number > most)
       return error("%s takes a number of %s from 1 to %ld, got '%s'", arg,
                    number == &bench ? "runs" : number == &threads ? "threads"
-                   : number == &trainSteps ? "steps" : "MiB",
+                   : number == &trainSteps ? "steps" : number == &epochs ? "epochs"
+                   : number == &seed ? "seed values" : "MiB",
                    most, value);
   }
 
@@ -388,8 +401,14 @@ int main(int argc, char **argv) {
   if (prepare->num_tensors != forward->num_tensors)
     return error("the model's entry points take different tensors");
   const cnnrt_entry_point *trainStep = cnnrt_find_entry_point(model, "train_step");
-  if (trainSteps && !trainStep)
-    return error("--train-steps needs a model compiled with --train");
+  if ((trainSteps || trainData) && !trainStep)
+    return error("--%s needs a model compiled with --train",
+                 trainSteps ? "train-steps" : "train-data");
+  if (trainSteps && trainData)
+    return error("--train-steps runs steps on one batch; --train-data trains on a dataset: "
+                 "give one of them");
+  if (!trainData && (epochs || logCsv || plotSvg))
+    return error("--epochs, --log and --plot go with --train-data");
   if (trainSteps && (bench || profile))
     return error("--train-steps does not go with --%s", bench ? "bench" : "profile");
 
@@ -429,10 +448,14 @@ int main(int argc, char **argv) {
       break;
     }
     /* Parameters, buffers and inputs are bound below; optimizer state starts
-     * at zero, and outputs an entry does not write read as zeros. */
+     * at zero unless a checkpoint carries it, and outputs an entry does not
+     * write read as zeros. */
     if (t->role != CNNRT_PARAM && t->role != CNNRT_BUFFER && t->role != CNNRT_INPUT)
       memset(buffers[i], 0, (size_t)count * 4);
-    if (t->role == CNNRT_PARAM || t->role == CNNRT_BUFFER) {
+    if (t->role == CNNRT_STATE) {
+      if (weights && cnnrt_safetensors_find(&file, t->name))
+        status = bind_from_file(t, &file, weights, buffers[i]);
+    } else if (t->role == CNNRT_PARAM || t->role == CNNRT_BUFFER) {
       if (weights)
         status = bind_from_file(t, &file, weights, buffers[i]);
       else if (t->data)
@@ -468,13 +491,19 @@ int main(int argc, char **argv) {
     }
   }
   cnnrt_safetensors_free(&file);
-  if (!status && saveWeights && !trainSteps)
+  if (!status && saveWeights && !trainSteps && !trainData)
     status = save_weights(model, buffers, saveWeights);
 
   for (int32_t i = 0; !status && i < forward->num_tensors; ++i)
     arguments[i] = buffers[forward->tensors[i]];
-  if (!status && trainSteps)
+  if (!status && trainSteps) {
     status = run_train_steps(model, trainStep, context, buffers, trainSteps);
+  } else if (!status && trainData) {
+    cnnrt_train_options train = {trainData, epochs ? (int32_t)epochs : 1, (uint64_t)seed,
+                                 saveWeights, logCsv, plotSvg};
+    if (cnnrt_train(model, context, buffers, &train, message, sizeof message))
+      status = error("%s", message);
+  }
   else if (!status && (prepare->call(context, arguments) != CNNRT_OK ||
                        forward->call(context, arguments) != CNNRT_OK))
     status = error("%s", cnnrt_context_message(context));
@@ -514,7 +543,7 @@ int main(int argc, char **argv) {
     print_profile(context);
 
   /* Outputs go to their files; without any, the first values are printed. */
-  int printOutputs = !outputCount && !outputDir && !bench && !profile;
+  int printOutputs = !outputCount && !outputDir && !bench && !profile && !trainData;
   for (int32_t i = 0; i < model->num_tensors && !status; ++i) {
     const cnnrt_tensor *t = &model->tensors[i];
     if (t->role != CNNRT_OUTPUT)
