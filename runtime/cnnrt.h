@@ -214,6 +214,8 @@ typedef struct {
   size_t size;
   int32_t count;
   cnnrt_file_tensor *tensors;
+  int32_t metadata_count;
+  char **metadata;      /* "__metadata__": key, value, key, value, ... */
 } cnnrt_safetensors;
 
 int cnnrt_safetensors_read(const char *path, cnnrt_safetensors *file,
@@ -225,11 +227,16 @@ int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
 void cnnrt_safetensors_free(cnnrt_safetensors *file);
 const cnnrt_file_tensor *cnnrt_safetensors_find(const cnnrt_safetensors *file,
                                                 const char *name);
-/* Writes float32 tensors; the file appears complete or not at all. */
+/* The string `key` of the file's "__metadata__", or NULL. */
+const char *cnnrt_safetensors_metadata(const cnnrt_safetensors *file, const char *key);
+/* Writes float32 tensors, and the "__metadata__" strings `metadata` (key,
+ * value, ..., NULL; or NULL for none); the file appears complete or not at
+ * all. */
 int cnnrt_safetensors_write(const char *path, int32_t count,
                             const char *const *names,
                             const int64_t *const *shapes, const int32_t *ranks,
-                            const float *const *data, char *err, size_t errlen);
+                            const float *const *data, const char *const *metadata,
+                            char *err, size_t errlen);
 
 /* Inflates the gzip data `in` (one or more members) into *out (malloc'ed),
  * checking each member's CRC-32 and length. */
@@ -264,6 +271,11 @@ int cnnrt_match_weight(const char *name, const int64_t *shape, int32_t rank,
 int cnnrt_check_unexpected_weights(const cnnrt_safetensors *file,
                                    const char *const *names, int32_t count,
                                    char *err, size_t errlen);
+/* Writes the model's parameters, buffers and optimizer state as bound in
+ * `buffers` (its table), with the "__metadata__" strings `metadata` (see
+ * cnnrt_safetensors_write): a file that --weights binds again. */
+int cnnrt_save_weights(const cnnrt_model *model, float *const *buffers, const char *path,
+                       const char *const *metadata, char *err, size_t errlen);
 /* The number of infinite values of a float32 tensor; *nans gets the NaNs. */
 int64_t cnnrt_count_nonfinite(const cnnrt_file_tensor *tensor, int64_t *nans);
 
@@ -280,16 +292,21 @@ int cnnrt_npy_write(const char *path, const int64_t *shape, int32_t rank,
 
 typedef struct {
   const char *data_dir;    /* train-/t10k-{images-idx3,labels-idx1}-ubyte[.gz] */
-  int32_t epochs;
+  int32_t trained_epochs;  /* epochs the bound state has trained already */
+  int32_t epochs;          /* train until this many are done */
   uint64_t seed;           /* the shuffling of each epoch */
   const char *checkpoint;  /* written after every epoch, or NULL */
-  const char *log_csv;     /* or NULL */
+  const char *log_csv;     /* or NULL; appended to when resuming */
   const char *plot_svg;    /* or NULL */
 } cnnrt_train_options;
 
 /* Trains a model compiled with --train on an IDX dataset from the state in
  * `buffers` (the model's table: parameters, buffers and optimizer state
- * bound), printing one line per epoch (and a progress bar on a terminal). */
+ * bound), printing one line per epoch (and a progress bar on a terminal).
+ * Epoch e (from 0) visits the training images in an order that depends on
+ * the seed and e alone, so a run resumed from a checkpoint goes on exactly
+ * as one that was not stopped. The checkpoint's metadata holds "epoch" and
+ * "seed". */
 int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffers,
                 const cnnrt_train_options *options, char *err, size_t errlen);
 

@@ -60,10 +60,11 @@ static void usage(FILE *out) {
           "                  steps on the input and labels instead of forward,\n"
           "                  printing the loss of each\n"
           "  --train-data DIR  train on an IDX dataset (MNIST's files, .gz or not)\n"
-          "                  for --epochs N (1), shuffled by --seed S (1); after each\n"
-          "                  epoch evaluate the test set and write --save-weights\n"
-          "                  (parameters and optimizer state: pass it as --weights to\n"
-          "                  resume), a line of --log CSV and the curves to --plot SVG\n",
+          "                  until --epochs N (1) are trained, shuffled by --seed S (1);\n"
+          "                  after each epoch evaluate the test set and write\n"
+          "                  --save-weights (parameters, optimizer state, the epoch\n"
+          "                  and the seed: pass it as --weights to resume), a line of\n"
+          "                  --log CSV and the curves to --plot SVG\n",
           program, cnnc_model.name);
 }
 
@@ -162,35 +163,29 @@ static int check_weight_file(const cnnrt_model *model, const cnnrt_safetensors *
   return status;
 }
 
-/* Writes every parameter and buffer as bound for this run. */
+/* The number `key` of the file's metadata, if it has one. */
+static int read_metadata_number(const cnnrt_safetensors *file, const char *path,
+                                const char *key, long *value) {
+  const char *text = cnnrt_safetensors_metadata(file, key);
+  if (!text)
+    return 0;
+  char *end = NULL;
+  errno = 0;
+  long number = strtol(text, &end, 10);
+  if (!*text || *end || errno || number < 0 || number > 1000000)
+    return error("%s: metadata '%s' is '%s', not a number from 0 to 1000000", path, key,
+                 text);
+  *value = number;
+  return 0;
+}
+
+/* Writes the parameters, buffers and optimizer state as bound now. */
 static int save_weights(const cnnrt_model *model, float *const *buffers,
                         const char *path) {
-  int32_t count = 0;
-  const char **names = calloc((size_t)model->num_tensors, sizeof *names);
-  const int64_t **shapes = calloc((size_t)model->num_tensors, sizeof *shapes);
-  int32_t *ranks = calloc((size_t)model->num_tensors, sizeof *ranks);
-  const float **data = calloc((size_t)model->num_tensors, sizeof *data);
-  int status = !names || !shapes || !ranks || !data;
-  if (status)
-    error("out of memory");
-  for (int32_t i = 0; i < model->num_tensors && !status; ++i) {
-    const cnnrt_tensor *t = &model->tensors[i];
-    if (t->role != CNNRT_PARAM && t->role != CNNRT_BUFFER)
-      continue;
-    names[count] = t->name;
-    shapes[count] = t->shape;
-    ranks[count] = t->rank;
-    data[count++] = buffers[i];
-  }
   char message[512];
-  if (!status && cnnrt_safetensors_write(path, count, names, shapes, ranks, data,
-                                         message, sizeof message))
-    status = error("%s: %s", path, message);
-  free(names);
-  free(shapes);
-  free(ranks);
-  free(data);
-  return status;
+  if (cnnrt_save_weights(model, buffers, path, NULL, message, sizeof message))
+    return error("%s: %s", path, message);
+  return 0;
 }
 
 /* Runs `steps` training steps on the bound batch, printing each one's loss
@@ -319,7 +314,7 @@ int main(int argc, char **argv) {
   const char *weights = NULL, *saveWeights = NULL, *outputDir = NULL;
   file_argument inputArgs[MAX_FILE_ARGUMENTS], outputArgs[MAX_FILE_ARGUMENTS];
   int inputCount = 0, outputCount = 0;
-  long bench = 0, memoryLimit = 0, threads = 0, trainSteps = 0, epochs = 0, seed = 1;
+  long bench = 0, memoryLimit = 0, threads = 0, trainSteps = 0, epochs = 0, seed = 0;
   const char *trainData = NULL, *logCsv = NULL, *plotSvg = NULL;
   int allowExtraWeights = 0, checkNumerics = 0, profile = 0;
   for (int i = 1; i < argc; ++i) {
@@ -438,6 +433,13 @@ int main(int argc, char **argv) {
     status = error("%s: %s", weights, message);
   else if (weights)
     status = check_weight_file(model, &file, weights, allowExtraWeights);
+  /* A checkpoint of --train-data says how many epochs it has trained and
+   * with which shuffling, so that training goes on where it stopped. */
+  long trainedEpochs = 0, checkpointSeed = 1;
+  if (!status && weights && trainData &&
+      (read_metadata_number(&file, weights, "epoch", &trainedEpochs) ||
+       read_metadata_number(&file, weights, "seed", &checkpointSeed)))
+    status = 1;
 
   for (int32_t i = 0; i < model->num_tensors && !status; ++i) {
     const cnnrt_tensor *t = &model->tensors[i];
@@ -485,7 +487,7 @@ int main(int argc, char **argv) {
       memcpy(array.shape, shape, sizeof shape);
       array.data = (const unsigned char *)data;
       array.nbytes = (uint64_t)count * 4;
-      cnnrt_safetensors view = {NULL, 0, 1, &array};
+      cnnrt_safetensors view = {NULL, 0, 1, &array, 0, NULL};
       status = bind_from_file(t, &view, input, buffers[i]);
       free(data);
     }
@@ -499,8 +501,11 @@ int main(int argc, char **argv) {
   if (!status && trainSteps) {
     status = run_train_steps(model, trainStep, context, buffers, trainSteps);
   } else if (!status && trainData) {
-    cnnrt_train_options train = {trainData, epochs ? (int32_t)epochs : 1, (uint64_t)seed,
-                                 saveWeights, logCsv, plotSvg};
+    cnnrt_train_options train = {trainData,        (int32_t)trainedEpochs,
+                                 epochs ? (int32_t)epochs : 1,
+                                 (uint64_t)(seed ? seed : checkpointSeed),
+                                 saveWeights,      logCsv,
+                                 plotSvg};
     if (cnnrt_train(model, context, buffers, &train, message, sizeof message))
       status = error("%s", message);
   }

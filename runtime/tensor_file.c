@@ -370,9 +370,60 @@ static int parse_entry(json_reader *r, cnnrt_file_tensor *t, int64_t *begin,
   return 0;
 }
 
+/* "__metadata__": an object whose string values are kept (the format
+ * allows only strings; other values are passed over). */
+static int parse_metadata(json_reader *r, cnnrt_safetensors *file) {
+  if (!peek(r, '{'))
+    return skip_value(r);
+  ++r->text;
+  int32_t capacity = 0;
+  while (!peek(r, '}')) {
+    char *key = NULL, *value = NULL;
+    if (parse_string(r, &key) || expect(r, ':')) {
+      free(key);
+      return -1;
+    }
+    if (!peek(r, '"')) {
+      free(key);
+      if (skip_value(r))
+        return -1;
+    } else if (parse_string(r, &value)) {
+      free(key);
+      return -1;
+    } else {
+      if (file->metadata_count == capacity) {
+        capacity = capacity ? capacity * 2 : 4;
+        char **grown = realloc(file->metadata, sizeof *grown * 2 * (size_t)capacity);
+        if (!grown) {
+          free(key);
+          free(value);
+          return json_error(r, "out of memory");
+        }
+        file->metadata = grown;
+      }
+      file->metadata[2 * file->metadata_count] = key;
+      file->metadata[2 * file->metadata_count++ + 1] = value;
+    }
+    if (!peek(r, ','))
+      break;
+    ++r->text;
+  }
+  return expect(r, '}');
+}
+
+const char *cnnrt_safetensors_metadata(const cnnrt_safetensors *file, const char *key) {
+  for (int32_t i = 0; i < file->metadata_count; ++i)
+    if (!strcmp(file->metadata[2 * i], key))
+      return file->metadata[2 * i + 1];
+  return NULL;
+}
+
 void cnnrt_safetensors_free(cnnrt_safetensors *file) {
   for (int32_t i = 0; i < file->count; ++i)
     free(file->tensors[i].name);
+  for (int32_t i = 0; i < 2 * file->metadata_count; ++i)
+    free(file->metadata[i]);
+  free(file->metadata);
   free(file->tensors);
   free(file->bytes);
   memset(file, 0, sizeof *file);
@@ -486,7 +537,7 @@ int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
     }
     if (!strcmp(name, "__metadata__")) {
       free(name);
-      status = skip_value(&r);
+      status = parse_metadata(&r, file);
     } else if (!is_utf8(name)) {
       free(name);
       status = fail(err, errlen, "a tensor name is not valid UTF-8");
@@ -617,10 +668,21 @@ static void append_json_string(string_builder *b, const char *text) {
 int cnnrt_safetensors_write(const char *path, int32_t count,
                             const char *const *names,
                             const int64_t *const *shapes, const int32_t *ranks,
-                            const float *const *data, char *err, size_t errlen) {
+                            const float *const *data, const char *const *metadata,
+                            char *err, size_t errlen) {
   string_builder header = {0};
   uint64_t offset = 0;
   append(&header, "{");
+  if (metadata && metadata[0]) {
+    append(&header, "\"__metadata__\":{");
+    for (int32_t i = 0; metadata[i]; i += 2) {
+      append(&header, i ? "," : "");
+      append_json_string(&header, metadata[i]);
+      append(&header, ":");
+      append_json_string(&header, metadata[i + 1]);
+    }
+    append(&header, count ? "}," : "}");
+  }
   for (int32_t i = 0; i < count; ++i) {
     char number[64];
     uint64_t bytes = 4;

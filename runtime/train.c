@@ -106,32 +106,15 @@ static int find_tensor(const cnnrt_model *model, const char *name, int32_t role)
   return -1;
 }
 
-/* The tensors a checkpoint holds: parameters, buffers, optimizer state. */
-static int is_checkpointed(const cnnrt_tensor *t) {
-  return t->role == CNNRT_PARAM || t->role == CNNRT_BUFFER || t->role == CNNRT_STATE;
-}
-
+/* Parameters, buffers and optimizer state, with the epochs done and the
+ * seed, written atomically. */
 static int write_checkpoint(const cnnrt_model *model, float **buffers, const char *path,
-                            char *err, size_t errlen) {
-  const char *names[1024];
-  const int64_t *shapes[1024];
-  int32_t ranks[1024];
-  const float *data[1024];
-  int32_t count = 0;
-  for (int32_t i = 0; i < model->num_tensors; ++i) {
-    const cnnrt_tensor *t = &model->tensors[i];
-    if (!is_checkpointed(t))
-      continue;
-    if (count == 1024)
-      return fail(err, errlen, "more than 1024 tensors to checkpoint");
-    names[count] = t->name;
-    shapes[count] = t->shape;
-    ranks[count] = t->rank;
-    data[count++] = buffers[i];
-  }
-  char message[512];
-  if (cnnrt_safetensors_write(path, count, names, shapes, ranks, data, message,
-                              sizeof message))
+                            int32_t epoch, uint64_t seed, char *err, size_t errlen) {
+  char epochText[16], seedText[32], message[512];
+  snprintf(epochText, sizeof epochText, "%d", (int)epoch);
+  snprintf(seedText, sizeof seedText, "%llu", (unsigned long long)seed);
+  const char *metadata[] = {"epoch", epochText, "seed", seedText, NULL};
+  if (cnnrt_save_weights(model, buffers, path, metadata, message, sizeof message))
     return fail(err, errlen, "%s: %s", path, message);
   return 0;
 }
@@ -180,9 +163,44 @@ typedef struct {
   double train_loss, train_accuracy, test_loss, test_accuracy, seconds;
 } epoch_record;
 
+static void write_log_line(FILE *log, int32_t epoch, const epoch_record *record,
+                           int64_t images) {
+  fprintf(log, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f\n", epoch + 1, record->train_loss,
+          record->train_accuracy, record->test_loss, record->test_accuracy,
+          record->seconds, (double)images / record->seconds);
+  fflush(log);
+}
+
+/* Reads the lines of epochs 1..`epochs` of an earlier run's log into
+ * `records`; returns the first epoch (from 0) of the unbroken run of lines
+ * that ends at `epochs`, or `epochs` when the log has none. */
+static int32_t read_log(const char *path, epoch_record *records, int32_t epochs) {
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return epochs;
+  char line[512];
+  int32_t first = epochs;
+  unsigned char *seen = calloc((size_t)epochs, 1);
+  while (seen && fgets(line, sizeof line, f)) {
+    int epoch;
+    epoch_record r;
+    if (sscanf(line, "%d,%lf,%lf,%lf,%lf,%lf", &epoch, &r.train_loss, &r.train_accuracy,
+               &r.test_loss, &r.test_accuracy, &r.seconds) == 6 &&
+        epoch >= 1 && epoch <= epochs) {
+      records[epoch - 1] = r;
+      seen[epoch - 1] = 1;
+    }
+  }
+  while (seen && first > 0 && seen[first - 1])
+    --first;
+  free(seen);
+  fclose(f);
+  return first;
+}
+
 /* Loss and accuracy per epoch, train and test, as two SVG charts. */
-static int write_plot(const char *path, const epoch_record *records, int32_t epochs,
-                      char *err, size_t errlen) {
+static int write_plot(const char *path, const epoch_record *records, int32_t first,
+                      int32_t epochs, char *err, size_t errlen) {
   char temporary[4200];
   snprintf(temporary, sizeof temporary, "%s.tmp-%d", path, (int)getpid());
   FILE *f = fopen(temporary, "w");
@@ -202,6 +220,11 @@ static int write_plot(const char *path, const epoch_record *records, int32_t epo
             x0 + w);
     fprintf(f, "<text x=\"%g\" y=\"%g\">%.3g</text><text x=\"%g\" y=\"%g\">0</text>\n",
             x0 - 50, y0 - h + 4, top, x0 - 20, y0 + 4);
+    fprintf(f, "<text x=\"%g\" y=\"%g\">epoch %d</text>", x0, y0 + 18, (int)first + 1);
+    if (epochs > 1)
+      fprintf(f, "<text x=\"%g\" y=\"%g\">%d</text>", x0 + w - 10, y0 + 18,
+              (int)(first + epochs));
+    fprintf(f, "\n");
     for (int series = 0; series < 2; ++series) {
       fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" points=\"",
               series ? "#d62728" : "#1f77b4");
@@ -261,9 +284,16 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
                     train.labels.data[i], (unsigned long long)i, (long long)classes);
   int64_t count = train.images.shape[0], steps = count / batch;
   int64_t *order = status ? NULL : malloc(sizeof *order * (size_t)count);
-  epoch_record *records = status ? NULL : calloc((size_t)options->epochs, sizeof *records);
+  int32_t lastEpoch = options->epochs > options->trained_epochs ? options->epochs
+                                                               : options->trained_epochs;
+  epoch_record *records = status ? NULL : calloc((size_t)lastEpoch, sizeof *records);
   if (!status && (!order || !records))
     status = fail(err, errlen, "out of memory");
+  /* A resumed run keeps the log's lines of the epochs the checkpoint has
+   * trained, so that the log and the plot show the whole run. */
+  int32_t firstRecord = options->trained_epochs;
+  if (!status && options->log_csv && options->trained_epochs > 0)
+    firstRecord = read_log(options->log_csv, records, options->trained_epochs);
   FILE *log = NULL;
   if (!status && options->log_csv) {
     log = fopen(options->log_csv, "w");
@@ -271,9 +301,15 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
       status = fail(err, errlen, "%s: cannot write", options->log_csv);
     else
       fprintf(log, "epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,images_per_second\n");
+    for (int32_t e = firstRecord; log && e < options->trained_epochs; ++e)
+      write_log_line(log, e, &records[e], steps * batch);
   }
+  if (!status && options->trained_epochs >= options->epochs)
+    printf("the weights have trained %d epochs already; --epochs %d asks for no more\n",
+           options->trained_epochs, options->epochs);
   int tty = isatty(STDOUT_FILENO);
-  for (int32_t epoch = 0; !status && epoch < options->epochs; ++epoch) {
+  for (int32_t epoch = options->trained_epochs; !status && epoch < options->epochs;
+       ++epoch) {
     shuffle(order, count, options->seed, epoch);
     double start = now_seconds(), lossSum = 0.0, correctSum = 0.0;
     for (int64_t s = 0; s < steps && !status; ++s) {
@@ -316,16 +352,14 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
            record->test_loss, 100 * record->test_accuracy, record->seconds,
            (double)(steps * batch) / record->seconds);
     fflush(stdout);
-    if (log) {
-      fprintf(log, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f\n", epoch + 1, record->train_loss,
-              record->train_accuracy, record->test_loss, record->test_accuracy,
-              record->seconds, (double)(steps * batch) / record->seconds);
-      fflush(log);
-    }
+    if (log)
+      write_log_line(log, epoch, record, steps * batch);
     if (options->checkpoint)
-      status = write_checkpoint(model, buffers, options->checkpoint, err, errlen);
+      status = write_checkpoint(model, buffers, options->checkpoint, epoch + 1,
+                                options->seed, err, errlen);
     if (!status && options->plot_svg)
-      status = write_plot(options->plot_svg, records, epoch + 1, err, errlen);
+      status = write_plot(options->plot_svg, records + firstRecord, firstRecord,
+                          epoch + 1 - firstRecord, err, errlen);
   }
   if (log && fclose(log) != 0 && !status)
     status = fail(err, errlen, "%s: cannot write", options->log_csv);

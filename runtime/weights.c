@@ -5,7 +5,8 @@
  * file, as float32 of its exact shape; a tensor of the file that the model
  * does not have is an error (as PyTorch's strict load_state_dict), named
  * with the closest expected name; NaN and infinite values are counted so
- * that the caller can warn.
+ * that the caller can warn. And the other way: a model's weights (and its
+ * optimizer state) written as a file that --weights reads back.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -13,6 +14,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cnnrt_match_weight(const char *name, const int64_t *shape, int32_t rank,
@@ -137,4 +139,35 @@ int64_t cnnrt_count_nonfinite(const cnnrt_file_tensor *tensor, int64_t *nans) {
     infinite += isinf(value) != 0;
   }
   return infinite;
+}
+
+int cnnrt_save_weights(const cnnrt_model *model, float *const *buffers, const char *path,
+                       const char *const *metadata, char *err, size_t errlen) {
+  int32_t count = 0;
+  const char **names = calloc((size_t)model->num_tensors + 1, sizeof *names);
+  const int64_t **shapes = calloc((size_t)model->num_tensors + 1, sizeof *shapes);
+  int32_t *ranks = calloc((size_t)model->num_tensors + 1, sizeof *ranks);
+  const float **data = calloc((size_t)model->num_tensors + 1, sizeof *data);
+  int status = 0;
+  if (!names || !shapes || !ranks || !data) {
+    snprintf(err, errlen, "out of memory");
+    status = -1;
+  }
+  for (int32_t i = 0; i < model->num_tensors && !status; ++i) {
+    const cnnrt_tensor *t = &model->tensors[i];
+    if (t->role != CNNRT_PARAM && t->role != CNNRT_BUFFER && t->role != CNNRT_STATE)
+      continue;
+    names[count] = t->name;
+    shapes[count] = t->shape;
+    ranks[count] = t->rank;
+    data[count++] = buffers[i];
+  }
+  if (!status)
+    status = cnnrt_safetensors_write(path, count, names, shapes, ranks, data, metadata,
+                                     err, errlen);
+  free(names);
+  free(shapes);
+  free(ranks);
+  free(data);
+  return status;
 }
