@@ -305,7 +305,7 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
       write_log_line(log, e, &records[e], steps * batch);
   }
   if (!status && options->trained_epochs >= options->epochs)
-    printf("the weights have trained %d epochs already; --epochs %d asks for no more\n",
+    printf("the weights have trained %d epochs; --epochs %d asks for no more\n",
            options->trained_epochs, options->epochs);
   int tty = isatty(STDOUT_FILENO);
   for (int32_t epoch = options->trained_epochs; !status && epoch < options->epochs;

@@ -8,6 +8,7 @@
 #include "llvm/Support/CommandLine.h"
 
 #include <string>
+#include <vector>
 
 namespace cnnc::driver {
 
@@ -67,8 +68,40 @@ struct ModelOptions {
                                          llvm::StringRef command) const;
 };
 
+/// The training settings that `compile --train` and `train` share.
+struct TrainingOptions {
+  llvm::cl::opt<std::string> optimizer{
+      "optimizer", llvm::cl::desc("sgd (the default), adam or adamw"),
+      llvm::cl::init("sgd"), llvm::cl::cat(commandCategory())};
+  llvm::cl::opt<double> learningRate{"lr", llvm::cl::desc("The learning rate (0.01)"),
+                                     llvm::cl::init(0.01),
+                                     llvm::cl::cat(commandCategory())};
+  llvm::cl::opt<double> momentum{"momentum",
+                                 llvm::cl::desc("With --optimizer=sgd: momentum (0)"),
+                                 llvm::cl::init(0.0), llvm::cl::cat(commandCategory())};
+  llvm::cl::opt<bool> nesterov{"nesterov",
+                               llvm::cl::desc("With --optimizer=sgd: Nesterov momentum"),
+                               llvm::cl::cat(commandCategory())};
+  llvm::cl::opt<double> weightDecay{
+      "weight-decay",
+      llvm::cl::desc("L2 penalty (sgd, adam) or decoupled decay (adamw) (0)"),
+      llvm::cl::init(0.0), llvm::cl::cat(commandCategory())};
+  llvm::cl::opt<double> labelSmoothing{
+      "label-smoothing", llvm::cl::desc("Of the cross-entropy loss (0)"),
+      llvm::cl::init(0.0), llvm::cl::cat(commandCategory())};
+
+  /// Whether any of them is on the command line.
+  bool anyGiven() const;
+  /// Prints the problem and returns false when the optimizer is not one
+  /// cnnc has.
+  bool verify(llvm::StringRef command) const;
+  /// The options as `cnnc compile` takes them, those given only.
+  std::vector<std::string> arguments() const;
+};
+
 int runCompile(int argc, char **argv);
 int runSummary(int argc, char **argv);
+int runTrain(int argc, char **argv);
 
 } // namespace cnnc::driver
 

@@ -329,22 +329,7 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   cl::opt<std::string> loss("loss",
                             cl::desc("With --train: cross-entropy (the default) or mse"),
                             cl::init("cross-entropy"), cl::cat(commandCategory()));
-  cl::opt<std::string> optimizer("optimizer",
-                                 cl::desc("With --train: sgd (the default), adam or adamw"),
-                                 cl::init("sgd"), cl::cat(commandCategory()));
-  cl::opt<double> learningRate("lr", cl::desc("With --train: the learning rate (0.01)"),
-                               cl::init(0.01), cl::cat(commandCategory()));
-  cl::opt<double> momentum("momentum", cl::desc("With --optimizer=sgd: momentum (0)"),
-                           cl::init(0.0), cl::cat(commandCategory()));
-  cl::opt<bool> nesterov("nesterov", cl::desc("With --optimizer=sgd: Nesterov momentum"),
-                         cl::cat(commandCategory()));
-  cl::opt<double> weightDecay(
-      "weight-decay",
-      cl::desc("With --train: L2 penalty (sgd, adam) or decoupled decay (adamw) (0)"),
-      cl::init(0.0), cl::cat(commandCategory()));
-  cl::opt<double> labelSmoothing(
-      "label-smoothing", cl::desc("With --loss=cross-entropy: label smoothing (0)"),
-      cl::init(0.0), cl::cat(commandCategory()));
+  TrainingOptions training;
   // --mlir-print-ir-after=PASS and its kin name passes by their registered
   // arguments, as in mlir-opt.
   registerAllPasses();
@@ -379,17 +364,14 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   if (emulateGpu && !strategyFile.empty())
     return fail("--strategy-file chooses the CPU's strategies, which "
                 "--emulate-gpu does not use");
-  if (optimizer != "sgd" && optimizer != "adam" && optimizer != "adamw")
-    return fail("--optimizer '" + optimizer + "' is not one cnnc has; expected sgd, adam or adamw");
+  if (!training.verify("compile"))
+    return 1;
   if (loss != "cross-entropy" && loss != "mse")
     return fail("--loss '" + loss + "' is not one cnnc has; expected cross-entropy or mse");
   if (train && (gpu || emulateGpu))
     return fail("--train compiles for --target=cpu; training on the GPU needs the "
                 "CUDA runtime, which cnnc does not have yet");
-  if (!train && (loss.getNumOccurrences() || optimizer.getNumOccurrences() ||
-                 learningRate.getNumOccurrences() || momentum.getNumOccurrences() ||
-                 nesterov.getNumOccurrences() || weightDecay.getNumOccurrences() ||
-                 labelSmoothing.getNumOccurrences()))
+  if (!train && (loss.getNumOccurrences() || training.anyGiven()))
     return fail("--loss, --optimizer, --lr, --momentum, --nesterov, --weight-decay and "
                 "--label-smoothing set up training: they need --train");
   if (gpu && (!strategyFile.empty() || !embedWeights.empty()))
@@ -453,12 +435,12 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   if (train) {
     CnnDifferentiateOptions differentiate;
     differentiate.loss = loss;
-    differentiate.optimizer = optimizer;
-    differentiate.learningRate = learningRate;
-    differentiate.momentum = momentum;
-    differentiate.nesterov = nesterov;
-    differentiate.weightDecay = weightDecay;
-    differentiate.labelSmoothing = labelSmoothing;
+    differentiate.optimizer = training.optimizer;
+    differentiate.learningRate = training.learningRate;
+    differentiate.momentum = training.momentum;
+    differentiate.nesterov = training.nesterov;
+    differentiate.weightDecay = training.weightDecay;
+    differentiate.labelSmoothing = training.labelSmoothing;
     pm.addPass(createCnnDifferentiate(differentiate));
     // The gradients nothing reads (of the model's input) go.
     pm.addPass(createCanonicalizerPass());

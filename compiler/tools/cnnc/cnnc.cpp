@@ -40,6 +40,8 @@ constexpr const char *kUsage =
     "            an object, assembly, or the IR of one stage (--emit)\n"
     "  summary   print one row per layer: output shape, parameters and\n"
     "            multiply-accumulates, with the totals\n"
+    "  train     train a model on MNIST or Fashion-MNIST and write its\n"
+    "            weights\n"
     "\n"
     "Run 'cnnc <command> --help' for the options of one command.\n";
 
@@ -260,7 +262,9 @@ int main(int argc, char **argv) {
     return cnnc::driver::runCompile(argc - 1, argv + 1);
   if (command == "summary")
     return cnnc::driver::runSummary(argc - 1, argv + 1);
+  if (command == "train")
+    return cnnc::driver::runTrain(argc - 1, argv + 1);
   llvm::errs() << "cnnc: error: unknown command '" << command
-               << "'; expected 'compile' or 'summary' (see cnnc --help)\n";
+               << "'; expected 'compile', 'summary' or 'train' (see cnnc --help)\n";
   return 1;
 }
