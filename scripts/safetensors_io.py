@@ -49,3 +49,10 @@ def read_safetensors(path):
         tensors[name] = np.frombuffer(body[start:end], dtype=names[entry["dtype"]]
                                       ).reshape(entry["shape"])
     return tensors
+
+
+def read_safetensors_metadata(path):
+    """The file's "__metadata__" strings ({} without any)."""
+    with open(path, "rb") as f:
+        (length,) = struct.unpack("<Q", f.read(8))
+        return json.loads(f.read(length)).get("__metadata__", {})

@@ -79,6 +79,29 @@ struct Conv1dLowering : OpConversionPattern<cnn::Conv1dOp> {
   }
 };
 
+/// out[n, m] += input[n, k] * weight[m, k]: the form of a dense layer that
+/// the CPU's dot kernel takes.
+Value buildDenseProduct(OpBuilder &b, Location loc, RankedTensorType outType, Value input,
+                        Value weight, Value init) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr n, m, k;
+  bindDims(ctx, n, m, k);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {n, k}, ctx),
+                                 AffineMap::get(3, 0, {m, k}, ctx),
+                                 AffineMap::get(3, 0, {n, m}, ctx)};
+  SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel,
+                                                utils::IteratorType::parallel,
+                                                utils::IteratorType::reduction};
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{outType}, ValueRange{input, weight}, ValueRange{init}, maps,
+      iterators, [](OpBuilder &nested, Location l, ValueRange args) {
+        Value product = arith::MulFOp::create(nested, l, args[0], args[1]);
+        linalg::YieldOp::create(nested, l,
+                                Value(arith::AddFOp::create(nested, l, args[2], product)));
+      });
+  return generic.getResult(0);
+}
+
 struct DenseLowering : OpConversionPattern<cnn::DenseOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(cnn::DenseOp op, OpAdaptor adaptor,
@@ -86,28 +109,46 @@ struct DenseLowering : OpConversionPattern<cnn::DenseOp> {
     Location loc = op.getLoc();
     RankedTensorType outType = op.getType();
     Value init = accumulatorInit(rewriter, loc, adaptor.getBias(), outType);
-    // out[n, m] += input[n, k] * weight[m, k]
-    MLIRContext *ctx = rewriter.getContext();
-    AffineExpr n, m, k;
-    bindDims(ctx, n, m, k);
-    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {n, k}, ctx),
-                                   AffineMap::get(3, 0, {m, k}, ctx),
-                                   AffineMap::get(3, 0, {n, m}, ctx)};
-    SmallVector<utils::IteratorType> iterators = {utils::IteratorType::parallel,
-                                                  utils::IteratorType::parallel,
-                                                  utils::IteratorType::reduction};
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{outType},
-        ValueRange{adaptor.getInput(), adaptor.getWeight()}, ValueRange{init},
-        maps, iterators, [](OpBuilder &b, Location l, ValueRange args) {
-          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-          linalg::YieldOp::create(b, l,
-                                  Value(arith::AddFOp::create(b, l, args[2], product)));
-        });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, buildDenseProduct(rewriter, loc, outType, adaptor.getInput(),
+                                             adaptor.getWeight(), init));
     return success();
   }
 };
+
+/// A transposed convolution of a 1x1 input (the input gradient of a
+/// convolution that reduces its input to one pixel, as LeNet-5's C5):
+/// out[n, c, y, x] = sum_k in[n, k] * w[k, c, y, x], a dense layer of the
+/// transposed filters. As a padded convolution it would multiply (K - 1)^2
+/// zeros for every product it needs.
+LogicalResult lowerPixelConvTranspose(cnn::ConvTranspose2dOp op, Value input,
+                                      Value weight, ConversionPatternRewriter &rewriter) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  ArrayRef<int64_t> in = inType.getShape(), w = wType.getShape();
+  auto isZero = [](int64_t v) { return v == 0; };
+  auto isOne = [](int64_t v) { return v == 1; };
+  if (in[2] != 1 || in[3] != 1 || op.getGroups() != 1 || op.getBias() ||
+      !llvm::all_of(op.getPadding(), isZero) || !llvm::all_of(op.getOutputPadding(), isZero) ||
+      !llvm::all_of(op.getDilations(), isOne))
+    return failure();
+  Location loc = op.getLoc();
+  Type element = inType.getElementType();
+  int64_t columns = w[1] * w[2] * w[3];
+  SmallVector<ReassociationIndices> flatten = {{0}, {1, 2, 3}};
+  Value rows = tensor::CollapseShapeOp::create(rewriter, loc, input, flatten);
+  Value filters = tensor::CollapseShapeOp::create(rewriter, loc, weight, flatten);
+  auto transposedType = RankedTensorType::get({columns, w[0]}, element);
+  Value transposed =
+      linalg::TransposeOp::create(rewriter, loc, filters,
+                                  emptyTensor(rewriter, loc, transposedType),
+                                  ArrayRef<int64_t>{1, 0})
+          ->getResult(0);
+  auto flatType = RankedTensorType::get({in[0], columns}, element);
+  Value product = buildDenseProduct(rewriter, loc, flatType, rows, transposed,
+                                    filledTensor(rewriter, loc, flatType, 0.0));
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, op.getType(), product, flatten);
+  return success();
+}
 
 struct ConvTranspose2dLowering : OpConversionPattern<cnn::ConvTranspose2dOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -125,6 +166,9 @@ struct ConvTranspose2dLowering : OpConversionPattern<cnn::ConvTranspose2dOp> {
     ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
     ArrayRef<int64_t> padding = op.getPadding(), extra = op.getOutputPadding();
     int64_t groups = op.getGroups();
+    if (succeeded(lowerPixelConvTranspose(op, adaptor.getInput(), adaptor.getWeight(),
+                                          rewriter)))
+      return success();
 
     // Spread the input out by the strides.
     Value input = adaptor.getInput();

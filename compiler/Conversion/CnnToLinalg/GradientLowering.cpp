@@ -249,6 +249,28 @@ Value readWindow(OpBuilder &b, Location l, Value tensor, ArrayRef<WindowOfInput>
   return arith::SelectOp::create(b, l, exists, value, floatConstant(b, l, element, 0.0));
 }
 
+/// Whether the windows tile the input exactly (stride = kernel, no padding,
+/// input = output * kernel, LeNet's and most pooling layers): every input
+/// position is then in exactly one window, at (h / KH, w / KW).
+bool windowsTileInput(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                      ArrayRef<int64_t> padding, ArrayRef<int64_t> inShape,
+                      ArrayRef<int64_t> outShape) {
+  for (int d = 0; d < 2; ++d)
+    if (strides[d] != kernel[d] || padding[d] != 0 || padding[2 + d] != 0 ||
+        inShape[2 + d] != outShape[2 + d] * kernel[d])
+      return false;
+  return true;
+}
+
+/// (n, c, h, w) -> (n, c, h floordiv KH, w floordiv KW): the window an input
+/// position lies in, where the windows tile the input.
+AffineMap windowOfPositionMap(MLIRContext *context, ArrayRef<int64_t> kernel) {
+  AffineExpr n, c, h, w;
+  bindDims(context, n, c, h, w);
+  return AffineMap::get(4, 0, {n, c, h.floorDiv(kernel[0]), w.floorDiv(kernel[1])},
+                        context);
+}
+
 struct AvgPool2dGradLowering : OpConversionPattern<cnn::AvgPool2dGradOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(cnn::AvgPool2dGradOp op, OpAdaptor adaptor,
@@ -260,6 +282,19 @@ struct AvgPool2dGradLowering : OpConversionPattern<cnn::AvgPool2dGradOp> {
     Value outputGrad = adaptor.getOutputGrad();
     ArrayRef<int64_t> outShape = op.getOutputGrad().getType().getShape();
     bool includePad = op.getCountIncludePad();
+    if (windowsTileInput(kernel, strides, padding, type.getShape(), outShape)) {
+      // One window a position, all full: a map rather than a gather over
+      // the window offsets.
+      Value scale = floatConstant(rewriter, op.getLoc(), element,
+                                  1.0 / double(kernel[0] * kernel[1]));
+      rewriter.replaceOp(
+          op, buildMap(rewriter, op.getLoc(), type, outputGrad,
+                       windowOfPositionMap(rewriter.getContext(), kernel),
+                       [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                         return arith::MulFOp::create(b, l, args[0], scale);
+                       }));
+      return success();
+    }
     auto term = [&](OpBuilder &b, Location l, ArrayRef<WindowOfInput> windows,
                     Value exists) -> Value {
       // Each window's divisor, as the forward counts it.
@@ -336,6 +371,30 @@ struct MaxPool2dGradLowering : OpConversionPattern<cnn::MaxPool2dGradOp> {
         });
     Value maxima = argmax[1];
     Value outputGrad = adaptor.getOutputGrad();
+    auto flatPosition = [&](OpBuilder &b, Location l) -> Value {
+      return arith::IndexCastOp::create(
+          b, l, b.getI64Type(),
+          arith::AddIOp::create(
+              b, l,
+              arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, 2),
+                                    indexConstant(b, l, in[3])),
+              linalg::IndexOp::create(b, l, 3)));
+    };
+    if (windowsTileInput(kernel, strides, padding, in, outShape)) {
+      // One window a position: it receives its window's gradient if it is
+      // the window's first maximum.
+      AffineMap window = windowOfPositionMap(rewriter.getContext(), kernel);
+      rewriter.replaceOp(
+          op, buildMap(rewriter, loc, type, {maxima, outputGrad}, {window, window},
+                       [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                         Value won = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                                           args[0], flatPosition(b, l));
+                         return arith::SelectOp::create(
+                             b, l, won, args[1],
+                             floatConstant(b, l, type.getElementType(), 0.0));
+                       }));
+      return success();
+    }
 
     auto term = [&](OpBuilder &b, Location l, ArrayRef<WindowOfInput> windows,
                     Value exists) -> Value {
@@ -343,15 +402,9 @@ struct MaxPool2dGradLowering : OpConversionPattern<cnn::MaxPool2dGradOp> {
           b, l, maxima,
           ValueRange{linalg::IndexOp::create(b, l, 0), linalg::IndexOp::create(b, l, 1),
                      windows[0].index, windows[1].index});
-      Value here = arith::IndexCastOp::create(
-          b, l, b.getI64Type(),
-          arith::AddIOp::create(
-              b, l,
-              arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, 2),
-                                    indexConstant(b, l, in[3])),
-              linalg::IndexOp::create(b, l, 3)));
       Value won = arith::AndIOp::create(
-          b, l, exists, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, winner, here));
+          b, l, exists,
+          arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, winner, flatPosition(b, l)));
       return readWindow(b, l, outputGrad, windows, won);
     };
     rewriter.replaceOp(op, gatherFromWindows(rewriter, loc, type, kernel, term, strides,

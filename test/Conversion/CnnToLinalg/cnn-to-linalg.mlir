@@ -231,6 +231,22 @@ func.func @conv_transpose2d(%x: tensor<1x4x3x3xf32>, %w: tensor<4x2x2x2xf32>) ->
 
 // -----
 
+// Of a 1x1 input (the input gradient of LeNet-5's C5): a dense layer of the
+// transposed filters, not a convolution over a padded input of zeros.
+// CHECK-LABEL: func.func @conv_transpose2d_pixel
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3]] : tensor<8x4x1x1xf32> into tensor<8x4xf32>
+// CHECK: %[[FILTERS:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3]] : tensor<4x3x5x5xf32> into tensor<4x75xf32>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[FILTERS]] : tensor<4x75xf32>) outs(%{{.*}} : tensor<75x4xf32>) permutation = [1, 0]
+// CHECK: %[[PRODUCT:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[ROWS]], %[[T]] : tensor<8x4xf32>, tensor<75x4xf32>) outs(%{{.*}} : tensor<8x75xf32>)
+// CHECK: tensor.expand_shape %[[PRODUCT]] {{\[}}[0], [1, 2, 3]] output_shape [8, 3, 5, 5] : tensor<8x75xf32> into tensor<8x3x5x5xf32>
+// CHECK-NOT: linalg.conv_2d
+func.func @conv_transpose2d_pixel(%x: tensor<8x4x1x1xf32>, %w: tensor<4x3x5x5xf32>) -> tensor<8x3x5x5xf32> {
+  %0 = cnn.conv_transpose2d %x, %w : tensor<8x4x1x1xf32>, tensor<4x3x5x5xf32> -> tensor<8x3x5x5xf32>
+  return %0 : tensor<8x3x5x5xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @gathers
 // Nearest upsampling divides the output index by the factor.
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x8x8xf32>)

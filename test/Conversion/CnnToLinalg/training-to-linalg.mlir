@@ -76,21 +76,52 @@ func.func @cross_entropy(%z: tensor<2x5xf32>, %l: tensor<2xf32>) -> tensor<1xf32
 
 // -----
 
-// A pooling gradient gathers: each input position sums over the window
-// offsets what the window that reads it there sends back.
-// CHECK-LABEL: func.func @avg_pool2d_grad
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<2x2xf32>) outs(%{{.*}} : tensor<1x2x6x6xf32>)
-// CHECK: arith.remsi
-// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<1x2x3x3xf32>
-// CHECK: arith.divf
-func.func @avg_pool2d_grad(%g: tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32> {
+// Where the windows tile the input (stride = kernel, no padding), each
+// input position has one window: the gradient is a map of the window's.
+// CHECK-DAG: #[[WINDOW:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 floordiv 2, d3 floordiv 2)>
+// CHECK-LABEL: func.func @avg_pool2d_grad_tiled
+// CHECK: linalg.generic {indexing_maps = [#[[WINDOW]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%{{.*}} : tensor<1x2x3x3xf32>) outs(%{{.*}} : tensor<1x2x6x6xf32>)
+// CHECK: arith.mulf %{{.*}}, %cst
+// CHECK-NOT: tensor.extract
+func.func @avg_pool2d_grad_tiled(%g: tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32> {
   %0 = cnn.avg_pool2d_grad %g {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x2x3x3xf32> -> tensor<1x2x6x6xf32>
   return %0 : tensor<1x2x6x6xf32>
 }
 
 // -----
 
-// Max pooling's gradient finds each window's first maximum as a flat index.
+// Overlapping windows: each input position gathers over the window offsets
+// what the window that reads it there sends back.
+// CHECK-LABEL: func.func @avg_pool2d_grad
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<3x3xf32>) outs(%{{.*}} : tensor<1x2x7x7xf32>)
+// CHECK: arith.remsi
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<1x2x3x3xf32>
+// CHECK: arith.divf
+func.func @avg_pool2d_grad(%g: tensor<1x2x3x3xf32>) -> tensor<1x2x7x7xf32> {
+  %0 = cnn.avg_pool2d_grad %g {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>} : tensor<1x2x3x3xf32> -> tensor<1x2x7x7xf32>
+  return %0 : tensor<1x2x7x7xf32>
+}
+
+// -----
+
+// Max pooling's gradient finds each window's first maximum as a flat index;
+// where the windows tile the input, each position compares with its own
+// window's.
+// CHECK-LABEL: func.func @max_pool2d_grad_tiled
+// CHECK: %[[ARG:.*]]:2 = linalg.generic {{.*}} outs(%{{.*}}, %{{.*}} : tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[ARG]]#1, %{{.*}} : tensor<1x1x2x2xi64>, tensor<1x1x2x2xf32>) outs(%{{.*}} : tensor<1x1x4x4xf32>)
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+func.func @max_pool2d_grad_tiled(%g: tensor<1x1x2x2xf32>, %x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  %0 = cnn.max_pool2d_grad %g, %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x1x2x2xf32>, tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// Overlapping windows with padding (ResNet's stem): a gather over the
+// window offsets.
 // CHECK-LABEL: func.func @max_pool2d_grad
 // CHECK: %[[ARG:.*]]:2 = linalg.generic {{.*}} outs(%{{.*}}, %{{.*}} : tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
 // CHECK: arith.cmpf ogt
@@ -98,6 +129,6 @@ func.func @avg_pool2d_grad(%g: tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32> {
 // CHECK: tensor.extract %[[ARG]]#1
 // CHECK: arith.cmpi eq
 func.func @max_pool2d_grad(%g: tensor<1x1x2x2xf32>, %x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
-  %0 = cnn.max_pool2d_grad %g, %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : tensor<1x1x2x2xf32>, tensor<1x1x4x4xf32>
+  %0 = cnn.max_pool2d_grad %g, %x {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : tensor<1x1x2x2xf32>, tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }
