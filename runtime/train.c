@@ -49,8 +49,10 @@ static int read_idx(const char *dir, const char *name, cnnrt_idx *idx, char *err
   return 0;
 }
 
-static int read_split(const char *dir, const char *prefix, split *s, char *err,
-                      size_t errlen) {
+/* The images and labels of DIR/PREFIX-*, checked against the model: images
+ * that fit its input, labels below its number of classes. */
+static int read_split(const char *dir, const char *prefix, int64_t height, int64_t width,
+                      int64_t classes, split *s, char *err, size_t errlen) {
   char images[64], labels[64];
   snprintf(images, sizeof images, "%s-images-idx3-ubyte", prefix);
   snprintf(labels, sizeof labels, "%s-labels-idx1-ubyte", prefix);
@@ -63,6 +65,17 @@ static int read_split(const char *dir, const char *prefix, split *s, char *err,
                 "%s/%s: expected images [N, H, W] and as many labels, got %lld images and "
                 "%lld labels", dir, prefix, (long long)s->images.shape[0],
                 (long long)s->labels.shape[0]);
+  if (s->images.shape[0] == 0)
+    return fail(err, errlen, "%s/%s: no images", dir, images);
+  if (s->images.shape[1] > height || s->images.shape[2] > width)
+    return fail(err, errlen, "%s/%s: the images are %lldx%lld, larger than the model's "
+                             "%lldx%lld input", dir, images, (long long)s->images.shape[1],
+                (long long)s->images.shape[2], (long long)height, (long long)width);
+  for (uint64_t i = 0; i < s->labels.count; ++i)
+    if (s->labels.data[i] >= classes)
+      return fail(err, errlen, "%s/%s: label %d (of image %llu) is not below the model's "
+                               "%lld classes", dir, labels, s->labels.data[i],
+                  (unsigned long long)i, (long long)classes);
   return 0;
 }
 
@@ -270,18 +283,15 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
   split train, test;
   memset(&train, 0, sizeof train);
   memset(&test, 0, sizeof test);
-  int status = read_split(options->data_dir, "train", &train, err, errlen) ||
-               read_split(options->data_dir, "t10k", &test, err, errlen);
   int64_t batch = in->shape[0], height = in->shape[2], width = in->shape[3];
   int64_t classes = model->tensors[output].shape[1];
-  if (!status && (train.images.shape[1] > height || train.images.shape[2] > width))
-    status = fail(err, errlen, "the images are %lldx%lld, larger than the model's %lldx%lld input",
-                  (long long)train.images.shape[1], (long long)train.images.shape[2],
-                  (long long)height, (long long)width);
-  for (uint64_t i = 0; !status && i < train.labels.count; ++i)
-    if (train.labels.data[i] >= classes)
-      status = fail(err, errlen, "label %d of image %llu is not below the model's %lld classes",
-                    train.labels.data[i], (unsigned long long)i, (long long)classes);
+  int status = read_split(options->data_dir, "train", height, width, classes, &train, err,
+                          errlen) ||
+               read_split(options->data_dir, "t10k", height, width, classes, &test, err,
+                          errlen);
+  if (!status && train.images.shape[0] < batch)
+    status = fail(err, errlen, "%s: %lld training images, fewer than a batch of %lld",
+                  options->data_dir, (long long)train.images.shape[0], (long long)batch);
   int64_t count = train.images.shape[0], steps = count / batch;
   int64_t *order = status ? NULL : malloc(sizeof *order * (size_t)count);
   int32_t lastEpoch = options->epochs > options->trained_epochs ? options->epochs

@@ -201,7 +201,8 @@ int cnnc::driver::runTrain(int argc, char **argv) {
   if (int status = run(self, compile))
     return status;
 
-  std::vector<std::string> train{executable.str().str(), "--train-data", data,
+  // Its messages read as the command's, not the temporary file's.
+  std::vector<std::string> train{"cnnc train", "--train-data", data,
                                  "--epochs", std::to_string(epochs),
                                  "--save-weights", checkpoint};
   if (seed.getNumOccurrences())

@@ -2,6 +2,7 @@
 
 usage: make_bad_files.py DIR
 """
+import gzip
 import os
 import struct
 import sys
@@ -58,6 +59,42 @@ def main():
     np.save(path("fortran.npy"), np.asfortranarray(np.zeros((1, 1, 32, 32), np.float32)))
     with open(path("not-npy.npy"), "wb") as f:
         f.write(b"P5\n32 32\n255\n" + bytes(1024))
+    # IDX datasets for `cnnc train`: a good one, and one thing wrong in each
+    # of the others.
+    def idx(values):
+        header = bytes([0, 0, 8, values.ndim]) + b"".join(
+            struct.pack(">I", n) for n in values.shape)
+        return header + values.astype(np.uint8).tobytes()
+
+    def dataset(name, train_images=None, train_labels=None, raw_images=None):
+        directory = path(name)
+        os.makedirs(directory, exist_ok=True)
+        rng = np.random.default_rng(0)
+        files = {
+            "train-images-idx3-ubyte": idx(train_images if train_images is not None
+                                           else rng.integers(0, 256, (128, 28, 28))),
+            "train-labels-idx1-ubyte": idx(train_labels if train_labels is not None
+                                           else rng.integers(0, 10, 128)),
+            "t10k-images-idx3-ubyte": idx(rng.integers(0, 256, (16, 28, 28))),
+            "t10k-labels-idx1-ubyte": idx(rng.integers(0, 10, 16)),
+        }
+        if raw_images is not None:
+            files["train-images-idx3-ubyte"] = raw_images
+        for file, data in files.items():
+            with open(os.path.join(directory, file + ".gz"), "wb") as f:
+                f.write(gzip.compress(data, mtime=0))
+    dataset("idx")
+    dataset("idx-labels", train_labels=np.full(128, 12))
+    dataset("idx-large", train_images=np.zeros((128, 40, 40)))
+    dataset("idx-count", train_labels=np.zeros(100))
+    dataset("idx-magic", raw_images=b"\x00\x00\x0d\x03" + bytes(12))
+    dataset("idx-crc")
+    crc = os.path.join(path("idx-crc"), "train-images-idx3-ubyte.gz")
+    with open(crc, "rb") as f:
+        damaged = bytearray(f.read())
+    damaged[-8] ^= 0xFF  # the stored CRC-32
+    with open(crc, "wb") as f:
+        f.write(bytes(damaged))
     # Hostile safetensors files: their headers written by hand.
     def raw(name, header, body=b""):
         text = header.encode() if isinstance(header, str) else header
