@@ -933,7 +933,10 @@ int cnnrt_idx_parse(unsigned char *bytes, size_t size, cnnrt_idx *idx, char *err
     uint32_t dim = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
     idx->shape[d] = dim;
     count *= dim; /* at most 2^32 per factor; checked against the size below */
-    if (dim == 0 || count > size)
+    if (dim == 0)
+      return cnnrt_idx_free(idx),
+             fail(err, errlen, "dimension %d of the IDX shape is 0: the file holds nothing", d);
+    if (count > size)
       return cnnrt_idx_free(idx),
              fail(err, errlen, "the IDX shape holds more values than the file has");
   }

@@ -65,8 +65,6 @@ static int read_split(const char *dir, const char *prefix, int64_t height, int64
                 "%s/%s: expected images [N, H, W] and as many labels, got %lld images and "
                 "%lld labels", dir, prefix, (long long)s->images.shape[0],
                 (long long)s->labels.shape[0]);
-  if (s->images.shape[0] == 0)
-    return fail(err, errlen, "%s/%s: no images", dir, images);
   if (s->images.shape[1] > height || s->images.shape[2] > width)
     return fail(err, errlen, "%s/%s: the images are %lldx%lld, larger than the model's "
                              "%lldx%lld input", dir, images, (long long)s->images.shape[1],

@@ -4,9 +4,11 @@ usage: make_seeds.py SOURCE_ROOT OUT_DIR
 
 OUT_DIR/json: models/**/*.json, every JSON part of the tests and every
 JSON example of docs/errors.md (the inputs behind each error message);
-OUT_DIR/safetensors and OUT_DIR/npy: small valid and invalid files.
+OUT_DIR/safetensors, OUT_DIR/npy and OUT_DIR/idx: small valid and invalid
+files (the IDX ones also gzip-compressed, stored and deflated).
 """
 import glob
+import gzip
 import os
 import re
 import sys
@@ -19,7 +21,7 @@ from safetensors_io import write_safetensors  # noqa: E402
 
 def main():
     root, out = sys.argv[1], sys.argv[2]
-    for kind in ("json", "safetensors", "npy"):
+    for kind in ("json", "safetensors", "npy", "idx"):
         os.makedirs(os.path.join(out, kind), exist_ok=True)
     count = 0
     for path in glob.glob(os.path.join(root, "models", "**", "*.json"), recursive=True):
@@ -55,6 +57,16 @@ def main():
     np.save(os.path.join(npy, "scalar.npy"), np.float32(1.5))
     np.save(os.path.join(npy, "f64.npy"), np.zeros((2, 3)))
     np.save(os.path.join(npy, "fortran.npy"), np.asfortranarray(np.zeros((2, 3), np.float32)))
+
+    idx = os.path.join(out, "idx")
+    images = bytes([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0, 4]) + bytes(range(32))
+    labels = bytes([0, 0, 8, 1, 0, 0, 0, 3, 1, 2, 3])
+    for name, data in (("images", images), ("labels", labels)):
+        with open(os.path.join(idx, name + "-idx-ubyte"), "wb") as f:
+            f.write(data)
+        for level in (0, 9):
+            with open(os.path.join(idx, f"{name}-{level}.gz"), "wb") as f:
+                f.write(gzip.compress(data, compresslevel=level, mtime=0))
 
 
 if __name__ == "__main__":
