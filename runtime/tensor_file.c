@@ -527,6 +527,7 @@ int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
   uint64_t dataSize = file->size - 8 - header;
   json_reader r = {(const char *)file->bytes + 8, (const char *)data, 0, err, errlen};
   int32_t capacity = 0;
+  int seenMetadata = 0;
   int status = expect(&r, '{');
   while (!status && !peek(&r, '}')) {
     char *name = NULL;
@@ -537,6 +538,10 @@ int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
     }
     if (!strcmp(name, "__metadata__")) {
       free(name);
+      if (seenMetadata++) {
+        status = fail(err, errlen, "\"__metadata__\" appears twice");
+        break;
+      }
       status = parse_metadata(&r, file);
     } else if (!is_utf8(name)) {
       free(name);

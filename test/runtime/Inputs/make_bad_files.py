@@ -123,6 +123,8 @@ def main():
         bytes(4))
     raw("not-json.safetensors", "<html>not a header</html>")
     raw("nested.safetensors", '{"__metadata__":' + "[" * 100 + "]" * 100 + "}")
+    raw("metadata-twice.safetensors",
+        '{"__metadata__":{"epoch":"1"},"__metadata__":{"epoch":"2"}}')
     raw("duplicate.safetensors",
         '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},'
         '"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', bytes(8))
