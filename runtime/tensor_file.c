@@ -6,6 +6,7 @@
  *===----------------------------------------------------------------------===*/
 
 #include "cnnrt.h"
+#include "error.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -18,7 +19,7 @@
 #define MAX_HEADER_BYTES ((uint64_t)100 << 20)
 #define MAX_JSON_DEPTH 64
 
-static int fail(char *err, size_t errlen, const char *format, ...) {
+int cnnrt_fail(char *err, size_t errlen, const char *format, ...) {
   va_list args;
   va_start(args, format);
   vsnprintf(err, errlen, format, args);
@@ -49,27 +50,27 @@ static int read_file(const char *path, unsigned char **bytes, size_t *size,
                      char *err, size_t errlen) {
   FILE *file = fopen(path, "rb");
   if (!file)
-    return fail(err, errlen, "cannot open: %s", strerror(errno));
+    return cnnrt_fail(err, errlen, "cannot open: %s", strerror(errno));
   if (fseek(file, 0, SEEK_END) != 0) {
     fclose(file);
-    return fail(err, errlen, "cannot read: %s", strerror(errno));
+    return cnnrt_fail(err, errlen, "cannot read: %s", strerror(errno));
   }
   long length = ftell(file);
   if (length < 0 || fseek(file, 0, SEEK_SET) != 0) {
     fclose(file);
-    return fail(err, errlen, "cannot read: not a regular file");
+    return cnnrt_fail(err, errlen, "cannot read: not a regular file");
   }
   *bytes = malloc(length ? (size_t)length : 1);
   if (!*bytes) {
     fclose(file);
-    return fail(err, errlen, "cannot read: out of memory for %ld bytes", length);
+    return cnnrt_fail(err, errlen, "cannot read: out of memory for %ld bytes", length);
   }
   size_t got = fread(*bytes, 1, (size_t)length, file);
   fclose(file);
   if (got != (size_t)length) {
     free(*bytes);
     *bytes = NULL;
-    return fail(err, errlen, "cannot read: short read");
+    return cnnrt_fail(err, errlen, "cannot read: short read");
   }
   *size = (size_t)length;
   return 0;
@@ -84,11 +85,11 @@ static int write_file_atomically(const char *path, int count,
   size_t length = strlen(path) + 32;
   char *temporary = malloc(length);
   if (!temporary)
-    return fail(err, errlen, "out of memory");
+    return cnnrt_fail(err, errlen, "out of memory");
   snprintf(temporary, length, "%s.tmp-%ld", path, (long)getpid());
   FILE *file = fopen(temporary, "wb");
   if (!file) {
-    fail(err, errlen, "cannot write: %s", strerror(errno));
+    cnnrt_fail(err, errlen, "cannot write: %s", strerror(errno));
     free(temporary);
     return -1;
   }
@@ -97,7 +98,7 @@ static int write_file_atomically(const char *path, int count,
     ok = fwrite(chunks[i], 1, sizes[i], file) == sizes[i];
   ok = (fclose(file) == 0) && ok;
   if (!ok || rename(temporary, path) != 0) {
-    fail(err, errlen, "cannot write: %s", strerror(errno));
+    cnnrt_fail(err, errlen, "cannot write: %s", strerror(errno));
     remove(temporary);
     free(temporary);
     return -1;
@@ -122,7 +123,7 @@ static void skip_space(json_reader *r) {
 }
 
 static int json_error(json_reader *r, const char *what) {
-  return fail(r->err, r->errlen, "malformed header: %s", what);
+  return cnnrt_fail(r->err, r->errlen, "malformed header: %s", what);
 }
 
 static int expect(json_reader *r, char c) {
@@ -327,7 +328,7 @@ static int parse_entry(json_reader *r, cnnrt_file_tensor *t, int64_t *begin,
       char *dtype = NULL;
       status = parse_string(r, &dtype);
       if (!status && strlen(dtype) >= sizeof t->dtype)
-        status = fail(r->err, r->errlen, "tensor '%s': unknown dtype '%s'", t->name, dtype);
+        status = cnnrt_fail(r->err, r->errlen, "tensor '%s': unknown dtype '%s'", t->name, dtype);
       if (!status)
         strcpy(t->dtype, dtype);
       free(dtype);
@@ -337,7 +338,7 @@ static int parse_entry(json_reader *r, cnnrt_file_tensor *t, int64_t *begin,
       t->rank = 0;
       while (!status && !peek(r, ']')) {
         if (t->rank == CNNRT_MAX_RANK) {
-          status = fail(r->err, r->errlen, "tensor '%s': more than %d dimensions",
+          status = cnnrt_fail(r->err, r->errlen, "tensor '%s': more than %d dimensions",
                         t->name, CNNRT_MAX_RANK);
           break;
         }
@@ -365,7 +366,7 @@ static int parse_entry(json_reader *r, cnnrt_file_tensor *t, int64_t *begin,
   }
   ++r->text;
   if (!have_dtype || !have_shape || !have_offsets)
-    return fail(r->err, r->errlen,
+    return cnnrt_fail(r->err, r->errlen,
                 "tensor '%s': needs \"dtype\", \"shape\" and \"data_offsets\"", t->name);
   return 0;
 }
@@ -441,12 +442,12 @@ static int compare_data(const void *a, const void *b) {
 static int check_layout(const cnnrt_safetensors *file, const unsigned char *data,
                         uint64_t dataSize, char *err, size_t errlen) {
   if (!file->count)
-    return dataSize ? fail(err, errlen, "%llu data bytes but no tensors",
+    return dataSize ? cnnrt_fail(err, errlen, "%llu data bytes but no tensors",
                            (unsigned long long)dataSize)
                     : 0;
   const cnnrt_file_tensor **order = malloc(sizeof *order * (size_t)file->count);
   if (!order)
-    return fail(err, errlen, "out of memory");
+    return cnnrt_fail(err, errlen, "out of memory");
   for (int32_t i = 0; i < file->count; ++i)
     order[i] = &file->tensors[i];
   qsort(order, (size_t)file->count, sizeof *order, compare_data);
@@ -455,15 +456,15 @@ static int check_layout(const cnnrt_safetensors *file, const unsigned char *data
   for (int32_t i = 0; i < file->count && !status; ++i) {
     const cnnrt_file_tensor *t = order[i];
     if (t->data < expected)
-      status = fail(err, errlen, "tensors '%s' and '%s' overlap", order[i - 1]->name,
+      status = cnnrt_fail(err, errlen, "tensors '%s' and '%s' overlap", order[i - 1]->name,
                     t->name);
     else if (t->data > expected)
-      status = fail(err, errlen, "%llu data bytes before tensor '%s' belong to no tensor",
+      status = cnnrt_fail(err, errlen, "%llu data bytes before tensor '%s' belong to no tensor",
                     (unsigned long long)(t->data - expected), t->name);
     expected = t->data + t->nbytes;
   }
   if (!status && expected != data + dataSize)
-    status = fail(err, errlen, "%llu data bytes after the last tensor belong to no tensor",
+    status = cnnrt_fail(err, errlen, "%llu data bytes after the last tensor belong to no tensor",
                   (unsigned long long)(data + dataSize - expected));
   free(order);
   return status;
@@ -508,7 +509,7 @@ int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
   if (file->size < 8) {
     size_t size = file->size;
     cnnrt_safetensors_free(file);
-    return fail(err, errlen,
+    return cnnrt_fail(err, errlen,
                 "not a safetensors file: %zu bytes, shorter than its 8-byte header length",
                 size);
   }
@@ -519,7 +520,7 @@ int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
     unsigned long long length = (unsigned long long)header;
     size_t size = file->size;
     cnnrt_safetensors_free(file);
-    return fail(err, errlen,
+    return cnnrt_fail(err, errlen,
                 "not a safetensors file: header length %llu does not fit the file's %zu bytes",
                 length, size);
   }
@@ -539,17 +540,17 @@ int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
     if (!strcmp(name, "__metadata__")) {
       free(name);
       if (seenMetadata++) {
-        status = fail(err, errlen, "\"__metadata__\" appears twice");
+        status = cnnrt_fail(err, errlen, "\"__metadata__\" appears twice");
         break;
       }
       status = parse_metadata(&r, file);
     } else if (!is_utf8(name)) {
       free(name);
-      status = fail(err, errlen, "a tensor name is not valid UTF-8");
+      status = cnnrt_fail(err, errlen, "a tensor name is not valid UTF-8");
       break;
     } else {
       if (cnnrt_safetensors_find(file, name)) {
-        status = fail(err, errlen, "tensor '%s' appears twice", name);
+        status = cnnrt_fail(err, errlen, "tensor '%s' appears twice", name);
         free(name);
         break;
       }
@@ -558,7 +559,7 @@ int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
         cnnrt_file_tensor *grown = realloc(file->tensors, sizeof *grown * (size_t)capacity);
         if (!grown) {
           free(name);
-          status = fail(err, errlen, "out of memory");
+          status = cnnrt_fail(err, errlen, "out of memory");
           break;
         }
         file->tensors = grown;
@@ -572,24 +573,24 @@ int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
         break;
       size_t element = dtype_size(t->dtype);
       if (!element) {
-        status = fail(err, errlen, "tensor '%s': unknown dtype '%s'", t->name, t->dtype);
+        status = cnnrt_fail(err, errlen, "tensor '%s': unknown dtype '%s'", t->name, t->dtype);
         break;
       }
       uint64_t bytes = element;
       for (int32_t i = 0; i < t->rank && !status; ++i)
         if (t->shape[i] && bytes > UINT64_MAX / (uint64_t)t->shape[i])
-          status = fail(err, errlen, "tensor '%s': its shape is too large", t->name);
+          status = cnnrt_fail(err, errlen, "tensor '%s': its shape is too large", t->name);
         else
           bytes *= (uint64_t)t->shape[i];
       if (status)
         break;
       if (begin > end) {
-        status = fail(err, errlen, "tensor '%s': data_offsets [%lld, %lld] end before they begin",
+        status = cnnrt_fail(err, errlen, "tensor '%s': data_offsets [%lld, %lld] end before they begin",
                       t->name, (long long)begin, (long long)end);
         break;
       }
       if ((uint64_t)end > dataSize) {
-        status = fail(err, errlen,
+        status = cnnrt_fail(err, errlen,
                       "tensor '%s': data_offsets [%lld, %lld] lie outside the %llu data bytes",
                       t->name, (long long)begin, (long long)end,
                       (unsigned long long)dataSize);
@@ -598,7 +599,7 @@ int cnnrt_safetensors_parse(unsigned char *bytes, size_t size,
       if ((uint64_t)(end - begin) != bytes) {
         char shape[128];
         cnnrt_format_shape(t->shape, t->rank, shape, sizeof shape);
-        status = fail(err, errlen,
+        status = cnnrt_fail(err, errlen,
                       "tensor '%s': %lld data bytes, but %s %s needs %llu",
                       t->name, (long long)(end - begin), t->dtype, shape,
                       (unsigned long long)bytes);
@@ -710,7 +711,7 @@ int cnnrt_safetensors_write(const char *path, int32_t count,
     append(&header, " ");
   if (header.failed) {
     free(header.text);
-    return fail(err, errlen, "out of memory");
+    return cnnrt_fail(err, errlen, "out of memory");
   }
   unsigned char length[8];
   for (int i = 0; i < 8; ++i)
@@ -723,7 +724,7 @@ int cnnrt_safetensors_write(const char *path, int32_t count,
     free(parts);
     free(sizes);
     free(header.text);
-    return fail(err, errlen, "out of memory");
+    return cnnrt_fail(err, errlen, "out of memory");
   }
   parts[0] = length;
   sizes[0] = 8;
@@ -782,7 +783,7 @@ int cnnrt_npy_parse(const unsigned char *bytes, size_t size, int64_t *shape,
   *rank = 0;
   size_t headerLength = 0, start = 0;
   if (size < 10 || memcmp(bytes, "\x93NUMPY", 6) != 0) {
-    status = fail(err, errlen, "not a .npy file (no \\x93NUMPY magic)");
+    status = cnnrt_fail(err, errlen, "not a .npy file (no \\x93NUMPY magic)");
   } else if (bytes[6] == 1) {
     headerLength = (size_t)bytes[8] | ((size_t)bytes[9] << 8);
     start = 10;
@@ -791,15 +792,15 @@ int cnnrt_npy_parse(const unsigned char *bytes, size_t size, int64_t *shape,
                    ((size_t)bytes[10] << 16) | ((size_t)bytes[11] << 24);
     start = 12;
   } else {
-    status = fail(err, errlen, "unsupported .npy version %d", bytes[6]);
+    status = cnnrt_fail(err, errlen, "unsupported .npy version %d", bytes[6]);
   }
   if (!status && headerLength > size - start)
-    status = fail(err, errlen, "truncated .npy header");
+    status = cnnrt_fail(err, errlen, "truncated .npy header");
   char *header = NULL;
   if (!status) {
     header = malloc(headerLength + 1);
     if (!header)
-      status = fail(err, errlen, "out of memory");
+      status = cnnrt_fail(err, errlen, "out of memory");
   }
   if (!status) {
     memcpy(header, bytes + start, headerLength);
@@ -808,19 +809,19 @@ int cnnrt_npy_parse(const unsigned char *bytes, size_t size, int64_t *shape,
     const char *order = npy_field(header, "fortran_order");
     const char *dims = npy_field(header, "shape");
     if (!descr || !order || !dims) {
-      status = fail(err, errlen, "malformed .npy header");
+      status = cnnrt_fail(err, errlen, "malformed .npy header");
     } else if (strncmp(descr, "'<f4'", 5) != 0 && strncmp(descr, "'|f4'", 5) != 0) {
       char dtype[16] = {0};
       size_t n = strcspn(descr, ",}");
       memcpy(dtype, descr, n < sizeof dtype - 1 ? n : sizeof dtype - 1);
-      status = fail(err, errlen,
+      status = cnnrt_fail(err, errlen,
                     "dtype %s: cnnc takes little-endian float32 ('<f4'); "
                     "convert with numpy's astype(numpy.float32)", dtype);
     } else if (strncmp(order, "False", 5) != 0) {
-      status = fail(err, errlen, "array in Fortran order: save a C-ordered array "
+      status = cnnrt_fail(err, errlen, "array in Fortran order: save a C-ordered array "
                                  "(numpy.ascontiguousarray)");
     } else if (*dims != '(') {
-      status = fail(err, errlen, "malformed .npy shape");
+      status = cnnrt_fail(err, errlen, "malformed .npy shape");
     } else {
       ++dims;
       *rank = 0;
@@ -830,14 +831,14 @@ int cnnrt_npy_parse(const unsigned char *bytes, size_t size, int64_t *shape,
         if (*dims == ')')
           break;
         if (*rank == CNNRT_MAX_RANK) {
-          status = fail(err, errlen, "more than %d dimensions", CNNRT_MAX_RANK);
+          status = cnnrt_fail(err, errlen, "more than %d dimensions", CNNRT_MAX_RANK);
           break;
         }
         char *after = NULL;
         errno = 0;
         long long dim = strtoll(dims, &after, 10);
         if (after == dims || dim < 0 || errno) {
-          status = fail(err, errlen, "malformed .npy shape");
+          status = cnnrt_fail(err, errlen, "malformed .npy shape");
           break;
         }
         shape[(*rank)++] = dim;
@@ -849,18 +850,18 @@ int cnnrt_npy_parse(const unsigned char *bytes, size_t size, int64_t *shape,
     uint64_t count = 1;
     for (int32_t i = 0; i < *rank && !status; ++i)
       if (shape[i] && count > UINT64_MAX / 4 / (uint64_t)shape[i])
-        status = fail(err, errlen, "shape too large");
+        status = cnnrt_fail(err, errlen, "shape too large");
       else
         count *= (uint64_t)shape[i];
     size_t offset = start + headerLength;
     if (!status && count * 4 != size - offset)
-      status = fail(err, errlen, "%llu data bytes, but the shape needs %llu",
+      status = cnnrt_fail(err, errlen, "%llu data bytes, but the shape needs %llu",
                     (unsigned long long)(size - offset),
                     (unsigned long long)(count * 4));
     if (!status) {
       *data = malloc(count ? count * 4 : 1);
       if (!*data)
-        status = fail(err, errlen, "out of memory");
+        status = cnnrt_fail(err, errlen, "out of memory");
       else
         memcpy(*data, bytes + offset, count * 4);
     }
@@ -886,7 +887,7 @@ int cnnrt_npy_write(const char *path, const int64_t *shape, int32_t rank,
   size_t padded = (total + 63) / 64 * 64;
   unsigned char *prefix = malloc(padded);
   if (!prefix)
-    return fail(err, errlen, "out of memory");
+    return cnnrt_fail(err, errlen, "out of memory");
   memcpy(prefix, "\x93NUMPY\x01\x00", 8);
   size_t length = padded - 10;
   prefix[8] = (unsigned char)(length & 0xFF);
@@ -919,19 +920,19 @@ int cnnrt_idx_parse(unsigned char *bytes, size_t size, cnnrt_idx *idx, char *err
   }
   idx->bytes = bytes;
   if (size < 4 || bytes[0] != 0 || bytes[1] != 0)
-    return cnnrt_idx_free(idx), fail(err, errlen, "not an IDX file (no 0x0000 magic)");
+    return cnnrt_idx_free(idx), cnnrt_fail(err, errlen, "not an IDX file (no 0x0000 magic)");
   int type = bytes[2];
   if (type != 0x08)
     return cnnrt_idx_free(idx),
-           fail(err, errlen, "an IDX file of type 0x%02x; only unsigned bytes (0x08) are read",
+           cnnrt_fail(err, errlen, "an IDX file of type 0x%02x; only unsigned bytes (0x08) are read",
                 type);
   int32_t rank = bytes[3];
   if (rank < 1 || rank > CNNRT_MAX_RANK)
     return cnnrt_idx_free(idx),
-           fail(err, errlen, "an IDX file of %d dimensions; 1 to %d are read", rank,
+           cnnrt_fail(err, errlen, "an IDX file of %d dimensions; 1 to %d are read", rank,
                 CNNRT_MAX_RANK);
   if (size - 4 < (size_t)rank * 4)
-    return cnnrt_idx_free(idx), fail(err, errlen, "the IDX header ends early");
+    return cnnrt_idx_free(idx), cnnrt_fail(err, errlen, "the IDX header ends early");
   uint64_t count = 1;
   for (int32_t d = 0; d < rank; ++d) {
     const unsigned char *p = bytes + 4 + 4 * d;
@@ -940,15 +941,15 @@ int cnnrt_idx_parse(unsigned char *bytes, size_t size, cnnrt_idx *idx, char *err
     count *= dim; /* at most 2^32 per factor; checked against the size below */
     if (dim == 0)
       return cnnrt_idx_free(idx),
-             fail(err, errlen, "dimension %d of the IDX shape is 0: the file holds nothing", d);
+             cnnrt_fail(err, errlen, "dimension %d of the IDX shape is 0: the file holds nothing", d);
     if (count > size)
       return cnnrt_idx_free(idx),
-             fail(err, errlen, "the IDX shape holds more values than the file has");
+             cnnrt_fail(err, errlen, "the IDX shape holds more values than the file has");
   }
   size_t header = 4 + (size_t)rank * 4;
   if (size - header != count)
     return cnnrt_idx_free(idx),
-           fail(err, errlen, "the IDX shape holds %llu values, the file %zu",
+           cnnrt_fail(err, errlen, "the IDX shape holds %llu values, the file %zu",
                 (unsigned long long)count, size - header);
   idx->rank = rank;
   idx->data = bytes + header;

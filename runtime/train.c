@@ -10,9 +10,9 @@
  *===----------------------------------------------------------------------===*/
 
 #include "cnnrt.h"
+#include "error.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +22,6 @@
 typedef struct {
   cnnrt_idx images, labels;
 } split;
-
-static int fail(char *err, size_t errlen, const char *format, ...) {
-  va_list args;
-  va_start(args, format);
-  vsnprintf(err, errlen, format, args);
-  va_end(args);
-  return -1;
-}
 
 static double now_seconds(void) {
   struct timespec t;
@@ -45,7 +37,7 @@ static int read_idx(const char *dir, const char *name, cnnrt_idx *idx, char *err
   if (access(path, R_OK) != 0)
     snprintf(path, sizeof path, "%s/%s.gz", dir, name);
   if (cnnrt_idx_read(path, idx, message, sizeof message))
-    return fail(err, errlen, "%s: %s", path, message);
+    return cnnrt_fail(err, errlen, "%s: %s", path, message);
   return 0;
 }
 
@@ -61,17 +53,17 @@ static int read_split(const char *dir, const char *prefix, int64_t height, int64
     return -1;
   if (s->images.rank != 3 || s->labels.rank != 1 ||
       s->images.shape[0] != s->labels.shape[0])
-    return fail(err, errlen,
+    return cnnrt_fail(err, errlen,
                 "%s/%s: expected images [N, H, W] and as many labels, got %lld images and "
                 "%lld labels", dir, prefix, (long long)s->images.shape[0],
                 (long long)s->labels.shape[0]);
   if (s->images.shape[1] > height || s->images.shape[2] > width)
-    return fail(err, errlen, "%s/%s: the images are %lldx%lld, larger than the model's "
+    return cnnrt_fail(err, errlen, "%s/%s: the images are %lldx%lld, larger than the model's "
                              "%lldx%lld input", dir, images, (long long)s->images.shape[1],
                 (long long)s->images.shape[2], (long long)height, (long long)width);
   for (uint64_t i = 0; i < s->labels.count; ++i)
     if (s->labels.data[i] >= classes)
-      return fail(err, errlen, "%s/%s: label %d (of image %llu) is not below the model's "
+      return cnnrt_fail(err, errlen, "%s/%s: label %d (of image %llu) is not below the model's "
                                "%lld classes", dir, labels, s->labels.data[i],
                   (unsigned long long)i, (long long)classes);
   return 0;
@@ -126,7 +118,7 @@ static int write_checkpoint(const cnnrt_model *model, float **buffers, const cha
   snprintf(seedText, sizeof seedText, "%llu", (unsigned long long)seed);
   const char *metadata[] = {"epoch", epochText, "seed", seedText, NULL};
   if (cnnrt_save_weights(model, buffers, path, metadata, message, sizeof message))
-    return fail(err, errlen, "%s: %s", path, message);
+    return cnnrt_fail(err, errlen, "%s: %s", path, message);
   return 0;
 }
 
@@ -141,7 +133,7 @@ static int evaluate(const cnnrt_model *model, cnnrt_context *context, float **bu
   const cnnrt_entry_point *prepare = cnnrt_find_entry_point(model, "prepare");
   const cnnrt_entry_point *forward = cnnrt_find_entry_point(model, "forward");
   if (prepare->call(context, buffers) != CNNRT_OK)
-    return fail(err, errlen, "%s", cnnrt_context_message(context));
+    return cnnrt_fail(err, errlen, "%s", cnnrt_context_message(context));
   double total = 0.0;
   int64_t correct = 0;
   for (int64_t start = 0; start < count; start += batch) {
@@ -150,7 +142,7 @@ static int evaluate(const cnnrt_model *model, cnnrt_context *context, float **bu
       place_image(test, start + (r < rows ? r : 0), buffers[input] + r * height * width,
                   height, width);
     if (forward->call(context, buffers) != CNNRT_OK)
-      return fail(err, errlen, "%s", cnnrt_context_message(context));
+      return cnnrt_fail(err, errlen, "%s", cnnrt_context_message(context));
     for (int64_t r = 0; r < rows; ++r) {
       const float *z = buffers[output] + r * classes;
       int64_t label = test->labels.data[start + r], best = 0;
@@ -216,7 +208,7 @@ static int write_plot(const char *path, const epoch_record *records, int32_t fir
   snprintf(temporary, sizeof temporary, "%s.tmp-%d", path, (int)getpid());
   FILE *f = fopen(temporary, "w");
   if (!f)
-    return fail(err, errlen, "%s: cannot write", path);
+    return cnnrt_fail(err, errlen, "%s: cannot write", path);
   fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"840\" height=\"320\" "
              "font-family=\"sans-serif\" font-size=\"12\">\n");
   for (int chart = 0; chart < 2; ++chart) {
@@ -253,7 +245,7 @@ static int write_plot(const char *path, const epoch_record *records, int32_t fir
   fprintf(f, "</svg>\n");
   if (fclose(f) != 0 || rename(temporary, path) != 0) {
     remove(temporary);
-    return fail(err, errlen, "%s: cannot write", path);
+    return cnnrt_fail(err, errlen, "%s: cannot write", path);
   }
   return 0;
 }
@@ -262,7 +254,7 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
                 const cnnrt_train_options *options, char *err, size_t errlen) {
   const cnnrt_entry_point *step = cnnrt_find_entry_point(model, "train_step");
   if (!step)
-    return fail(err, errlen, "the model was compiled without --train");
+    return cnnrt_fail(err, errlen, "the model was compiled without --train");
   int input = find_tensor(model, "input", CNNRT_INPUT);
   int labels = find_tensor(model, "labels", CNNRT_INPUT);
   int loss = find_tensor(model, "loss", CNNRT_OUTPUT);
@@ -272,11 +264,11 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
     if (model->tensors[i].role == CNNRT_OUTPUT && i != loss && i != correct)
       output = i;
   if (input < 0 || labels < 0 || loss < 0 || correct < 0 || output < 0)
-    return fail(err, errlen, "the model has no 'input', 'labels', 'loss' and 'correct': "
+    return cnnrt_fail(err, errlen, "the model has no 'input', 'labels', 'loss' and 'correct': "
                              "train it with the cross-entropy loss");
   const cnnrt_tensor *in = &model->tensors[input];
   if (in->rank != 4 || in->shape[1] != 1 || model->tensors[output].rank != 2)
-    return fail(err, errlen, "the model takes [N, 1, H, W] images and gives [N, classes] "
+    return cnnrt_fail(err, errlen, "the model takes [N, 1, H, W] images and gives [N, classes] "
                              "logits to train on an IDX dataset");
   split train, test;
   memset(&train, 0, sizeof train);
@@ -288,7 +280,7 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
                read_split(options->data_dir, "t10k", height, width, classes, &test, err,
                           errlen);
   if (!status && train.images.shape[0] < batch)
-    status = fail(err, errlen, "%s: %lld training images, fewer than a batch of %lld",
+    status = cnnrt_fail(err, errlen, "%s: %lld training images, fewer than a batch of %lld",
                   options->data_dir, (long long)train.images.shape[0], (long long)batch);
   int64_t count = train.images.shape[0], steps = count / batch;
   int64_t *order = status ? NULL : malloc(sizeof *order * (size_t)count);
@@ -296,7 +288,7 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
                                                                : options->trained_epochs;
   epoch_record *records = status ? NULL : calloc((size_t)lastEpoch, sizeof *records);
   if (!status && (!order || !records))
-    status = fail(err, errlen, "out of memory");
+    status = cnnrt_fail(err, errlen, "out of memory");
   /* A resumed run keeps the log's lines of the epochs the checkpoint has
    * trained, so that the log and the plot show the whole run. */
   int32_t firstRecord = options->trained_epochs;
@@ -306,7 +298,7 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
   if (!status && options->log_csv) {
     log = fopen(options->log_csv, "w");
     if (!log)
-      status = fail(err, errlen, "%s: cannot write", options->log_csv);
+      status = cnnrt_fail(err, errlen, "%s: cannot write", options->log_csv);
     else
       fprintf(log, "epoch,train_loss,train_accuracy,test_loss,test_accuracy,seconds,images_per_second\n");
     for (int32_t e = firstRecord; log && e < options->trained_epochs; ++e)
@@ -327,7 +319,7 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
         buffers[labels][r] = (float)train.labels.data[image];
       }
       if (step->call(context, buffers) != CNNRT_OK) {
-        status = fail(err, errlen, "%s", cnnrt_context_message(context));
+        status = cnnrt_fail(err, errlen, "%s", cnnrt_context_message(context));
         break;
       }
       lossSum += buffers[loss][0];
@@ -370,7 +362,7 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
                           epoch + 1 - firstRecord, err, errlen);
   }
   if (log && fclose(log) != 0 && !status)
-    status = fail(err, errlen, "%s: cannot write", options->log_csv);
+    status = cnnrt_fail(err, errlen, "%s: cannot write", options->log_csv);
   free(order);
   free(records);
   cnnrt_idx_free(&train.images);
