@@ -209,6 +209,7 @@ private:
 
     Value output;
     func::FuncOp function = cloneForward(b, forward, "train_step", extra, output);
+    SmallVector<StepResult> bufferUpdates = trainBatchNorms(function, output);
     Block &body = function.getBody().front();
     SmallVector<Operation *> forwardOps =
         llvm::map_to_vector(body.getOperations(), [](Operation &op) { return &op; });
@@ -235,7 +236,7 @@ private:
       if (llvm::all_of(resultGradients, [](Value v) { return !v; }))
         continue;
       auto rule = dyn_cast<GradientOpInterface>(op);
-      if (!rule || op->getNumResults() != 1)
+      if (!rule)
         return op->emitError() << op->getName().stripDialect()
                                << " has no gradient rule yet: cnnc cannot train a "
                                   "model with it";
@@ -287,11 +288,45 @@ private:
            llvm::zip_equal(update->getResults().drop_front(), states))
         updates.push_back({result, updatesName(name + "." + stateName.str())});
     }
+    llvm::append_range(updates, bufferUpdates);
     if (adam)
       updates.push_back({AddOp::create(inner, loc, step, one), updatesName("step")});
     llvm::append_range(updates, metrics(b, lossValue, correct));
     finish(b, function, updates);
     return success();
+  }
+
+  /// Training normalises with the batch's statistics (PyTorch's train
+  /// mode): each batch_norm of the step becomes a batch_norm_train, and the
+  /// running statistics that are buffers of the model are updated by the
+  /// step. `output`, the forward result, follows the replacement.
+  SmallVector<StepResult> trainBatchNorms(func::FuncOp function, Value &output) {
+    SmallVector<StepResult> updates;
+    SmallVector<BatchNormOp> norms;
+    function.walk([&](BatchNormOp norm) { norms.push_back(norm); });
+    for (BatchNormOp norm : norms) {
+      OpBuilder b(norm);
+      auto train = BatchNormTrainOp::create(
+          b, norm.getLoc(), norm.getInput(), norm.getScale(), norm.getShift(),
+          norm.getMean(), norm.getVariance(), norm.getEpsilonAttr(),
+          b.getF64FloatAttr(0.1));
+      if (output == norm.getOutput())
+        output = train.getOutput();
+      norm.getOutput().replaceAllUsesWith(train.getOutput());
+      for (auto [running, updated] :
+           {std::pair{norm.getMean(), train.getNewRunningMean()},
+            {norm.getVariance(), train.getNewRunningVariance()}}) {
+        auto argument = dyn_cast<BlockArgument>(running);
+        if (!argument)
+          continue;
+        if (auto name = function.getArgAttrOfType<StringAttr>(argument.getArgNumber(),
+                                                              CnnDialect::kBufferAttrName))
+          updates.push_back(
+              {updated, b.getNamedAttr(CnnDialect::kUpdatesAttrName, name)});
+      }
+      norm.erase();
+    }
+    return updates;
   }
 
   static std::string paramName(func::FuncOp forward, unsigned index) {

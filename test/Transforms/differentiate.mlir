@@ -95,3 +95,32 @@ func.func @forward(%w0: tensor<1x1x1x1xf32> {cnn.param = "first.weight"},
   %y = cnn.dense %f, %fw : tensor<1x8xf32>, tensor<3x8xf32> -> tensor<1x3xf32>
   return %y : tensor<1x3xf32>
 }
+
+// -----
+
+// A batch norm trains with the batch's statistics: batch_norm_train in the
+// step, whose running statistics (buffers) the step returns as updates, and
+// batch_norm_grad for the input, scale and shift. @evaluate keeps the
+// inference form with the running statistics.
+// CHECK-LABEL: func.func @evaluate
+// CHECK: cnn.batch_norm %
+// CHECK-LABEL: func.func @train_step
+// CHECK-SAME: %[[S:[^:]*]]: tensor<2xf32> {cnn.param = "bn.weight"}, %[[B:[^:]*]]: tensor<2xf32> {cnn.param = "bn.bias"}, %[[M:[^:]*]]: tensor<2xf32> {cnn.buffer = "bn.running_mean"}, %[[V:[^:]*]]: tensor<2xf32> {cnn.buffer = "bn.running_var"}
+// CHECK-SAME: tensor<2xf32> {cnn.updates = "bn.running_mean"}, tensor<2xf32> {cnn.updates = "bn.running_var"}, tensor<1xf32> {cnn.output = "loss"}
+// CHECK-NOT: cnn.batch_norm %
+// CHECK: %[[Y:.*]], %[[RM:.*]], %[[RV:.*]], %[[BM:.*]], %[[BI:.*]] = cnn.batch_norm_train %[[X:[^,]*]], %[[S]], %[[B]], %[[M]], %[[V]] {epsilon = 1.000000e-03 : f64} : tensor<4x2x3x3xf32>, tensor<2xf32>
+// CHECK: %[[DX:.*]], %[[DS:.*]], %[[DB:.*]] = cnn.batch_norm_grad %{{.*}}, %[[X]], %[[S]], %[[BM]], %[[BI]] : tensor<4x2x3x3xf32>, tensor<2xf32>
+// CHECK-DAG: %[[NS:.*]] = cnn.sgd_update %[[S]], %[[DS]]
+// CHECK-DAG: %[[NB:.*]] = cnn.sgd_update %[[B]], %[[DB]]
+// CHECK: return %{{.*}}, %[[NS]], %[[NB]], %{{.*}}, %[[RM]], %[[RV]],
+func.func @forward(%w: tensor<2x1x1x1xf32> {cnn.param = "conv.weight"},
+                   %s: tensor<2xf32> {cnn.param = "bn.weight"}, %b: tensor<2xf32> {cnn.param = "bn.bias"},
+                   %m: tensor<2xf32> {cnn.buffer = "bn.running_mean"}, %v: tensor<2xf32> {cnn.buffer = "bn.running_var"},
+                   %fw: tensor<3x18xf32> {cnn.param = "fc.weight"},
+                   %x0: tensor<4x1x3x3xf32> {cnn.input = "input"}) -> tensor<4x3xf32> {
+  %x = cnn.conv2d %x0, %w : tensor<4x1x3x3xf32>, tensor<2x1x1x1xf32> -> tensor<4x2x3x3xf32>
+  %n = cnn.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-3} : tensor<4x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+  %f = cnn.flatten %n : tensor<4x2x3x3xf32> -> tensor<4x18xf32>
+  %y = cnn.dense %f, %fw : tensor<4x18xf32>, tensor<3x18xf32> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}

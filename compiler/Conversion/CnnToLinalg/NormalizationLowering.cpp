@@ -87,6 +87,167 @@ struct FoldBatchNormLowering : OpConversionPattern<cnn::FoldBatchNormOp> {
   }
 };
 
+/// Sums per channel (dimension 1) of [N, C, ...] tensors, over every other
+/// dimension: `terms` maps the scalars of `full` ([N, C, ...]) then of
+/// `perChannel` ([C]) at one position to one term per sum. One pass over
+/// memory for all the sums.
+SmallVector<Value> sumPerChannel(OpBuilder &b, Location loc, ValueRange full,
+                                 ValueRange perChannel, unsigned numSums,
+                                 function_ref<SmallVector<Value>(OpBuilder &, Location,
+                                                                 ValueRange)>
+                                     terms) {
+  auto type = cast<RankedTensorType>(full.front().getType());
+  int64_t rank = type.getRank();
+  auto channelType = RankedTensorType::get({type.getDimSize(1)}, type.getElementType());
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  AffineMap channel = AffineMap::get(rank, 0, b.getAffineDimExpr(1));
+  SmallVector<Value> inputs(full), inits;
+  llvm::append_range(inputs, perChannel);
+  SmallVector<AffineMap> maps(full.size(), identity);
+  maps.append(perChannel.size() + numSums, channel);
+  SmallVector<Type> resultTypes(numSums, channelType);
+  for (unsigned i = 0; i < numSums; ++i)
+    inits.push_back(filledTensor(b, loc, channelType, 0.0));
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::reduction);
+  iterators[1] = utils::IteratorType::parallel;
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultTypes, inputs, inits, maps, iterators,
+      [&](OpBuilder &nested, Location l, ValueRange args) {
+        SmallVector<Value> sums = terms(nested, l, args.drop_back(numSums));
+        for (auto [sum, accumulator] : llvm::zip_equal(sums, args.take_back(numSums)))
+          sum = arith::AddFOp::create(nested, l, accumulator, sum);
+        linalg::YieldOp::create(nested, l, sums);
+      });
+  return generic.getResults();
+}
+
+/// The count of values each channel of `type` [N, C, ...] holds.
+int64_t valuesPerChannel(RankedTensorType type) {
+  return type.getNumElements() / type.getDimSize(1);
+}
+
+struct BatchNormTrainLowering : OpConversionPattern<cnn::BatchNormTrainOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::BatchNormTrainOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    auto channelType = cast<RankedTensorType>(op.getScale().getType());
+    Type element = type.getElementType();
+    int64_t rank = type.getRank();
+    double count = static_cast<double>(valuesPerChannel(type));
+    double epsilon = op.getEpsilon().convertToDouble();
+    double momentum = op.getMomentum().convertToDouble();
+    Value input = adaptor.getInput();
+    // Two passes, the mean then the squares about it, as PyTorch's CPU
+    // kernel: one pass of sums of squares loses the variance to
+    // cancellation when the mean is large.
+    Value sum = sumPerChannel(rewriter, loc, input, {}, 1,
+                              [](OpBuilder &, Location, ValueRange args) {
+                                return SmallVector<Value>{args[0]};
+                              })[0];
+    auto divideByCount = [&](OpBuilder &b, Location l, Value v) -> Value {
+      return arith::DivFOp::create(b, l, v, floatConstant(b, l, element, count));
+    };
+    Value mean = buildElementwise(rewriter, loc, channelType, sum,
+                                  [&](OpBuilder &b, Location l, ValueRange args) {
+                                    return divideByCount(b, l, args[0]);
+                                  });
+    Value squares = sumPerChannel(
+        rewriter, loc, input, mean, 1, [](OpBuilder &b, Location l, ValueRange args) {
+          Value centred = arith::SubFOp::create(b, l, args[0], args[1]);
+          return SmallVector<Value>{arith::MulFOp::create(b, l, centred, centred)};
+        })[0];
+    Value invStd = buildElementwise(
+        rewriter, loc, channelType, squares, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value variance = divideByCount(b, l, args[0]);
+          Value shifted =
+              arith::AddFOp::create(b, l, variance, floatConstant(b, l, element, epsilon));
+          return arith::DivFOp::create(b, l, floatConstant(b, l, element, 1.0),
+                                       math::SqrtOp::create(b, l, shifted));
+        });
+    // output = x * a + (shift - mean * a), a = scale * inv_std.
+    Value a = buildElementwise(rewriter, loc, channelType, {adaptor.getScale(), invStd},
+                               [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                                 return arith::MulFOp::create(b, l, args[0], args[1]);
+                               });
+    Value offset = buildElementwise(
+        rewriter, loc, channelType, {adaptor.getShift(), mean, a},
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::SubFOp::create(b, l, args[0],
+                                       arith::MulFOp::create(b, l, args[1], args[2]));
+        });
+    AffineMap channel = AffineMap::get(rank, 0, rewriter.getAffineDimExpr(1));
+    Value output = buildMap(rewriter, loc, type, {input, a, offset},
+                            {rewriter.getMultiDimIdentityMap(rank), channel, channel},
+                            [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                              return math::FmaOp::create(b, l, args[0], args[1], args[2]);
+                            });
+    // The running statistics: the variance unbiased, over count - 1.
+    auto movingAverage = [&](Value running, Value batch, double factor) {
+      return buildElementwise(
+          rewriter, loc, channelType, {running, batch},
+          [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+            Value kept = arith::MulFOp::create(
+                b, l, args[0], floatConstant(b, l, element, 1.0 - momentum));
+            return math::FmaOp::create(b, l, args[1],
+                                       floatConstant(b, l, element, momentum * factor),
+                                       kept);
+          });
+    };
+    Value runningMean = movingAverage(adaptor.getRunningMean(), mean, 1.0);
+    Value runningVariance =
+        movingAverage(adaptor.getRunningVariance(), squares, 1.0 / (count - 1.0));
+    rewriter.replaceOp(op, {output, runningMean, runningVariance, mean, invStd});
+    return success();
+  }
+};
+
+struct BatchNormGradLowering : OpConversionPattern<cnn::BatchNormGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::BatchNormGradOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    Type element = type.getElementType();
+    int64_t rank = type.getRank();
+    double count = static_cast<double>(valuesPerChannel(type));
+    Value mean = adaptor.getBatchMean(), invStd = adaptor.getBatchInvStd();
+    auto normalised = [](OpBuilder &b, Location l, Value x, Value mean, Value invStd) {
+      return arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, x, mean), invStd);
+    };
+    SmallVector<Value> sums = sumPerChannel(
+        rewriter, loc, {adaptor.getOutputGrad(), adaptor.getInput()}, {mean, invStd}, 2,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value xHat = normalised(b, l, args[1], args[2], args[3]);
+          return SmallVector<Value>{args[0], arith::MulFOp::create(b, l, args[0], xHat)};
+        });
+    Value shiftGrad = sums[0], scaleGrad = sums[1];
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap channel = AffineMap::get(rank, 0, rewriter.getAffineDimExpr(1));
+    Value inputGrad = buildMap(
+        rewriter, loc, type,
+        {adaptor.getOutputGrad(), adaptor.getInput(), mean, invStd, adaptor.getScale(),
+         shiftGrad, scaleGrad},
+        {identity, identity, channel, channel, channel, channel, channel},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value xHat = normalised(b, l, args[1], args[2], args[3]);
+          // scale * inv_std / M * (M * dy - shift_grad - x^ * scale_grad)
+          Value scaled = arith::MulFOp::create(b, l, args[0],
+                                               floatConstant(b, l, element, count));
+          Value centred = arith::SubFOp::create(
+              b, l, arith::SubFOp::create(b, l, scaled, args[5]),
+              arith::MulFOp::create(b, l, xHat, args[6]));
+          Value factor = arith::DivFOp::create(
+              b, l, arith::MulFOp::create(b, l, args[4], args[3]),
+              floatConstant(b, l, element, count));
+          return arith::MulFOp::create(b, l, factor, centred);
+        });
+    rewriter.replaceOp(op, {inputGrad, scaleGrad, shiftGrad});
+    return success();
+  }
+};
+
 struct LocalResponseNormLowering : OpConversionPattern<cnn::LocalResponseNormOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(cnn::LocalResponseNormOp op, OpAdaptor adaptor,
@@ -170,5 +331,6 @@ struct LocalResponseNormLowering : OpConversionPattern<cnn::LocalResponseNormOp>
 } // namespace
 
 void cnnc::lowering::populateNormalizationLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<BatchNormLowering, FoldBatchNormLowering, LocalResponseNormLowering>(patterns.getContext());
+  patterns.add<BatchNormLowering, BatchNormTrainLowering, BatchNormGradLowering,
+               FoldBatchNormLowering, LocalResponseNormLowering>(patterns.getContext());
 }

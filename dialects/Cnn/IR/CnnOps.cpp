@@ -927,6 +927,41 @@ LogicalResult AvgPool2dGradOp::verify() { return verifyPool2dGrad(*this); }
 
 LogicalResult MaxPool2dGradOp::verify() { return verifyPool2dGrad(*this); }
 
+/// Checks an [N, C, ...] input of a batch norm in training against its
+/// per-channel vectors; `values`, the count each channel's statistics are
+/// taken over, must be above 1 for the variance to mean something.
+static LogicalResult verifyBatchNormTraining(Operation *op, Value input,
+                                             Value channelVector) {
+  ShapeChecker check(op->getLoc(), op->getName().getStringRef());
+  FailureOr<RankedTensorType> checked =
+      check.tensor(input, "input", {2, 3, 4, 5}, "[N, C] or [N, C, ...] (2-D to 5-D)");
+  if (failed(checked) ||
+      failed(check.channelVector(channelVector, "scale", checked->getDimSize(1), *checked)))
+    return failure();
+  int64_t values = checked->getNumElements() / checked->getDimSize(1);
+  if (values < 2)
+    return check.fail("needs more than one value per channel to take the batch's "
+                      "statistics, got ", values, " (input of shape ",
+                      formatShape(checked->getShape()), ")");
+  return success();
+}
+
+LogicalResult BatchNormTrainOp::verify() {
+  if (failed(verifyBatchNormTraining(*this, getInput(), getScale())))
+    return failure();
+  ShapeChecker check(getLoc(), getOperationName());
+  if (failed(check.epsilon(getEpsilon().convertToDouble())))
+    return failure();
+  double momentum = getMomentum().convertToDouble();
+  if (!(momentum >= 0.0 && momentum <= 1.0))
+    return emitOpError("momentum must be in [0, 1], got ") << momentum;
+  return success();
+}
+
+LogicalResult BatchNormGradOp::verify() {
+  return verifyBatchNormTraining(*this, getInput(), getScale());
+}
+
 /// Checks logits [N, K] against labels [N] of their element type.
 static LogicalResult verifyLabels(Operation *op, RankedTensorType logits,
                                   RankedTensorType labels) {

@@ -135,6 +135,66 @@ def Cnn_MaxPool2dGradOp : Cnn_Pool2dGradOp<"max_pool2d_grad",
 }
 
 //===----------------------------------------------------------------------===//
+// Batch normalisation in training
+//===----------------------------------------------------------------------===//
+
+def Cnn_BatchNormTrainOp : Cnn_Op<"batch_norm_train",
+    [AllTypesMatch<["input", "output"]>,
+     AllTypesMatch<["scale", "shift", "running_mean", "running_variance",
+                    "new_running_mean", "new_running_variance", "batch_mean",
+                    "batch_inv_std"]>]> {
+  let summary = "batch normalisation with the batch's statistics, as in training";
+  let description = [{
+    Per channel (dimension 1) of an [N, C, ...] input, over the M = N * H *
+    W ... values of the channel: mean, biased variance var, inv_std =
+    1 / sqrt(var + epsilon), and output = (input - mean) * inv_std * scale +
+    shift, as PyTorch's BatchNorm in train mode. The running statistics
+    move towards the batch's by `momentum`, with the unbiased variance:
+    new_running_mean = (1 - momentum) running_mean + momentum mean, and
+    new_running_variance = (1 - momentum) running_variance + momentum var
+    * M / (M - 1). `batch_mean` and `batch_inv_std` are kept for the
+    gradient (batch_norm_grad). cnn-differentiate puts this op in the
+    training step where @forward has a batch_norm.
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor1D:$scale, Cnn_Tensor1D:$shift,
+                       Cnn_Tensor1D:$running_mean, Cnn_Tensor1D:$running_variance,
+                       DefaultValuedAttr<F64Attr, "1e-5">:$epsilon,
+                       DefaultValuedAttr<F64Attr, "0.1">:$momentum);
+  let results = (outs Cnn_Tensor:$output, Cnn_Tensor1D:$new_running_mean,
+                      Cnn_Tensor1D:$new_running_variance, Cnn_Tensor1D:$batch_mean,
+                      Cnn_Tensor1D:$batch_inv_std);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $input `,` $scale `,` $shift `,` $running_mean `,` $running_variance attr-dict
+    `:` type($input) `,` type($scale)
+  }];
+}
+
+def Cnn_BatchNormGradOp : Cnn_Op<"batch_norm_grad",
+    [AllTypesMatch<["output_grad", "input", "input_grad"]>,
+     AllTypesMatch<["scale", "batch_mean", "batch_inv_std", "scale_grad",
+                    "shift_grad"]>]> {
+  let summary = "gradient of batch_norm_train with respect to its input, scale and shift";
+  let description = [{
+    With x^ = (input - batch_mean) * batch_inv_std and sums over the M
+    values of a channel: shift_grad = sum(output_grad), scale_grad =
+    sum(output_grad * x^), input_grad = scale * batch_inv_std / M * (M *
+    output_grad - shift_grad - x^ * scale_grad). The batch statistics
+    depend on the input, which the last two terms account for.
+  }];
+  let arguments = (ins Cnn_Tensor:$output_grad, Cnn_Tensor:$input,
+                       Cnn_Tensor1D:$scale, Cnn_Tensor1D:$batch_mean,
+                       Cnn_Tensor1D:$batch_inv_std);
+  let results = (outs Cnn_Tensor:$input_grad, Cnn_Tensor1D:$scale_grad,
+                      Cnn_Tensor1D:$shift_grad);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $output_grad `,` $input `,` $scale `,` $batch_mean `,` $batch_inv_std attr-dict
+    `:` type($input) `,` type($scale)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Losses and metrics
 //===----------------------------------------------------------------------===//
 

@@ -137,6 +137,17 @@ LogicalResult gradientOf(DenseOp op, OpBuilder &b, Value outputGrad,
   return success();
 }
 
+LogicalResult gradientOf(BatchNormTrainOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  auto grad = BatchNormGradOp::create(b, op.getLoc(), outputGrad, op.getInput(),
+                                      op.getScale(), op.getBatchMean(),
+                                      op.getBatchInvStd());
+  // The running statistics are updated, not learned: no gradient.
+  grads.append({grad.getInputGrad(), grad.getScaleGrad(), grad.getShiftGrad(), Value(),
+                Value()});
+  return success();
+}
+
 /// An activation's gradient op, from `value` (its input or its output).
 template <typename GradOpTy, typename... Attributes>
 LogicalResult activationGradient(Operation *op, OpBuilder &b, Value outputGrad,
@@ -321,6 +332,12 @@ struct GradientModel
   LogicalResult buildGradients(Operation *op, OpBuilder &builder,
                                ValueRange resultGradients,
                                SmallVectorImpl<Value> &operandGradients) const {
+    // The rules differentiate an op's first result; the others (a batch
+    // norm's statistics) feed updates or other gradients, never the loss.
+    for (auto [index, gradient] : llvm::enumerate(resultGradients.drop_front()))
+      if (gradient)
+        return op->emitOpError() << "has no gradient rule through its result "
+                                 << index + 1;
     return gradientOf(cast<OpTy>(op), builder, resultGradients.front(),
                       operandGradients);
   }
@@ -335,7 +352,7 @@ void attachGradientRules(MLIRContext *context) {
 
 void cnnc::cnn::registerGradientRules(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, CnnDialect *) {
-    attachGradientRules<Conv2dOp, DenseOp, ReluOp, LeakyReluOp, TanhOp, SigmoidOp,
+    attachGradientRules<Conv2dOp, DenseOp, BatchNormTrainOp, ReluOp, LeakyReluOp, TanhOp, SigmoidOp,
                         SiluOp, SoftmaxOp, DropoutOp, AvgPool2dOp, GlobalAvgPoolOp,
                         AdaptiveAvgPool2dOp, MaxPool2dOp, FlattenOp, ReshapeOp, AddOp,
                         ConcatOp, CropOp, PadOp>(context);

@@ -132,3 +132,40 @@ func.func @max_pool2d_grad(%g: tensor<1x1x2x2xf32>, %x: tensor<1x1x4x4xf32>) -> 
   %0 = cnn.max_pool2d_grad %g, %x {kernel_size = array<i64: 3, 3>, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>} : tensor<1x1x2x2xf32>, tensor<1x1x4x4xf32>
   return %0 : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// Batch norm in training: the sum per channel, the squares about the mean
+// (two passes over the input, as PyTorch), the normalisation as one
+// multiply-add per element, and the running statistics with the variance
+// unbiased (momentum 0.1 / (M - 1) = 0.1 / 17 on the sum of squares).
+// CHECK-LABEL: func.func @batch_norm_train
+// CHECK: arith.constant 0.00588235306 : f32
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "reduction", "reduction"]
+// CHECK: arith.addf
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "reduction", "reduction"]
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK: math.sqrt
+// CHECK: math.fma
+func.func @batch_norm_train(%x: tensor<2x3x3x3xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>,
+                            %m: tensor<3xf32>, %v: tensor<3xf32>)
+    -> (tensor<2x3x3x3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %y, %rm, %rv, %bm, %bi = cnn.batch_norm_train %x, %s, %b, %m, %v : tensor<2x3x3x3xf32>, tensor<3xf32>
+  return %y, %rm, %rv : tensor<2x3x3x3xf32>, tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
+// Its gradient: both sums in one pass (two results of one reduction), then
+// the input gradient element by element.
+// CHECK-LABEL: func.func @batch_norm_grad
+// CHECK: %[[SUMS:.*]]:2 = linalg.generic {{.*}}iterator_types = ["reduction", "parallel", "reduction", "reduction"]
+// CHECK: %[[DX:.*]] = linalg.generic {{.*}}ins({{.*}}%[[SUMS]]#0, %[[SUMS]]#1 :
+// CHECK: return %[[DX]], %[[SUMS]]#1, %[[SUMS]]#0
+func.func @batch_norm_grad(%dy: tensor<2x3x3x3xf32>, %x: tensor<2x3x3x3xf32>, %s: tensor<3xf32>,
+                           %bm: tensor<3xf32>, %bi: tensor<3xf32>)
+    -> (tensor<2x3x3x3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %dx, %ds, %db = cnn.batch_norm_grad %dy, %x, %s, %bm, %bi : tensor<2x3x3x3xf32>, tensor<3xf32>
+  return %dx, %ds, %db : tensor<2x3x3x3xf32>, tensor<3xf32>, tensor<3xf32>
+}

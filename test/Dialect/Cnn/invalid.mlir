@@ -806,3 +806,35 @@ func.func @adam_step_shape(%p: tensor<8xf32>, %g: tensor<8xf32>, %m: tensor<8xf3
   %0:3 = "cnn.adam_update"(%p, %g, %m, %v, %t) {learning_rate = 0.001 : f64} : (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<2xf32>) -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
   return
 }
+
+// -----
+
+func.func @batch_norm_train_one_value(%x: tensor<1x4xf32>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{'cnn.batch_norm_train' op needs more than one value per channel to take the batch's statistics, got 1 (input of shape 1x4)}}
+  %0:5 = cnn.batch_norm_train %x, %s, %s, %s, %s : tensor<1x4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_train_momentum(%x: tensor<2x4xf32>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{'cnn.batch_norm_train' op momentum must be in [0, 1], got 1.5}}
+  %0:5 = cnn.batch_norm_train %x, %s, %s, %s, %s {momentum = 1.5} : tensor<2x4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_train_epsilon(%x: tensor<2x4xf32>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{'cnn.batch_norm_train' op epsilon must be a finite non-negative number, got -1}}
+  %0:5 = cnn.batch_norm_train %x, %s, %s, %s, %s {epsilon = -1.0} : tensor<2x4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_grad_channels(%x: tensor<2x4x3x3xf32>, %s: tensor<3xf32>) {
+  // expected-error @+1 {{'cnn.batch_norm_grad' op scale must have 4 elements (one per channel), got 3}}
+  %0:3 = cnn.batch_norm_grad %x, %x, %s, %s, %s : tensor<2x4x3x3xf32>, tensor<3xf32>
+  return
+}

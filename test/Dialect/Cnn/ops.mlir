@@ -258,3 +258,14 @@ func.func @training_ops(%x: tensor<2x3x4x4xf32>, %p: tensor<2x3x2x2xf32>, %z: te
   %18:3 = cnn.adam_update %z, %z, %z, %z, %one {learning_rate = 0.001, weight_decay = 0.01, decoupled_weight_decay = true} : tensor<2x5xf32>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @batch_norm_training
+// CHECK: %[[Y:[^,]*]], %{{.*}}, %{{.*}}, %[[M:[^,]*]], %[[I:[^ ]*]] = cnn.batch_norm_train %{{.*}} {momentum = 2.000000e-01 : f64} : tensor<2x4x3x3xf32>, tensor<4xf32>
+// CHECK: cnn.batch_norm_grad %[[Y]], %{{.*}}, %{{.*}}, %[[M]], %[[I]] : tensor<2x4x3x3xf32>, tensor<4xf32>
+func.func @batch_norm_training(%x: tensor<2x4x3x3xf32>, %s: tensor<4xf32>) -> (tensor<2x4x3x3xf32>, tensor<4xf32>) {
+  %0:5 = cnn.batch_norm_train %x, %s, %s, %s, %s {momentum = 0.2} : tensor<2x4x3x3xf32>, tensor<4xf32>
+  %1:3 = cnn.batch_norm_grad %0#0, %x, %s, %0#3, %0#4 : tensor<2x4x3x3xf32>, tensor<4xf32>
+  return %1#0, %1#1 : tensor<2x4x3x3xf32>, tensor<4xf32>
+}

@@ -28,10 +28,13 @@ CLASSES = 5
 CASES = []
 
 
-def case(name, input_shape, layers, shapes, forward):
-    """`shapes`: every parameter's shape by name; `forward(p, x)` computes
-    the logits in PyTorch from the parameters `p` (a dict of tensors)."""
-    CASES.append((name, input_shape, layers, shapes, forward))
+def case(name, input_shape, layers, shapes, forward, buffers=()):
+    """`shapes`: every parameter's and buffer's shape by name; `forward(p,
+    x)` computes the logits in PyTorch from the parameters `p` (a dict of
+    tensors). `buffers` name the entries of `shapes` that the step updates
+    rather than learns (running statistics): `forward` updates them in
+    place, and cnnc's new values must equal those."""
+    CASES.append((name, input_shape, layers, shapes, forward, tuple(buffers)))
 
 
 def head(features):
@@ -135,12 +138,48 @@ case("dense, softmax", [8],
      lambda p, x: logits(p, F.softmax(F.linear(x, p["fc.weight"], p["fc.bias"]), 1)))
 
 
+def batch_norm_case(name, c, h, w, f, activation):
+    """conv, batch norm in training mode, activation: the gradient through
+    the batch's statistics, and the running statistics' update."""
+    layers = [{"name": "conv", "op": "conv2d", "out_channels": f, "kernel": 3, "padding": 1},
+              {"name": "bn", "op": "batch_norm"}, {"name": "act", "op": activation}]
+    tail, shapes = head(f * h * w)
+    shapes.update({"conv.weight": (f, c, 3, 3), "conv.bias": (f,), "bn.weight": (f,),
+                   "bn.bias": (f,), "bn.running_mean": (f,), "bn.running_var": (f,)})
+    act = {"relu": F.relu, "leaky_relu": F.leaky_relu}[activation]
+
+    def forward(p, x):
+        y = F.conv2d(x, p["conv.weight"], p["conv.bias"], 1, 1)
+        return logits(p, act(F.batch_norm(y, p["bn.running_mean"], p["bn.running_var"],
+                                          p["bn.weight"], p["bn.bias"], training=True)))
+    case(name, [c, h, w], layers + tail, shapes, forward,
+         buffers=["bn.running_mean", "bn.running_var"])
+
+
+batch_norm_case("conv2d, batch_norm (training), relu", 2, 5, 5, 3, "relu")
+batch_norm_case("conv2d, batch_norm (training), leaky_relu", 3, 4, 6, 4, "leaky_relu")
+
+tail, shapes = head(6)
+shapes.update({"fc.weight": (6, 8), "fc.bias": (6,), "bn.weight": (6,), "bn.bias": (6,),
+               "bn.running_mean": (6,), "bn.running_var": (6,)})
+case("dense, batch_norm 1-D (training)", [8],
+     [{"name": "fc", "op": "dense", "out_features": 6}, {"name": "bn", "op": "batch_norm"}]
+     + tail, shapes,
+     lambda p, x: logits(p, F.batch_norm(F.linear(x, p["fc.weight"], p["fc.bias"]),
+                                         p["bn.running_mean"], p["bn.running_var"],
+                                         p["bn.weight"], p["bn.bias"], training=True)),
+     buffers=["bn.running_mean", "bn.running_var"])
+
+
 def run_case(index, workdir, cnnc):
-    name, input_shape, layers, shapes, forward = CASES[index]
+    name, input_shape, layers, shapes, forward, buffers = CASES[index]
     stem = f"grad{index}"
     model = {"name": stem, "input": {"shape": input_shape}, "batch": BATCH, "layers": layers}
     weights = {key: RNG.uniform(-0.5, 0.5, size=shape).astype(np.float32)
                for key, shape in shapes.items()}
+    for key in buffers:  # running variances are positive
+        if key.endswith("var"):
+            weights[key] = np.abs(weights[key]) + 0.5
     x = RNG.uniform(-1, 1, size=(BATCH, *input_shape)).astype(np.float32)
     labels = RNG.integers(0, CLASSES, size=BATCH)
     paths = {part: os.path.join(workdir, f"{stem}.{part}") for part in
@@ -160,7 +199,8 @@ def run_case(index, workdir, cnnc):
     except Exception as error:  # a failed compile or run is a failed case
         return name, False, f"cnnc failed: {error}"
     with torch.enable_grad():
-        params = {key: torch.tensor(value, requires_grad=True) for key, value in weights.items()}
+        params = {key: torch.tensor(value, requires_grad=key not in buffers)
+                  for key, value in weights.items()}
         expected_loss = F.cross_entropy(forward(params, torch.from_numpy(x)),
                                         torch.from_numpy(labels))
         expected_loss.backward()
@@ -169,14 +209,22 @@ def run_case(index, workdir, cnnc):
                                                   np.array([expected_loss.item()]))
     if not ok:
         return name, False, f"loss {loss} against {expected_loss.item()}"
+    for key in buffers:
+        ok, error, bound = reference.within_tolerance(trained[key], params[key].numpy())
+        if not ok:
+            return name, False, f"updated {key}: max error {error:.3g} (bound {bound:.3g})"
     for key in shapes:
+        if key in buffers:
+            continue
         gradient = weights[key] - trained[key]
         expected = params[key].grad.numpy()
         ok, error, bound = reference.within_tolerance(gradient, expected)
         if not ok:
             return name, False, f"gradient of {key}: max error {error:.3g} (bound {bound:.3g})"
         worst = max(worst, error)
-    return name, True, f"loss and {len(shapes)} gradients, max error {worst:.3g}"
+    updated = f", {len(buffers)} running statistics" if buffers else ""
+    return name, True, (f"loss and {len(shapes) - len(buffers)} gradients{updated}, "
+                        f"max error {worst:.3g}")
 
 
 def main():

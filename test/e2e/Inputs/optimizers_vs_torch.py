@@ -8,7 +8,6 @@ PyTorch runs the same three steps with torch.optim on the same network.
 Prints one line per setting and 'N passed, M failed'.
 """
 import os
-import re
 import subprocess
 import sys
 
@@ -60,12 +59,7 @@ def main():
         trained_path = os.path.join(workdir, f"trained{index}.safetensors")
         subprocess.run(["cnnc", "compile", source, "-o", exe, "--batch", str(BATCH),
                         "--train", *flags], check=True)
-        run = subprocess.run([exe, "--weights", weights_path,
-                              "--input", "input=" + os.path.join(workdir, "x.npy"),
-                              "--input", "labels=" + os.path.join(workdir, "labels.npy"),
-                              "--train-steps", str(STEPS), "--save-weights", trained_path],
-                             check=True, capture_output=True, text=True)
-        losses = [float(v) for v in re.findall(r"loss (\S+)", run.stdout)]
+        losses = reference.run_train_steps(exe, weights_path, workdir, STEPS, trained_path)
         trained = read_safetensors(trained_path)
 
         model = lenet5()

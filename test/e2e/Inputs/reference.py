@@ -94,3 +94,15 @@ def run_cases(count, run_case, label):
         failed += not ok
     print(f"{label}: {len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def run_train_steps(exe, weights_path, workdir, steps, trained_path):
+    """Runs `steps` training steps of a model compiled with --train on the
+    batch in WORKDIR/x.npy and WORKDIR/labels.npy from `weights_path`, and
+    saves the weights to `trained_path`; returns the losses it printed."""
+    run = subprocess.run([exe, "--weights", weights_path,
+                          "--input", "input=" + os.path.join(workdir, "x.npy"),
+                          "--input", "labels=" + os.path.join(workdir, "labels.npy"),
+                          "--train-steps", str(steps), "--save-weights", trained_path],
+                         check=True, capture_output=True, text=True)
+    return [float(v) for v in re.findall(r"loss (\S+)", run.stdout)]
