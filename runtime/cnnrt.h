@@ -294,7 +294,7 @@ typedef struct {
   const char *data_dir;    /* train-/t10k-{images-idx3,labels-idx1}-ubyte[.gz] */
   int32_t trained_epochs;  /* epochs the bound state has trained already */
   int32_t epochs;          /* train until this many are done */
-  uint64_t seed;           /* the shuffling of each epoch */
+  uint64_t seed;           /* the shuffling of each epoch, the dropout masks */
   const char *checkpoint;  /* written after every epoch, or NULL */
   const char *log_csv;     /* or NULL; appended to when resuming */
   const char *plot_svg;    /* or NULL */

@@ -307,6 +307,11 @@ int cnnrt_train(const cnnrt_model *model, cnnrt_context *context, float **buffer
   if (!status && options->trained_epochs >= options->epochs)
     printf("the weights have trained %d epochs; --epochs %d asks for no more\n",
            options->trained_epochs, options->epochs);
+  /* The dropout masks follow the seed from the first step; a resumed run
+   * has the checkpoint's. */
+  int dropoutSeed = find_tensor(model, "dropout_seed", CNNRT_STATE);
+  if (!status && dropoutSeed >= 0 && options->trained_epochs == 0)
+    buffers[dropoutSeed][0] = (float)options->seed;
   int tty = isatty(STDOUT_FILENO);
   for (int32_t epoch = options->trained_epochs; !status && epoch < options->epochs;
        ++epoch) {

@@ -203,13 +203,24 @@ private:
     for (unsigned index : params)
       for (StringRef state : states)
         stateArgument(forward.getArgumentTypes()[index], paramName(forward, index) + "." + state);
+    // The count of steps taken: Adam's bias correction and the dropout
+    // masks' counter. The seed of the masks is state the step only reads;
+    // the training loop sets it.
     bool adam = optimizer != "sgd";
-    if (adam)
-      stateArgument(RankedTensorType::get({1}, b.getF32Type()), "step");
+    bool dropout = !forward.getOps<DropoutOp>().empty();
+    auto scalarType = RankedTensorType::get({1}, b.getF32Type());
+    unsigned stepIndex = forward.getNumArguments() + extra.size();
+    if (adam || dropout)
+      stateArgument(scalarType, "step");
+    if (dropout)
+      stateArgument(scalarType, "dropout_seed");
 
     Value output;
     func::FuncOp function = cloneForward(b, forward, "train_step", extra, output);
+    Value step = adam || dropout ? function.getArgument(stepIndex) : Value();
     SmallVector<StepResult> bufferUpdates = trainBatchNorms(function, output);
+    if (dropout)
+      trainDropouts(function, function.getArgument(stepIndex + 1), step, output);
     Block &body = function.getBody().front();
     SmallVector<Operation *> forwardOps =
         llvm::map_to_vector(body.getOperations(), [](Operation &op) { return &op; });
@@ -218,7 +229,6 @@ private:
     auto [lossValue, correct] = buildLoss(inner, loc, output, labels);
 
     // The backward pass, seeded with d loss / d loss = 1.
-    auto scalarType = RankedTensorType::get({1}, b.getF32Type());
     Value one = arith::ConstantOp::create(
         inner, loc, DenseElementsAttr::get(scalarType, inner.getF32FloatAttr(1.0f)));
     llvm::DenseMap<Value, Value> gradients;
@@ -254,7 +264,6 @@ private:
     // One optimizer step per parameter that the loss depends on.
     SmallVector<StepResult> updates;
     unsigned stateIndex = forward.getNumArguments() + 1;
-    Value step = adam ? function.getArguments().back() : Value();
     auto updatesName = [&](StringRef name) {
       return inner.getNamedAttr(CnnDialect::kUpdatesAttrName, inner.getStringAttr(name));
     };
@@ -289,7 +298,7 @@ private:
         updates.push_back({result, updatesName(name + "." + stateName.str())});
     }
     llvm::append_range(updates, bufferUpdates);
-    if (adam)
+    if (step)
       updates.push_back({AddOp::create(inner, loc, step, one), updatesName("step")});
     llvm::append_range(updates, metrics(b, lossValue, correct));
     finish(b, function, updates);
@@ -327,6 +336,22 @@ private:
       norm.erase();
     }
     return updates;
+  }
+
+  /// Dropout drops in training: each dropout of the step becomes a
+  /// dropout_train with its own stream, keyed by the seed and the step.
+  void trainDropouts(func::FuncOp function, Value seed, Value step, Value &output) {
+    SmallVector<DropoutOp> dropouts;
+    function.walk([&](DropoutOp dropout) { dropouts.push_back(dropout); });
+    for (auto [stream, dropout] : llvm::enumerate(dropouts)) {
+      OpBuilder b(dropout);
+      auto train = DropoutTrainOp::create(b, dropout.getLoc(), dropout.getInput(), seed, step,
+                                          dropout.getRateAttr(), b.getI64IntegerAttr(stream));
+      if (output == dropout.getOutput())
+        output = train.getOutput();
+      dropout.getOutput().replaceAllUsesWith(train.getOutput());
+      dropout.erase();
+    }
   }
 
   static std::string paramName(func::FuncOp forward, unsigned index) {

@@ -124,3 +124,28 @@ func.func @forward(%w: tensor<2x1x1x1xf32> {cnn.param = "conv.weight"},
   %y = cnn.dense %f, %fw : tensor<4x18xf32>, tensor<3x18xf32> -> tensor<4x3xf32>
   return %y : tensor<4x3xf32>
 }
+
+// -----
+
+// Dropout drops in training: dropout_train with the step count and the seed
+// as state (the seed read, the step incremented), one stream per layer; its
+// gradient is the same op on the output gradient, hence the same mask.
+// @evaluate keeps the inference form.
+// CHECK-LABEL: func.func @evaluate
+// CHECK: cnn.dropout %
+// CHECK-LABEL: func.func @train_step
+// CHECK-SAME: %[[STEP:[^:]*]]: tensor<1xf32> {cnn.init = "zeros", cnn.state = "step"}, %[[SEED:[^:]*]]: tensor<1xf32> {cnn.init = "zeros", cnn.state = "dropout_seed"})
+// CHECK-SAME: tensor<1xf32> {cnn.updates = "step"}
+// CHECK: %[[D0:.*]] = cnn.dropout_train %{{.*}}, %[[SEED]], %[[STEP]] {rate = 5.000000e-01 : f64, stream = 0 : i64} : tensor<2x6xf32>
+// CHECK: %[[D1:.*]] = cnn.dropout_train %{{.*}}, %[[SEED]], %[[STEP]] {rate = 2.000000e-01 : f64, stream = 1 : i64} : tensor<2x3xf32>
+// CHECK: cnn.dropout_train %{{.*}}, %[[SEED]], %[[STEP]] {rate = 2.000000e-01 : f64, stream = 1 : i64} : tensor<2x3xf32>
+// CHECK: cnn.dropout_train %{{.*}}, %[[SEED]], %[[STEP]] {rate = 5.000000e-01 : f64, stream = 0 : i64} : tensor<2x6xf32>
+// CHECK: cnn.add %[[STEP]], %{{.*}} : tensor<1xf32>, tensor<1xf32> -> tensor<1xf32>
+func.func @forward(%w0: tensor<6x4xf32> {cnn.param = "fc0.weight"}, %w1: tensor<3x6xf32> {cnn.param = "fc1.weight"},
+                   %x: tensor<2x4xf32> {cnn.input = "input"}) -> tensor<2x3xf32> {
+  %h = cnn.dense %x, %w0 : tensor<2x4xf32>, tensor<6x4xf32> -> tensor<2x6xf32>
+  %d = cnn.dropout %h {rate = 0.5} : tensor<2x6xf32>
+  %y = cnn.dense %d, %w1 : tensor<2x6xf32>, tensor<3x6xf32> -> tensor<2x3xf32>
+  %o = cnn.dropout %y {rate = 0.2} : tensor<2x3xf32>
+  return %o : tensor<2x3xf32>
+}

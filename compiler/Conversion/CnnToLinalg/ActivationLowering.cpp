@@ -75,6 +75,63 @@ struct DropoutLowering : OpConversionPattern<cnn::DropoutOp> {
   }
 };
 
+Value i32Constant(OpBuilder &b, Location l, uint32_t value) {
+  return arith::ConstantOp::create(b, l, b.getI32IntegerAttr(static_cast<int32_t>(value)));
+}
+
+/// MurmurHash3's 32-bit finaliser: every input bit reaches every output bit.
+Value fmix32(OpBuilder &b, Location l, Value h) {
+  auto xorShift = [&](Value v, uint32_t shift) -> Value {
+    return arith::XOrIOp::create(b, l, v,
+                                 arith::ShRUIOp::create(b, l, v, i32Constant(b, l, shift)));
+  };
+  h = arith::MulIOp::create(b, l, xorShift(h, 16), i32Constant(b, l, 0x85ebca6bu));
+  h = arith::MulIOp::create(b, l, xorShift(h, 13), i32Constant(b, l, 0xc2b2ae35u));
+  return xorShift(h, 16);
+}
+
+struct DropoutTrainLowering : OpConversionPattern<cnn::DropoutTrainOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::DropoutTrainOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    Type element = type.getElementType();
+    int64_t rank = type.getRank();
+    double rate = op.getRate().convertToDouble();
+    auto threshold = static_cast<uint32_t>(std::floor(rate * 4294967296.0));
+    // PyTorch's scale: 1 / (1 - rate) computed in float.
+    float scale = 1.0f / static_cast<float>(1.0 - rate);
+    auto stream = static_cast<uint32_t>(op.getStream());
+    AffineMap scalar =
+        AffineMap::get(rank, 0, rewriter.getAffineConstantExpr(0), rewriter.getContext());
+    Value result = buildMap(
+        rewriter, op.getLoc(), type, {adaptor.getInput(), adaptor.getSeed(), adaptor.getStep()},
+        {rewriter.getMultiDimIdentityMap(rank), scalar, scalar},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Type i32 = b.getI32Type();
+          Value seed = arith::FPToUIOp::create(b, l, i32, args[1]);
+          Value step = arith::FPToUIOp::create(b, l, i32, args[2]);
+          Value key = fmix32(b, l, arith::XOrIOp::create(b, l, fmix32(b, l, seed), i32Constant(b, l, stream)));
+          key = fmix32(b, l, arith::XOrIOp::create(b, l, key, step));
+          // The row-major index of the element.
+          Value index = linalg::IndexOp::create(b, l, 0);
+          for (int64_t d = 1; d < rank; ++d)
+            index = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, index, indexConstant(b, l, type.getDimSize(d))),
+                linalg::IndexOp::create(b, l, d));
+          Value counter = arith::IndexCastOp::create(b, l, i32, index);
+          Value bits = fmix32(b, l, arith::XOrIOp::create(b, l, fmix32(b, l, counter), key));
+          Value keep =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::uge, bits,
+                                             i32Constant(b, l, threshold));
+          Value scaled = arith::MulFOp::create(b, l, args[0], floatConstant(b, l, element, scale));
+          return arith::SelectOp::create(b, l, keep, scaled, floatConstant(b, l, element, 0.0));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct SoftmaxLowering : OpConversionPattern<cnn::SoftmaxOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(cnn::SoftmaxOp op, OpAdaptor adaptor,
@@ -149,5 +206,5 @@ struct SiluLowering : OpConversionPattern<cnn::SiluOp> {
 } // namespace
 
 void cnnc::lowering::populateActivationLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<ActivationLowering<cnn::ReluOp>, ActivationLowering<cnn::LeakyReluOp>, ActivationLowering<cnn::TanhOp>, ActivationLowering<cnn::SigmoidOp>, DropoutLowering, SoftmaxLowering, SiluLowering>(patterns.getContext());
+  patterns.add<ActivationLowering<cnn::ReluOp>, ActivationLowering<cnn::LeakyReluOp>, ActivationLowering<cnn::TanhOp>, ActivationLowering<cnn::SigmoidOp>, DropoutLowering, DropoutTrainLowering, SoftmaxLowering, SiluLowering>(patterns.getContext());
 }

@@ -962,6 +962,19 @@ LogicalResult BatchNormGradOp::verify() {
   return verifyBatchNormTraining(*this, getInput(), getScale());
 }
 
+LogicalResult DropoutTrainOp::verify() {
+  double rate = getRate().convertToDouble();
+  if (!(rate >= 0.0 && rate < 1.0))
+    return emitOpError("rate must be in [0, 1), got ") << rate;
+  int64_t stream = getStream();
+  if (stream < 0 || stream > std::numeric_limits<uint32_t>::max())
+    return emitOpError("stream must be a 32-bit unsigned number, got ") << stream;
+  int64_t count = getInput().getType().getNumElements();
+  if (count > std::numeric_limits<uint32_t>::max())
+    return emitOpError("numbers its elements with 32 bits; the input has ") << count;
+  return success();
+}
+
 /// Checks logits [N, K] against labels [N] of their element type.
 static LogicalResult verifyLabels(Operation *op, RankedTensorType logits,
                                   RankedTensorType labels) {

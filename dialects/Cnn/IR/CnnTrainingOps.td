@@ -195,6 +195,38 @@ def Cnn_BatchNormGradOp : Cnn_Op<"batch_norm_grad",
 }
 
 //===----------------------------------------------------------------------===//
+// Dropout in training
+//===----------------------------------------------------------------------===//
+
+def Cnn_DropoutTrainOp : Cnn_Op<"dropout_train",
+    [AllTypesMatch<["input", "output"]>]> {
+  let summary = "dropout with a mask from a counter-based generator";
+  let description = [{
+    Zeroes each element with probability `rate` and scales the others by
+    1 / (1 - rate), as PyTorch's Dropout in train mode. The mask is a pure
+    function of `seed`, `stream`, `step` and the element's row-major index
+    i, so the op has no hidden state: the same operands give the same mask,
+    in the forward pass and in the gradient (which is this op applied to
+    the output's gradient), on any target. With fmix32 MurmurHash3's 32-bit
+    finaliser and wrapping 32-bit arithmetic:
+
+      key = fmix32(fmix32(fmix32(seed) ^ stream) ^ step)
+      keep(i) = fmix32(fmix32(i) ^ key) >= floor(rate * 2^32)
+
+    `seed` and `step` are whole numbers held as floats (exact below 2^24):
+    the training seed, and the count of steps taken, which the training
+    step keeps as state; `stream` tells apart the dropout layers of a model.
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Scalar:$seed, Cnn_Scalar:$step,
+                       F64Attr:$rate, I64Attr:$stream);
+  let results = (outs Cnn_Tensor:$output);
+  let hasVerifier = 1;
+  let assemblyFormat = [{
+    $input `,` $seed `,` $step attr-dict `:` type($input)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Losses and metrics
 //===----------------------------------------------------------------------===//
 

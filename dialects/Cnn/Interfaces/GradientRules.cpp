@@ -17,8 +17,6 @@
 
 #include "mlir/IR/DialectRegistry.h"
 
-#include <sstream>
-
 using namespace mlir;
 using namespace cnnc::cnn;
 
@@ -192,11 +190,18 @@ LogicalResult gradientOf(SoftmaxOp op, OpBuilder &b, Value outputGrad,
 
 LogicalResult gradientOf(DropoutOp op, OpBuilder &, Value,
                          SmallVectorImpl<Value> &) {
-  // A rate of 0 folds away before differentiation.
-  std::ostringstream rate;
-  rate << op.getRate().convertToDouble();
-  return op.emitError() << "dropout (rate " << rate.str()
-                        << ") needs its training form, which cnnc does not have yet";
+  // cnn-differentiate puts dropout_train in its place; a rate of 0 folds
+  // away before.
+  return op.emitOpError("is the inference form; its gradient is dropout_train's");
+}
+
+LogicalResult gradientOf(DropoutTrainOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  // The same mask (the same seed, stream and step) scales the gradient.
+  grads.append({DropoutTrainOp::create(b, op.getLoc(), outputGrad, op.getSeed(),
+                                       op.getStep(), op.getRateAttr(), op.getStreamAttr()),
+                Value(), Value()});
+  return success();
 }
 
 /// The window attributes of a pooling, for its gradient op.
@@ -353,7 +358,7 @@ void attachGradientRules(MLIRContext *context) {
 void cnnc::cnn::registerGradientRules(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, CnnDialect *) {
     attachGradientRules<Conv2dOp, DenseOp, BatchNormTrainOp, ReluOp, LeakyReluOp, TanhOp, SigmoidOp,
-                        SiluOp, SoftmaxOp, DropoutOp, AvgPool2dOp, GlobalAvgPoolOp,
+                        SiluOp, SoftmaxOp, DropoutOp, DropoutTrainOp, AvgPool2dOp, GlobalAvgPoolOp,
                         AdaptiveAvgPool2dOp, MaxPool2dOp, FlattenOp, ReshapeOp, AddOp,
                         ConcatOp, CropOp, PadOp>(context);
   });

@@ -169,3 +169,24 @@ func.func @batch_norm_grad(%dy: tensor<2x3x3x3xf32>, %x: tensor<2x3x3x3xf32>, %s
   %dx, %ds, %db = cnn.batch_norm_grad %dy, %x, %s, %bm, %bi : tensor<2x3x3x3xf32>, tensor<3xf32>
   return %dx, %ds, %db : tensor<2x3x3x3xf32>, tensor<3xf32>, tensor<3xf32>
 }
+
+// -----
+
+// Dropout in training: one map whose mask is hashed from the seed, the
+// stream, the step and the element's row-major index (n * 6 + c), kept
+// where the hash is at least rate * 2^32 (0.25: 1073741824), scaled by
+// 1 / (1 - rate).
+// CHECK-LABEL: func.func @dropout_train
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant 1.33333337 : f32
+// CHECK-DAG: %[[THRESHOLD:.*]] = arith.constant 1073741824 : i32
+// CHECK: linalg.generic
+// CHECK: arith.fptoui %{{.*}} : f32 to i32
+// CHECK: %[[N:.*]] = linalg.index 0 : index
+// CHECK: arith.muli %[[N]], %{{.*}} : index
+// CHECK: %[[KEEP:.*]] = arith.cmpi uge, %{{.*}}, %[[THRESHOLD]] : i32
+// CHECK: %[[SCALED:.*]] = arith.mulf %{{.*}}, %[[SCALE]] : f32
+// CHECK: arith.select %[[KEEP]], %[[SCALED]], %{{.*}} : f32
+func.func @dropout_train(%x: tensor<2x6xf32>, %seed: tensor<1xf32>, %step: tensor<1xf32>) -> tensor<2x6xf32> {
+  %0 = cnn.dropout_train %x, %seed, %step {rate = 0.25, stream = 3} : tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}

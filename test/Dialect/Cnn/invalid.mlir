@@ -838,3 +838,19 @@ func.func @batch_norm_grad_channels(%x: tensor<2x4x3x3xf32>, %s: tensor<3xf32>) 
   %0:3 = cnn.batch_norm_grad %x, %x, %s, %s, %s : tensor<2x4x3x3xf32>, tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @dropout_train_rate(%x: tensor<2x4xf32>, %s: tensor<1xf32>) {
+  // expected-error @+1 {{'cnn.dropout_train' op rate must be in [0, 1), got 1}}
+  %0 = cnn.dropout_train %x, %s, %s {rate = 1.0, stream = 0} : tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @dropout_train_stream(%x: tensor<2x4xf32>, %s: tensor<1xf32>) {
+  // expected-error @+1 {{'cnn.dropout_train' op stream must be a 32-bit unsigned number, got -1}}
+  %0 = cnn.dropout_train %x, %s, %s {rate = 0.5, stream = -1} : tensor<2x4xf32>
+  return
+}

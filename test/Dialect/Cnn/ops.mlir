@@ -269,3 +269,12 @@ func.func @batch_norm_training(%x: tensor<2x4x3x3xf32>, %s: tensor<4xf32>) -> (t
   %1:3 = cnn.batch_norm_grad %0#0, %x, %s, %0#3, %0#4 : tensor<2x4x3x3xf32>, tensor<4xf32>
   return %1#0, %1#1 : tensor<2x4x3x3xf32>, tensor<4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @dropout_training
+// CHECK: cnn.dropout_train %{{.*}}, %{{.*}}, %{{.*}} {rate = 5.000000e-01 : f64, stream = 2 : i64} : tensor<2x4xf32>
+func.func @dropout_training(%x: tensor<2x4xf32>, %seed: tensor<1xf32>, %step: tensor<1xf32>) -> tensor<2x4xf32> {
+  %0 = cnn.dropout_train %x, %seed, %step {rate = 0.5, stream = 2} : tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

@@ -171,6 +171,55 @@ case("dense, batch_norm 1-D (training)", [8],
      buffers=["bn.running_mean", "bn.running_var"])
 
 
+def fmix32(h):
+    """MurmurHash3's 32-bit finaliser on uint32 arrays (wrapping)."""
+    h = np.asarray(h, dtype=np.uint32)
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def dropout_mask(shape, rate, seed, stream, step):
+    """cnn.dropout_train's mask, written from its documentation: 1 / (1 -
+    rate) where an element is kept, 0 where it is dropped."""
+    with np.errstate(over="ignore"):
+        key = fmix32(fmix32(fmix32(seed) ^ np.uint32(stream)) ^ np.uint32(step))
+        bits = fmix32(fmix32(np.arange(int(np.prod(shape)), dtype=np.uint32)) ^ key)
+    keep = bits >= np.uint32(int(np.floor(rate * 2.0 ** 32)))
+    scale = np.float32(1.0) / np.float32(1.0 - rate)
+    return torch.from_numpy(np.where(keep, scale, np.float32(0)).reshape(shape))
+
+
+# Dropout in training: the seed and the step count are state the weights
+# file gives; PyTorch applies the mask written from the op's documentation,
+# so the forward mask, the backward mask and the generator are all checked.
+DROPOUT_STATE = {"dropout_seed": np.array([1234.0], np.float32),
+                 "step": np.array([7.0], np.float32)}
+tail, shapes = head(6)
+shapes.update({"fc.weight": (6, 8), "fc.bias": (6,)})
+case("dense, dropout 0.5 (seed 1234, step 7)", [8],
+     [{"name": "fc", "op": "dense", "out_features": 6}, {"name": "drop", "op": "dropout"}]
+     + tail, shapes,
+     lambda p, x: logits(p, F.linear(x, p["fc.weight"], p["fc.bias"])
+                         * dropout_mask((BATCH, 6), 0.5, 1234, 0, 7)))
+tail, shapes = head(3 * 4 * 4)
+shapes.update({"conv.weight": (3, 2, 3, 3), "conv.bias": (3,), "fc.weight": (5, 48),
+               "fc.bias": (5,)})
+case("conv2d, dropout 0.3, dense, dropout 0.2 (two streams)", [2, 4, 4],
+     [{"name": "conv", "op": "conv2d", "out_channels": 3, "kernel": 3, "padding": 1},
+      {"name": "drop1", "op": "dropout", "rate": 0.3},
+      {"name": "flat1", "op": "flatten"},
+      {"name": "fc", "op": "dense", "out_features": 5},
+      {"name": "drop2", "op": "dropout", "rate": 0.2}] + head(5)[0],
+     dict(shapes, **{"logits.weight": (CLASSES, 5)}),
+     lambda p, x: logits(p, F.linear(torch.flatten(
+         F.conv2d(x, p["conv.weight"], p["conv.bias"], 1, 1)
+         * dropout_mask((BATCH, 3, 4, 4), 0.3, 1234, 0, 7), 1), p["fc.weight"], p["fc.bias"])
+         * dropout_mask((BATCH, 5), 0.2, 1234, 1, 7)))
+
+
 def run_case(index, workdir, cnnc):
     name, input_shape, layers, shapes, forward, buffers = CASES[index]
     stem = f"grad{index}"
@@ -186,7 +235,8 @@ def run_case(index, workdir, cnnc):
              ("in.npy", "labels.npy", "safetensors", "trained.safetensors")}
     try:
         exe = reference.compile_model(cnnc, model, workdir, stem, flags=["--train", "--lr=1"])
-        reference.write_safetensors(paths["safetensors"], weights)
+        state = DROPOUT_STATE if "dropout" in name else {}
+        reference.write_safetensors(paths["safetensors"], dict(weights, **state))
         np.save(paths["in.npy"], x)
         np.save(paths["labels.npy"], labels.astype(np.float32))
         run = subprocess.run([exe, "--weights", paths["safetensors"], "--input",
@@ -209,6 +259,8 @@ def run_case(index, workdir, cnnc):
                                                   np.array([expected_loss.item()]))
     if not ok:
         return name, False, f"loss {loss} against {expected_loss.item()}"
+    if "dropout" in name and float(trained["step"][0]) != 8.0:
+        return name, False, f"the step count went from 7 to {float(trained['step'][0])}, not 8"
     for key in buffers:
         ok, error, bound = reference.within_tolerance(trained[key], params[key].numpy())
         if not ok:
