@@ -66,6 +66,28 @@ Value unbroadcast(OpBuilder &b, Location loc, Value gradient, RankedTensorType t
 // The rules: gradientOf(op, builder, output gradient, operand gradients)
 //===----------------------------------------------------------------------===//
 
+/// The filter gradient of a convolution (groups 1, zero padding) of
+/// `input` [N, C, H, W] whose output has the gradient `outputGrad` [N, F,
+/// OH, OW]: dW[f, c, i, j] = sum over n, y, x of dY[n, f, y, x] *
+/// X[n, c, y * stride + i * dilation, ...], a convolution over the batch of
+/// X^T [C, N, H, W] with dY^T [F, N, OH, OW] as filters, dilated by the
+/// stride and strided by the dilation. Where the stride left rows unread,
+/// it is larger than the kernel; the crop keeps the kernel's window.
+Value filterGradient(OpBuilder &b, Location loc, Value input, Value outputGrad,
+                     ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
+                     ArrayRef<int64_t> dilations, ArrayRef<int64_t> kernel) {
+  Value filterGrad = createInferred<Conv2dOp>(
+      b, loc,
+      {transpose(b, loc, input, {1, 0, 2, 3}), transpose(b, loc, outputGrad, {1, 0, 2, 3})},
+      {i64Array(b, "strides", dilations), i64Array(b, "padding", padding),
+       i64Array(b, "dilations", strides), b.getNamedAttr("groups", b.getI64IntegerAttr(1)),
+       b.getNamedAttr("padding_mode", PaddingModeAttr::get(b.getContext(), PaddingMode::Zeros))});
+  if (shapeOf(filterGrad).drop_front(2) != kernel)
+    filterGrad = createInferred<CropOp>(
+        b, loc, filterGrad, {i64Array(b, "offsets", {0, 0}), i64Array(b, "sizes", kernel)});
+  return transpose(b, loc, filterGrad, {1, 0, 2, 3});
+}
+
 LogicalResult gradientOf(Conv2dOp op, OpBuilder &b, Value outputGrad,
                          SmallVectorImpl<Value> &grads) {
   Location loc = op.getLoc();
@@ -95,23 +117,33 @@ LogicalResult gradientOf(Conv2dOp op, OpBuilder &b, Value outputGrad,
        i64Array(b, "dilations", dilations),
        b.getNamedAttr("groups", b.getI64IntegerAttr(1))}));
 
-  // Filter: dW[f, c, i, j] = sum over n, y, x of dY[n, f, y, x] *
-  // X[n, c, y * stride + i * dilation, ...]: a convolution over the batch
-  // of X^T [C, N, H, W] with dY^T [F, N, OH, OW] as filters, dilated by the
-  // stride and strided by the dilation. Where the stride left rows unread,
-  // it is larger than the kernel; the crop keeps the kernel's window.
-  Value filterGrad = createInferred<Conv2dOp>(
-      b, loc,
-      {transpose(b, loc, op.getInput(), {1, 0, 2, 3}),
-       transpose(b, loc, outputGrad, {1, 0, 2, 3})},
-      {i64Array(b, "strides", dilations), i64Array(b, "padding", padding),
-       i64Array(b, "dilations", strides), b.getNamedAttr("groups", b.getI64IntegerAttr(1)),
-       b.getNamedAttr("padding_mode", PaddingModeAttr::get(b.getContext(), PaddingMode::Zeros))});
-  if (shapeOf(filterGrad).drop_front(2) != w.drop_front(2))
-    filterGrad = createInferred<CropOp>(
-        b, loc, filterGrad,
-        {i64Array(b, "offsets", {0, 0}), i64Array(b, "sizes", w.drop_front(2))});
-  grads.push_back(transpose(b, loc, filterGrad, {1, 0, 2, 3}));
+  grads.push_back(filterGradient(b, loc, op.getInput(), outputGrad, strides, padding,
+                                 dilations, w.drop_front(2)));
+  if (op.getBias())
+    grads.push_back(createInferred<ReduceSumOp>(b, loc, outputGrad,
+                                                {i64Array(b, "axes", {0, 2, 3})}));
+  return success();
+}
+
+/// A transposed convolution is the adjoint of the convolution with its
+/// attributes and filters [C_in, C_out, KH, KW] read as [F, C]: the input's
+/// gradient is that convolution of the output's gradient, and the filter's
+/// gradient the convolution's filter gradient with the roles of input and
+/// output exchanged.
+LogicalResult gradientOf(ConvTranspose2dOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  if (op.getGroups() != 1)
+    return op.emitOpError("with groups has no gradient rule yet");
+  Location loc = op.getLoc();
+  ArrayRef<int64_t> strides = op.getStrides(), padding = op.getPadding(),
+                    dilations = op.getDilations();
+  grads.push_back(createInferred<Conv2dOp>(
+      b, loc, {outputGrad, op.getWeight()},
+      {i64Array(b, "strides", strides), i64Array(b, "padding", padding),
+       i64Array(b, "dilations", dilations), b.getNamedAttr("groups", b.getI64IntegerAttr(1)),
+       b.getNamedAttr("padding_mode", PaddingModeAttr::get(b.getContext(), PaddingMode::Zeros))}));
+  grads.push_back(filterGradient(b, loc, outputGrad, op.getInput(), strides, padding,
+                                 dilations, shapeOf(op.getWeight()).drop_front(2)));
   if (op.getBias())
     grads.push_back(createInferred<ReduceSumOp>(b, loc, outputGrad,
                                                 {i64Array(b, "axes", {0, 2, 3})}));
@@ -289,6 +321,24 @@ LogicalResult gradientOf(AddOp op, OpBuilder &b, Value outputGrad,
   return success();
 }
 
+LogicalResult gradientOf(UpsampleOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  if (op.getMode() != UpsampleMode::Nearest)
+    return op.emitOpError("has a gradient rule for nearest upsampling only, got mode '")
+           << stringifyUpsampleMode(op.getMode()) << "'";
+  // Each input element was copied to a scale_h x scale_w block: its
+  // gradient is the block's sum, over the block's own dimensions of
+  // [N * C, H, scale_h, W, scale_w].
+  Location loc = op.getLoc();
+  ArrayRef<int64_t> in = shapeOf(op.getInput()), scale = op.getScaleFactors();
+  Value blocks = createInferred<ReshapeOp>(
+      b, loc, outputGrad,
+      {i64Array(b, "shape", {in[0] * in[1], in[2], scale[0], in[3], scale[1]})});
+  Value sums = createInferred<ReduceSumOp>(b, loc, blocks, {i64Array(b, "axes", {2, 4})});
+  grads.push_back(createInferred<ReshapeOp>(b, loc, sums, {i64Array(b, "shape", in)}));
+  return success();
+}
+
 LogicalResult gradientOf(ConcatOp op, OpBuilder &b, Value outputGrad,
                          SmallVectorImpl<Value> &grads) {
   int64_t axis = op.getAxis(), offset = 0;
@@ -357,9 +407,9 @@ void attachGradientRules(MLIRContext *context) {
 
 void cnnc::cnn::registerGradientRules(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, CnnDialect *) {
-    attachGradientRules<Conv2dOp, DenseOp, BatchNormTrainOp, ReluOp, LeakyReluOp, TanhOp, SigmoidOp,
+    attachGradientRules<Conv2dOp, ConvTranspose2dOp, DenseOp, BatchNormTrainOp, ReluOp, LeakyReluOp, TanhOp, SigmoidOp,
                         SiluOp, SoftmaxOp, DropoutOp, DropoutTrainOp, AvgPool2dOp, GlobalAvgPoolOp,
-                        AdaptiveAvgPool2dOp, MaxPool2dOp, FlattenOp, ReshapeOp, AddOp,
+                        AdaptiveAvgPool2dOp, MaxPool2dOp, FlattenOp, ReshapeOp, UpsampleOp, AddOp,
                         ConcatOp, CropOp, PadOp>(context);
   });
 }

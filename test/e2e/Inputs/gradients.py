@@ -171,6 +171,26 @@ case("dense, batch_norm 1-D (training)", [8],
      buffers=["bn.running_mean", "bn.running_var"])
 
 
+tail, shapes = head(3 * 7 * 7)
+shapes.update({"a.weight": (2, 2, 3, 3), "a.bias": (2,), "up.weight": (2, 3, 3, 3),
+               "up.bias": (3,)})
+case("conv_transpose2d 3x3 stride 2 pad 1 output_padding 1", [2, 4, 4],
+     [{"name": "a", "op": "conv2d", "out_channels": 2, "kernel": 3, "padding": 1},
+      {"name": "up", "op": "conv_transpose2d", "out_channels": 3, "kernel": 3, "stride": 2,
+       "padding": 1, "output_padding": 1}] + head(3 * 8 * 8)[0],
+     dict(shapes, **{"logits.weight": (CLASSES, 3 * 8 * 8)}),
+     lambda p, x: logits(p, F.conv_transpose2d(F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1),
+                                               p["up.weight"], p["up.bias"], 2, 1, 1)))
+
+tail, shapes = head(2 * 6 * 4)
+shapes.update({"a.weight": (2, 2, 3, 3), "a.bias": (2,)})
+case("upsample nearest 3x2", [2, 2, 2],
+     [{"name": "a", "op": "conv2d", "out_channels": 2, "kernel": 3, "padding": 1},
+      {"name": "up", "op": "upsample", "scale_factor": [3, 2]}] + tail, shapes,
+     lambda p, x: logits(p, F.interpolate(F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1),
+                                          scale_factor=(3, 2), mode="nearest")))
+
+
 def fmix32(h):
     """MurmurHash3's 32-bit finaliser on uint32 arrays (wrapping)."""
     h = np.asarray(h, dtype=np.uint32)
