@@ -248,82 +248,158 @@ struct BatchNormGradLowering : OpConversionPattern<cnn::BatchNormGradOp> {
   }
 };
 
+/// [N, C, L] as [N, C, L, 1]: the local response normalisations work on
+/// 4-D tensors.
+Value asFourDimensional(OpBuilder &b, Location loc, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getRank() == 4)
+    return value;
+  auto expanded = RankedTensorType::get(
+      {type.getDimSize(0), type.getDimSize(1), type.getDimSize(2), 1}, type.getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, expanded, value,
+                                       ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
+/// `result` [N, C, L, 1] back as the [N, C, L] of `type`.
+Value asType(OpBuilder &b, Location loc, Value result, RankedTensorType type) {
+  if (type.getRank() == 4)
+    return result;
+  return tensor::CollapseShapeOp::create(b, loc, type, result,
+                                         ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
+/// For each channel c of `input` [N, C, H, W], the sum of `input` (or of
+/// its squares) over channels c - before .. c - before + size - 1 that
+/// exist.
+Value channelWindowSum(OpBuilder &b, Location loc, Value input, int64_t size, int64_t before,
+                       bool squares) {
+  auto type = cast<RankedTensorType>(input.getType());
+  Type element = type.getElementType();
+  int64_t channels = type.getDimSize(1);
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> dims;
+  for (unsigned d = 0; d < 5; ++d)
+    dims.push_back(b.getAffineDimExpr(d));
+  Value window = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{size}, element);
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  auto sums = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{window}, ValueRange{filledTensor(b, loc, type, 0.0)},
+      ArrayRef<AffineMap>{AffineMap::get(5, 0, {dims[4]}, ctx),
+                          AffineMap::get(5, 0, {dims[0], dims[1], dims[2], dims[3]}, ctx)},
+      iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value channel = arith::SubIOp::create(
+            nb, l,
+            arith::AddIOp::create(nb, l, linalg::IndexOp::create(nb, l, 1),
+                                  linalg::IndexOp::create(nb, l, 4)),
+            indexConstant(nb, l, before));
+        Value inside = arith::AndIOp::create(
+            nb, l,
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, channel,
+                                  indexConstant(nb, l, 0)),
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, channel,
+                                  indexConstant(nb, l, channels)));
+        Value clamped = arith::MinSIOp::create(
+            nb, l, arith::MaxSIOp::create(nb, l, channel, indexConstant(nb, l, 0)),
+            indexConstant(nb, l, channels - 1));
+        Value value = tensor::ExtractOp::create(
+            nb, l, input,
+            ValueRange{linalg::IndexOp::create(nb, l, 0), clamped,
+                       linalg::IndexOp::create(nb, l, 2), linalg::IndexOp::create(nb, l, 3)});
+        if (squares)
+          value = arith::MulFOp::create(nb, l, value, value);
+        Value term =
+            arith::SelectOp::create(nb, l, inside, value, floatConstant(nb, l, element, 0.0));
+        linalg::YieldOp::create(nb, l, Value(arith::AddFOp::create(nb, l, args[1], term)));
+      });
+  return sums.getResult(0);
+}
+
+/// The attributes of a local response normalisation or its gradient.
+struct LocalResponse {
+  int64_t size;
+  double alpha, beta, k;
+
+  template <typename OpTy>
+  static LocalResponse of(OpTy op) {
+    return {static_cast<int64_t>(op.getSize()), op.getAlpha().convertToDouble(),
+            op.getBeta().convertToDouble(),
+            op.getK().convertToDouble()};
+  }
+
+  /// d = k + alpha / size * (the sum of squares over the window of
+  /// channels c - size/2 .. c + (size-1)/2), per element of `input`.
+  Value denominatorBase(OpBuilder &b, Location loc, Value input) const {
+    auto type = cast<RankedTensorType>(input.getType());
+    Type element = type.getElementType();
+    return buildElementwise(
+        b, loc, type, channelWindowSum(b, loc, input, size, size / 2, /*squares=*/true),
+        [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+          Value scaled = arith::MulFOp::create(
+              nb, l, args[0], floatConstant(nb, l, element, alpha / double(size)));
+          return arith::AddFOp::create(nb, l, scaled, floatConstant(nb, l, element, k));
+        });
+  }
+};
+
 struct LocalResponseNormLowering : OpConversionPattern<cnn::LocalResponseNormOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(cnn::LocalResponseNormOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto type = cast<RankedTensorType>(op.getType());
+    LocalResponse lrn = LocalResponse::of(op);
+    Value input = asFourDimensional(rewriter, loc, adaptor.getInput());
+    auto type = cast<RankedTensorType>(input.getType());
     Type element = type.getElementType();
-    int64_t size = op.getSize(), channels = type.getDimSize(1);
-    Value input = adaptor.getInput();
-    // [N, C, L] is normalised as [N, C, L, 1].
-    RankedTensorType resultType = type;
-    if (type.getRank() == 3) {
-      type = RankedTensorType::get({type.getDimSize(0), channels, type.getDimSize(2), 1},
-                                   element);
-      input = tensor::ExpandShapeOp::create(
-          rewriter, loc, type, input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-    }
-    // The sum of squares over channels c - size/2 .. c + (size-1)/2 that exist.
-    MLIRContext *ctx = rewriter.getContext();
-    SmallVector<AffineExpr> dims;
-    for (unsigned d = 0; d < 5; ++d)
-      dims.push_back(rewriter.getAffineDimExpr(d));
-    Value window = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{size}, element);
-    auto sums = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type}, ValueRange{window},
-        ValueRange{filledTensor(rewriter, loc, type, 0.0)},
-        ArrayRef<AffineMap>{AffineMap::get(5, 0, {dims[4]}, ctx),
-                            AffineMap::get(5, 0, {dims[0], dims[1], dims[2], dims[3]}, ctx)},
-        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                      utils::IteratorType::parallel,
-                                      utils::IteratorType::parallel,
-                                      utils::IteratorType::parallel,
-                                      utils::IteratorType::reduction},
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value c = linalg::IndexOp::create(b, l, 1);
-          Value r = linalg::IndexOp::create(b, l, 4);
-          Value channel = arith::SubIOp::create(
-              b, l, arith::AddIOp::create(b, l, c, r), indexConstant(b, l, size / 2));
-          Value inside = arith::AndIOp::create(
-              b, l,
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, channel,
-                                    indexConstant(b, l, 0)),
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, channel,
-                                    indexConstant(b, l, channels)));
-          Value clamped = arith::MinSIOp::create(
-              b, l, arith::MaxSIOp::create(b, l, channel, indexConstant(b, l, 0)),
-              indexConstant(b, l, channels - 1));
-          Value value = tensor::ExtractOp::create(
-              b, l, input,
-              ValueRange{linalg::IndexOp::create(b, l, 0), clamped,
-                         linalg::IndexOp::create(b, l, 2),
-                         linalg::IndexOp::create(b, l, 3)});
-          Value square = arith::MulFOp::create(b, l, value, value);
-          Value term = arith::SelectOp::create(b, l, inside, square,
-                                               floatConstant(b, l, element, 0.0));
-          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, args[1], term)));
-        });
-    double alpha = op.getAlpha().convertToDouble(), beta = op.getBeta().convertToDouble();
-    double k = op.getK().convertToDouble();
     Value result = buildElementwise(
-                rewriter, loc, type, {input, sums.getResult(0)},
-                [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-                  // x / (k + alpha / size * sum) ^ beta
-                  Value scaled = arith::MulFOp::create(
-                      b, l, args[1], floatConstant(b, l, element, alpha / double(size)));
-                  Value base = arith::AddFOp::create(b, l, scaled,
-                                                     floatConstant(b, l, element, k));
-                  Value divisor = math::PowFOp::create(
-                      b, l, base, floatConstant(b, l, element, beta));
-                  return arith::DivFOp::create(b, l, args[0], divisor);
-                });
-    if (resultType != type)
-      result = tensor::CollapseShapeOp::create(
-          rewriter, loc, resultType, result,
-          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-    rewriter.replaceOp(op, result);
+        rewriter, loc, type, {input, lrn.denominatorBase(rewriter, loc, input)},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          // x / d ^ beta
+          Value divisor =
+              math::PowFOp::create(b, l, args[1], floatConstant(b, l, element, lrn.beta));
+          return arith::DivFOp::create(b, l, args[0], divisor);
+        });
+    rewriter.replaceOp(op, asType(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
+struct LocalResponseNormGradLowering : OpConversionPattern<cnn::LocalResponseNormGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::LocalResponseNormGradOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    LocalResponse lrn = LocalResponse::of(op);
+    Value input = asFourDimensional(rewriter, loc, adaptor.getInput());
+    Value outputGrad = asFourDimensional(rewriter, loc, adaptor.getOutputGrad());
+    auto type = cast<RankedTensorType>(input.getType());
+    Type element = type.getElementType();
+    Value base = lrn.denominatorBase(rewriter, loc, input);
+    // t_c = dy_c * x_c * d_c^(-beta - 1), summed over the channels c whose
+    // window holds i: c = i - (size-1)/2 .. i + size/2.
+    Value terms = buildElementwise(
+        rewriter, loc, type, {outputGrad, input, base},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value power =
+              math::PowFOp::create(b, l, args[2], floatConstant(b, l, element, -lrn.beta - 1.0));
+          return arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, args[0], args[1]),
+                                       power);
+        });
+    Value sums = channelWindowSum(rewriter, loc, terms, lrn.size, (lrn.size - 1) / 2,
+                                  /*squares=*/false);
+    double factor = 2.0 * lrn.alpha * lrn.beta / double(lrn.size);
+    Value result = buildElementwise(
+        rewriter, loc, type, {outputGrad, input, base, sums},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value direct = arith::MulFOp::create(
+              b, l, args[0],
+              math::PowFOp::create(b, l, args[2], floatConstant(b, l, element, -lrn.beta)));
+          Value through = arith::MulFOp::create(
+              b, l, arith::MulFOp::create(b, l, args[1], args[3]),
+              floatConstant(b, l, element, factor));
+          return arith::SubFOp::create(b, l, direct, through);
+        });
+    rewriter.replaceOp(op, asType(rewriter, loc, result, op.getType()));
     return success();
   }
 };
@@ -332,5 +408,6 @@ struct LocalResponseNormLowering : OpConversionPattern<cnn::LocalResponseNormOp>
 
 void cnnc::lowering::populateNormalizationLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<BatchNormLowering, BatchNormTrainLowering, BatchNormGradLowering,
-               FoldBatchNormLowering, LocalResponseNormLowering>(patterns.getContext());
+               FoldBatchNormLowering, LocalResponseNormLowering,
+               LocalResponseNormGradLowering>(patterns.getContext());
 }

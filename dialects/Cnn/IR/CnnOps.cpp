@@ -498,21 +498,33 @@ LogicalResult FoldBatchNormOp::verify() {
 // LocalResponseNormOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult LocalResponseNormOp::verify() {
-  ShapeChecker check(getLoc(), getOperationName());
-  if (failed(check.tensor(getInput(), "input", {3, 4}, "[N, C, L] or [N, C, H, W]")))
+/// The input and attributes of a local response normalisation or of its
+/// gradient.
+template <typename OpTy>
+static LogicalResult verifyLocalResponseNorm(OpTy op, Value input) {
+  ShapeChecker check(op.getLoc(), op.getOperationName());
+  if (failed(check.tensor(input, "input", {3, 4}, "[N, C, L] or [N, C, H, W]")))
     return failure();
-  int64_t size = getSize();
+  int64_t size = op.getSize();
   if (size < 1)
-    return emitOpError("size must be positive, got ") << size;
-  for (auto [name, value] : {std::pair<StringRef, double>{"alpha", getAlpha().convertToDouble()},
-                             {"beta", getBeta().convertToDouble()},
-                             {"k", getK().convertToDouble()}})
+    return op.emitOpError("size must be positive, got ") << size;
+  for (auto [name, value] :
+       {std::pair<StringRef, double>{"alpha", op.getAlpha().convertToDouble()},
+        {"beta", op.getBeta().convertToDouble()},
+        {"k", op.getK().convertToDouble()}})
     if (!std::isfinite(value))
-      return emitOpError() << name << " must be finite, got " << value;
-  if (getK().convertToDouble() <= 0.0)
-    return emitOpError("k must be positive, got ") << getK().convertToDouble();
+      return op.emitOpError() << name << " must be finite, got " << value;
+  if (op.getK().convertToDouble() <= 0.0)
+    return op.emitOpError("k must be positive, got ") << op.getK().convertToDouble();
   return success();
+}
+
+LogicalResult LocalResponseNormOp::verify() {
+  return verifyLocalResponseNorm(*this, getInput());
+}
+
+LogicalResult LocalResponseNormGradOp::verify() {
+  return verifyLocalResponseNorm(*this, getInput());
 }
 
 //===----------------------------------------------------------------------===//

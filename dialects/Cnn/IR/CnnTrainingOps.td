@@ -194,6 +194,24 @@ def Cnn_BatchNormGradOp : Cnn_Op<"batch_norm_grad",
   }];
 }
 
+def Cnn_LocalResponseNormGradOp : Cnn_Op<"local_response_norm_grad",
+    [AllTypesMatch<["output_grad", "input", "input_grad"]>]> {
+  let summary = "gradient of local_response_norm";
+  let description = [{
+    With d_c = k + alpha / size * (the window's sum of squares at channel c)
+    as in the forward op: input_grad_i = output_grad_i * d_i^-beta -
+    2 alpha beta / size * input_i * sum over the channels c whose window
+    holds i of output_grad_c * input_c * d_c^(-beta - 1).
+  }];
+  let arguments = (ins Cnn_Tensor:$output_grad, Cnn_Tensor:$input, I64Attr:$size,
+                       DefaultValuedAttr<F64Attr, "1e-4">:$alpha,
+                       DefaultValuedAttr<F64Attr, "0.75">:$beta,
+                       DefaultValuedAttr<F64Attr, "1.0">:$k);
+  let results = (outs Cnn_Tensor:$input_grad);
+  let hasVerifier = 1;
+  let assemblyFormat = "$output_grad `,` $input attr-dict `:` type($input)";
+}
+
 //===----------------------------------------------------------------------===//
 // Dropout in training
 //===----------------------------------------------------------------------===//

@@ -178,6 +178,14 @@ LogicalResult gradientOf(BatchNormTrainOp op, OpBuilder &b, Value outputGrad,
   return success();
 }
 
+LogicalResult gradientOf(LocalResponseNormOp op, OpBuilder &b, Value outputGrad,
+                         SmallVectorImpl<Value> &grads) {
+  grads.push_back(LocalResponseNormGradOp::create(
+      b, op.getLoc(), op.getType(), outputGrad, op.getInput(), op.getSizeAttr(),
+      op.getAlphaAttr(), op.getBetaAttr(), op.getKAttr()));
+  return success();
+}
+
 /// An activation's gradient op, from `value` (its input or its output).
 template <typename GradOpTy, typename... Attributes>
 LogicalResult activationGradient(Operation *op, OpBuilder &b, Value outputGrad,
@@ -407,7 +415,8 @@ void attachGradientRules(MLIRContext *context) {
 
 void cnnc::cnn::registerGradientRules(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *context, CnnDialect *) {
-    attachGradientRules<Conv2dOp, ConvTranspose2dOp, DenseOp, BatchNormTrainOp, ReluOp, LeakyReluOp, TanhOp, SigmoidOp,
+    attachGradientRules<Conv2dOp, ConvTranspose2dOp, DenseOp, BatchNormTrainOp,
+                        LocalResponseNormOp, ReluOp, LeakyReluOp, TanhOp, SigmoidOp,
                         SiluOp, SoftmaxOp, DropoutOp, DropoutTrainOp, AvgPool2dOp, GlobalAvgPoolOp,
                         AdaptiveAvgPool2dOp, MaxPool2dOp, FlattenOp, ReshapeOp, UpsampleOp, AddOp,
                         ConcatOp, CropOp, PadOp>(context);

@@ -190,3 +190,22 @@ func.func @dropout_train(%x: tensor<2x6xf32>, %seed: tensor<1xf32>, %step: tenso
   %0 = cnn.dropout_train %x, %seed, %step {rate = 0.25, stream = 3} : tensor<2x6xf32>
   return %0 : tensor<2x6xf32>
 }
+
+// -----
+
+// The gradient of a local response normalisation: the forward's window sum
+// of squares (channels c - 1 .. c + 2 for size 4), then the sum of the
+// terms over the mirrored window (channels i - 2 .. i + 1: offset 1).
+// CHECK-LABEL: func.func @local_response_norm_grad
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.subi %{{.*}}, %[[C2]] : index
+// CHECK: math.powf
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.subi %{{.*}}, %[[C1]] : index
+// CHECK: arith.subf
+func.func @local_response_norm_grad(%dy: tensor<1x6x2x2xf32>, %x: tensor<1x6x2x2xf32>) -> tensor<1x6x2x2xf32> {
+  %0 = cnn.local_response_norm_grad %dy, %x {size = 4} : tensor<1x6x2x2xf32>
+  return %0 : tensor<1x6x2x2xf32>
+}

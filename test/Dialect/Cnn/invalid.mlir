@@ -854,3 +854,11 @@ func.func @dropout_train_stream(%x: tensor<2x4xf32>, %s: tensor<1xf32>) {
   %0 = cnn.dropout_train %x, %s, %s {rate = 0.5, stream = -1} : tensor<2x4xf32>
   return
 }
+
+// -----
+
+func.func @local_response_norm_grad_size(%x: tensor<1x4x2x2xf32>) {
+  // expected-error @+1 {{'cnn.local_response_norm_grad' op size must be positive, got 0}}
+  %0 = cnn.local_response_norm_grad %x, %x {size = 0} : tensor<1x4x2x2xf32>
+  return
+}

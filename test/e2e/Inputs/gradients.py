@@ -191,6 +191,23 @@ case("upsample nearest 3x2", [2, 2, 2],
                                           scale_factor=(3, 2), mode="nearest")))
 
 
+def lrn_case(name, size, alpha, beta, k):
+    tail, shapes = head(5 * 3 * 3)
+    shapes.update({"a.weight": (5, 2, 3, 3), "a.bias": (5,)})
+    case(name, [2, 3, 3],
+         [{"name": "a", "op": "conv2d", "out_channels": 5, "kernel": 3, "padding": 1},
+          {"name": "lrn", "op": "local_response_norm", "size": size, "alpha": alpha,
+           "beta": beta, "k": k}] + tail, shapes,
+         lambda p, x: logits(p, F.local_response_norm(
+             F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1), size, alpha, beta, k)))
+
+
+# A large alpha, so that the gradient through the other channels' windows
+# counts; an even size has a window one channel longer before than after.
+lrn_case("local_response_norm size 3", 3, 0.5, 0.75, 1.0)
+lrn_case("local_response_norm size 4, k 2", 4, 0.8, 0.6, 2.0)
+
+
 def fmix32(h):
     """MurmurHash3's 32-bit finaliser on uint32 arrays (wrapping)."""
     h = np.asarray(h, dtype=np.uint32)
