@@ -7,6 +7,8 @@ it with --train --lr=1 (plain SGD), runs one training step on a random batch
 and labels, and saves the weights: with a learning rate of 1, the weights'
 change is minus the gradient of the mean cross-entropy. PyTorch computes the
 same loss from the same weights and batch, and torch.autograd its gradients.
+Independently of PyTorch, cnnc's gradient is also checked against finite
+differences of cnnc's own loss along a random direction.
 Prints one line per case and 'N passed, M failed'; exits 1 when one fails.
 """
 import os
@@ -23,6 +25,13 @@ import reference  # noqa: E402
 from safetensors_io import read_safetensors  # noqa: E402
 
 RNG = np.random.default_rng(2024)
+# The finite-difference check: a step of 1e-3 along a direction of entries
+# in [-1, 1) keeps the float32 losses' rounding (about 1e-7 of a loss near
+# 2, so 1e-4 on the quotient) and the curvature's error (of order the step)
+# below the bound.
+FD_STEP = 1e-3
+FD_RELATIVE = 1e-2
+FD_ABSOLUTE = 1e-3
 BATCH = 3
 CLASSES = 5
 CASES = []
@@ -270,19 +279,23 @@ def run_case(index, workdir, cnnc):
     labels = RNG.integers(0, CLASSES, size=BATCH)
     paths = {part: os.path.join(workdir, f"{stem}.{part}") for part in
              ("in.npy", "labels.npy", "safetensors", "trained.safetensors")}
-    try:
-        exe = reference.compile_model(cnnc, model, workdir, stem, flags=["--train", "--lr=1"])
-        state = DROPOUT_STATE if "dropout" in name else {}
-        reference.write_safetensors(paths["safetensors"], dict(weights, **state))
-        np.save(paths["in.npy"], x)
-        np.save(paths["labels.npy"], labels.astype(np.float32))
+    state = DROPOUT_STATE if "dropout" in name else {}
+
+    def step(values):
+        """cnnc's loss at `values` and the weights after one step."""
+        reference.write_safetensors(paths["safetensors"], dict(values, **state))
         run = subprocess.run([exe, "--weights", paths["safetensors"], "--input",
                               "input=" + paths["in.npy"], "--input",
                               "labels=" + paths["labels.npy"], "--train-steps", "1",
                               "--save-weights", paths["trained.safetensors"]],
                              check=True, capture_output=True, text=True)
-        trained = read_safetensors(paths["trained.safetensors"])
-        loss = float(re.search(r"step 1: loss (\S+)", run.stdout).group(1))
+        return (float(re.search(r"step 1: loss (\S+)", run.stdout).group(1)),
+                read_safetensors(paths["trained.safetensors"]))
+    try:
+        exe = reference.compile_model(cnnc, model, workdir, stem, flags=["--train", "--lr=1"])
+        np.save(paths["in.npy"], x)
+        np.save(paths["labels.npy"], labels.astype(np.float32))
+        loss, trained = step(weights)
     except Exception as error:  # a failed compile or run is a failed case
         return name, False, f"cnnc failed: {error}"
     with torch.enable_grad():
@@ -311,9 +324,27 @@ def run_case(index, workdir, cnnc):
         if not ok:
             return name, False, f"gradient of {key}: max error {error:.3g} (bound {bound:.3g})"
         worst = max(worst, error)
+    # cnnc's gradient against its own loss: the derivative along a random
+    # direction v of the parameters, sum of gradient * v, against central
+    # differences (L(w + eps v) - L(w - eps v)) / (2 eps) of cnnc's losses.
+    direction = {key: np.random.default_rng(index).uniform(-1, 1, size=shapes[key])
+                 .astype(np.float32) for key in shapes if key not in buffers}
+    derivative = sum(float(np.dot((weights[key] - trained[key]).ravel().astype(np.float64),
+                                  v.ravel())) for key, v in direction.items())
+    losses = []
+    for sign in (1, -1):
+        moved = dict(weights)
+        for key, v in direction.items():
+            moved[key] = weights[key] + np.float32(sign * FD_STEP) * v
+        losses.append(step(moved)[0])
+    differences = (losses[0] - losses[1]) / (2 * FD_STEP)
+    if not abs(differences - derivative) <= FD_RELATIVE * abs(derivative) + FD_ABSOLUTE:
+        return name, False, (f"finite differences {differences:.6g} against the gradient's "
+                             f"{derivative:.6g} along a random direction")
     updated = f", {len(buffers)} running statistics" if buffers else ""
     return name, True, (f"loss and {len(shapes) - len(buffers)} gradients{updated}, "
-                        f"max error {worst:.3g}")
+                        f"max error {worst:.3g}; along a random direction "
+                        f"{derivative:.5f}, finite differences {differences:.5f}")
 
 
 def main():
