@@ -80,10 +80,12 @@ private:
     if (optimizer != "sgd" && optimizer != "adam" && optimizer != "adamw")
       return forward.emitError("cnn-differentiate: unknown optimizer '")
              << optimizer << "'; expected sgd, adam or adamw";
-    if (forward.getNumResults() != 1)
-      return forward.emitError("cnn-differentiate needs a @forward with one "
+    if (forward.getNumResults() == 0)
+      return forward.emitError("cnn-differentiate needs a @forward with an output");
+    if (crossEntropy() && forward.getNumResults() != 1)
+      return forward.emitError("the cross-entropy loss needs a @forward with one "
                                "output, got ")
-             << forward.getNumResults();
+             << forward.getNumResults() << "; train it with --loss=mse";
     if (crossEntropy() &&
         cast<RankedTensorType>(forward.getResultTypes()[0]).getRank() != 2)
       return forward.emitError("the cross-entropy loss needs [N, classes] logits, got ")
@@ -92,18 +94,30 @@ private:
   }
 
   /// The labels' type: class indices [N], or targets of the output's shape.
-  Type labelsType(func::FuncOp forward) const {
-    auto output = cast<RankedTensorType>(forward.getResultTypes()[0]);
+  Type labelsType(func::FuncOp forward, unsigned index) const {
+    auto output = cast<RankedTensorType>(forward.getResultTypes()[index]);
     if (!crossEntropy())
       return output;
     return RankedTensorType::get({output.getDimSize(0)}, output.getElementType());
   }
 
+  /// The name of the forward's output `index`: its cnn.output, else the
+  /// layer that computes it, as the model's signature names it.
+  static std::string outputName(func::FuncOp forward, unsigned index) {
+    if (auto name = forward.getResultAttrOfType<StringAttr>(index, CnnDialect::kOutputAttrName))
+      return name.str();
+    auto ret = cast<func::ReturnOp>(forward.getBody().front().getTerminator());
+    if (Operation *producer = ret.getOperand(index).getDefiningOp())
+      if (auto location = dyn_cast<NameLoc>(producer->getLoc()))
+        return location.getName().str();
+    return "output" + std::to_string(index);
+  }
+
   /// A new function after `forward` with the forward's arguments then
   /// `extra`, whose body holds a copy of the forward's ops. Returns the
-  /// function and, through `output`, the copied forward result.
+  /// function and, through `outputs`, the copied forward results.
   func::FuncOp cloneForward(OpBuilder &b, func::FuncOp forward, StringRef name,
-                            ArrayRef<StepArgument> extra, Value &output) {
+                            ArrayRef<StepArgument> extra, SmallVectorImpl<Value> &outputs) {
     SmallVector<Type> types(forward.getArgumentTypes());
     for (const StepArgument &argument : extra)
       types.push_back(argument.type);
@@ -121,23 +135,39 @@ private:
     for (Operation &op : forward.getBody().front().without_terminator())
       inner.clone(op, mapping);
     auto ret = cast<func::ReturnOp>(forward.getBody().front().getTerminator());
-    output = mapping.lookup(ret.getOperand(0));
+    for (Value result : ret.getOperands())
+      outputs.push_back(mapping.lookup(result));
     return function;
   }
 
   /// The loss and, for cross-entropy, the count of correct predictions.
-  std::pair<Value, Value> buildLoss(OpBuilder &b, Location loc, Value output,
-                                    Value labels) {
-    if (!crossEntropy())
-      return {MseLossOp::create(b, loc, output, labels), Value()};
+  /// The squared error of several outputs is the sum of each one's mean.
+  std::pair<Value, Value> buildLoss(OpBuilder &b, Location loc, ValueRange outputs,
+                                    ValueRange labels) {
+    if (!crossEntropy()) {
+      Value total;
+      for (auto [output, target] : llvm::zip_equal(outputs, labels)) {
+        Value term = MseLossOp::create(b, loc, output, target);
+        total = total ? Value(AddOp::create(b, loc, total, term)) : term;
+      }
+      return {total, Value()};
+    }
     Value lossValue = SoftmaxCrossEntropyOp::create(
-        b, loc, output, labels, b.getF64FloatAttr(labelSmoothing));
-    return {lossValue, CorrectCountOp::create(b, loc, output, labels)};
+        b, loc, outputs[0], labels[0], b.getF64FloatAttr(labelSmoothing));
+    return {lossValue, CorrectCountOp::create(b, loc, outputs[0], labels[0])};
   }
 
-  StepArgument labelsArgument(OpBuilder &b, func::FuncOp forward) {
-    return {labelsType(forward),
-            {b.getNamedAttr(CnnDialect::kInputAttrName, b.getStringAttr("labels"))}};
+  /// One labels argument per output: `labels`, or `labels.NAME` for the
+  /// output NAME of a model with several.
+  SmallVector<StepArgument> labelsArguments(OpBuilder &b, func::FuncOp forward) {
+    SmallVector<StepArgument> arguments;
+    for (unsigned i = 0; i < forward.getNumResults(); ++i) {
+      std::string name =
+          forward.getNumResults() == 1 ? "labels" : "labels." + outputName(forward, i);
+      arguments.push_back({labelsType(forward, i),
+                           {b.getNamedAttr(CnnDialect::kInputAttrName, b.getStringAttr(name))}});
+    }
+    return arguments;
   }
 
   /// Finishes `function` with a return of `results`, named as they say.
@@ -163,12 +193,13 @@ private:
   }
 
   LogicalResult buildEvaluate(OpBuilder &b, func::FuncOp forward) {
-    Value output;
+    SmallVector<Value> outputs;
     func::FuncOp function =
-        cloneForward(b, forward, "evaluate", {labelsArgument(b, forward)}, output);
+        cloneForward(b, forward, "evaluate", labelsArguments(b, forward), outputs);
     OpBuilder inner = OpBuilder::atBlockEnd(&function.getBody().front());
     auto [lossValue, correct] =
-        buildLoss(inner, forward.getLoc(), output, function.getArguments().back());
+        buildLoss(inner, forward.getLoc(), outputs,
+                  function.getArguments().take_back(forward.getNumResults()));
     finish(b, function, metrics(b, lossValue, correct));
     b.setInsertionPointAfter(function);
     return success();
@@ -191,7 +222,7 @@ private:
         params.push_back(i);
 
     // Arguments: the forward's, the labels, then the optimizer state.
-    SmallVector<StepArgument> extra = {labelsArgument(b, forward)};
+    SmallVector<StepArgument> extra = labelsArguments(b, forward);
     auto stateArgument = [&](Type type, const Twine &name) {
       extra.push_back({type,
                        {b.getNamedAttr(CnnDialect::kStateAttrName,
@@ -215,28 +246,33 @@ private:
     if (dropout)
       stateArgument(scalarType, "dropout_seed");
 
-    Value output;
-    func::FuncOp function = cloneForward(b, forward, "train_step", extra, output);
+    SmallVector<Value> outputs;
+    func::FuncOp function = cloneForward(b, forward, "train_step", extra, outputs);
     Value step = adam || dropout ? function.getArgument(stepIndex) : Value();
-    SmallVector<StepResult> bufferUpdates = trainBatchNorms(function, output);
+    SmallVector<StepResult> bufferUpdates = trainBatchNorms(function, outputs);
     if (dropout)
-      trainDropouts(function, function.getArgument(stepIndex + 1), step, output);
+      trainDropouts(function, function.getArgument(stepIndex + 1), step, outputs);
     Block &body = function.getBody().front();
     SmallVector<Operation *> forwardOps =
         llvm::map_to_vector(body.getOperations(), [](Operation &op) { return &op; });
     OpBuilder inner = OpBuilder::atBlockEnd(&body);
-    Value labels = function.getArgument(forward.getNumArguments());
-    auto [lossValue, correct] = buildLoss(inner, loc, output, labels);
+    ValueRange labels =
+        function.getArguments().slice(forward.getNumArguments(), forward.getNumResults());
+    auto [lossValue, correct] = buildLoss(inner, loc, outputs, labels);
 
     // The backward pass, seeded with d loss / d loss = 1.
     Value one = arith::ConstantOp::create(
         inner, loc, DenseElementsAttr::get(scalarType, inner.getF32FloatAttr(1.0f)));
     llvm::DenseMap<Value, Value> gradients;
-    gradients[output] =
-        crossEntropy()
-            ? Value(SoftmaxCrossEntropyGradOp::create(inner, loc, output, labels, one,
-                                                      inner.getF64FloatAttr(labelSmoothing)))
-            : Value(MseLossGradOp::create(inner, loc, output, labels, one));
+    for (auto [output, target] : llvm::zip_equal(outputs, labels)) {
+      Value seed = crossEntropy()
+                       ? Value(SoftmaxCrossEntropyGradOp::create(
+                             inner, loc, output, target, one,
+                             inner.getF64FloatAttr(labelSmoothing)))
+                       : Value(MseLossGradOp::create(inner, loc, output, target, one));
+      Value &sum = gradients[output];
+      sum = sum ? Value(AddOp::create(inner, loc, sum, seed)) : seed;
+    }
     for (Operation *op : llvm::reverse(forwardOps)) {
       if (op->getNumResults() == 0 || isa<arith::ConstantOp>(op))
         continue;
@@ -263,7 +299,7 @@ private:
 
     // One optimizer step per parameter that the loss depends on.
     SmallVector<StepResult> updates;
-    unsigned stateIndex = forward.getNumArguments() + 1;
+    unsigned stateIndex = forward.getNumArguments() + forward.getNumResults();
     auto updatesName = [&](StringRef name) {
       return inner.getNamedAttr(CnnDialect::kUpdatesAttrName, inner.getStringAttr(name));
     };
@@ -308,8 +344,9 @@ private:
   /// Training normalises with the batch's statistics (PyTorch's train
   /// mode): each batch_norm of the step becomes a batch_norm_train, and the
   /// running statistics that are buffers of the model are updated by the
-  /// step. `output`, the forward result, follows the replacement.
-  SmallVector<StepResult> trainBatchNorms(func::FuncOp function, Value &output) {
+  /// step. `outputs`, the forward results, follow the replacement.
+  SmallVector<StepResult> trainBatchNorms(func::FuncOp function,
+                                          SmallVectorImpl<Value> &outputs) {
     SmallVector<StepResult> updates;
     SmallVector<BatchNormOp> norms;
     function.walk([&](BatchNormOp norm) { norms.push_back(norm); });
@@ -319,8 +356,7 @@ private:
           b, norm.getLoc(), norm.getInput(), norm.getScale(), norm.getShift(),
           norm.getMean(), norm.getVariance(), norm.getEpsilonAttr(),
           b.getF64FloatAttr(0.1));
-      if (output == norm.getOutput())
-        output = train.getOutput();
+      llvm::replace(outputs, Value(norm.getOutput()), Value(train.getOutput()));
       norm.getOutput().replaceAllUsesWith(train.getOutput());
       for (auto [running, updated] :
            {std::pair{norm.getMean(), train.getNewRunningMean()},
@@ -340,15 +376,15 @@ private:
 
   /// Dropout drops in training: each dropout of the step becomes a
   /// dropout_train with its own stream, keyed by the seed and the step.
-  void trainDropouts(func::FuncOp function, Value seed, Value step, Value &output) {
+  void trainDropouts(func::FuncOp function, Value seed, Value step,
+                     SmallVectorImpl<Value> &outputs) {
     SmallVector<DropoutOp> dropouts;
     function.walk([&](DropoutOp dropout) { dropouts.push_back(dropout); });
     for (auto [stream, dropout] : llvm::enumerate(dropouts)) {
       OpBuilder b(dropout);
       auto train = DropoutTrainOp::create(b, dropout.getLoc(), dropout.getInput(), seed, step,
                                           dropout.getRateAttr(), b.getI64IntegerAttr(stream));
-      if (output == dropout.getOutput())
-        output = train.getOutput();
+      llvm::replace(outputs, Value(dropout.getOutput()), Value(train.getOutput()));
       dropout.getOutput().replaceAllUsesWith(train.getOutput());
       dropout.erase();
     }
