@@ -74,6 +74,55 @@ struct ReduceSumLowering : OpConversionPattern<cnn::ReduceSumOp> {
   }
 };
 
+struct ExpandConnectionsLowering : OpConversionPattern<cnn::ExpandConnectionsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::ExpandConnectionsOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, expandConnections(rewriter, op.getLoc(), adaptor.getWeight(),
+                                             cast<DenseIntElementsAttr>(op.getConnections())));
+    return success();
+  }
+};
+
+/// Filter k of the weight reads the dense bank at the k-th true entry,
+/// whose row and column two constant tables hold.
+struct GatherConnectionsLowering : OpConversionPattern<cnn::GatherConnectionsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(cnn::GatherConnectionsOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto table = cast<DenseIntElementsAttr>(op.getConnections());
+    int64_t channels = table.getType().getDimSize(1);
+    SmallVector<int32_t> rows, columns;
+    for (auto [index, connected] : llvm::enumerate(table.getValues<bool>()))
+      if (connected) {
+        rows.push_back(static_cast<int32_t>(index / channels));
+        columns.push_back(static_cast<int32_t>(index % channels));
+      }
+    auto indexType = RankedTensorType::get({static_cast<int64_t>(rows.size())},
+                                           rewriter.getI32Type());
+    auto constant = [&](ArrayRef<int32_t> values) -> Value {
+      return arith::ConstantOp::create(rewriter, loc,
+                                       DenseIntElementsAttr::get(indexType, values));
+    };
+    AffineMap filterMap = AffineMap::get(4, 0, rewriter.getAffineDimExpr(0), getContext());
+    Value filters = adaptor.getFilters();
+    rewriter.replaceOp(
+        op, buildMap(rewriter, loc, op.getType(), {constant(rows), constant(columns)},
+                     {filterMap, filterMap},
+                     [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                       Type index = b.getIndexType();
+                       return tensor::ExtractOp::create(
+                           b, l, filters,
+                           ValueRange{arith::IndexCastOp::create(b, l, index, args[0]),
+                                      arith::IndexCastOp::create(b, l, index, args[1]),
+                                      linalg::IndexOp::create(b, l, 2),
+                                      linalg::IndexOp::create(b, l, 3)});
+                     }));
+    return success();
+  }
+};
+
 /// input_grad = f(output_grad, value), element by element.
 template <typename OpTy>
 struct ActivationGradLowering : OpConversionPattern<OpTy> {
@@ -417,6 +466,7 @@ struct MaxPool2dGradLowering : OpConversionPattern<cnn::MaxPool2dGradOp> {
 
 void cnnc::lowering::populateGradientLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<TransposeLowering, SliceLowering, ReduceSumLowering,
+               ExpandConnectionsLowering, GatherConnectionsLowering,
                ActivationGradLowering<cnn::ReluGradOp>,
                ActivationGradLowering<cnn::LeakyReluGradOp>,
                ActivationGradLowering<cnn::TanhGradOp>,

@@ -913,6 +913,39 @@ LogicalResult SoftmaxGradOp::verify() {
   return success();
 }
 
+/// Checks `weight` [count, 1, KH, KW] against `filters` [F, C, KH, KW] and
+/// the [F, C] connection table with `count` true entries.
+static LogicalResult verifyConnections(Operation *op, RankedTensorType weight,
+                                       RankedTensorType filters, DenseIntElementsAttr table) {
+  ArrayRef<int64_t> tableShape = table.getType().getShape();
+  if (tableShape.size() != 2)
+    return op->emitOpError("connections must be an [F, C] table, got shape ")
+           << formatShape(tableShape);
+  int64_t count = llvm::count(table.getValues<bool>(), true);
+  ArrayRef<int64_t> w = weight.getShape(), f = filters.getShape();
+  if (w[0] != count || w[1] != 1)
+    return op->emitOpError("weight of shape ")
+           << formatShape(w) << " does not match the connection table: it needs ["
+           << count << ", 1, KH, KW]";
+  if (f[0] != tableShape[0] || f[1] != tableShape[1] || f[2] != w[2] || f[3] != w[3])
+    return op->emitOpError("filters of shape ")
+           << formatShape(f) << " are not [" << tableShape[0] << ", " << tableShape[1]
+           << ", " << w[2] << ", " << w[3] << "]";
+  if (weight.getElementType() != filters.getElementType())
+    return op->emitOpError("weight and filters must have one element type");
+  return success();
+}
+
+LogicalResult ExpandConnectionsOp::verify() {
+  return verifyConnections(*this, getWeight().getType(), getFilters().getType(),
+                           cast<DenseIntElementsAttr>(getConnections()));
+}
+
+LogicalResult GatherConnectionsOp::verify() {
+  return verifyConnections(*this, getWeight().getType(), getFilters().getType(),
+                           cast<DenseIntElementsAttr>(getConnections()));
+}
+
 /// Checks that the gradient of a pooling's output has the shape the pooling
 /// of an input like `inputGrad` gives.
 template <typename PoolGradOp>

@@ -61,6 +61,36 @@ def Cnn_ReduceSumOp : Cnn_ShapeOp<"reduce_sum"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
+def Cnn_ExpandConnectionsOp : Cnn_Op<"expand_connections"> {
+  let summary = "the dense filter bank of a convolution with a connection table";
+  let description = [{
+    `weight` [count, 1, KH, KW] holds one filter per true entry of the
+    [F, C] `connections` table, in row-major order (as conv2d takes it);
+    `filters` [F, C, KH, KW] has filter k at the k-th true entry and zeros
+    elsewhere: the table-connected convolution as a dense one, whose
+    gradients the dense rules give.
+  }];
+  let arguments = (ins Cnn_Tensor4D:$weight, SignlessIntElementsAttr<1>:$connections);
+  let results = (outs Cnn_Tensor4D:$filters);
+  let hasVerifier = 1;
+  let assemblyFormat = "$weight attr-dict `:` type($weight) `->` type($filters)";
+}
+
+def Cnn_GatherConnectionsOp : Cnn_Op<"gather_connections"> {
+  let summary = "the filters of the true entries of a connection table";
+  let description = [{
+    The adjoint of expand_connections: from `filters` [F, C, KH, KW], the
+    filter at each true entry of the [F, C] `connections` table, in
+    row-major order, as `weight` [count, 1, KH, KW]. The gradient of a
+    table-connected convolution's weight is this of the dense filter
+    bank's gradient.
+  }];
+  let arguments = (ins Cnn_Tensor4D:$filters, SignlessIntElementsAttr<1>:$connections);
+  let results = (outs Cnn_Tensor4D:$weight);
+  let hasVerifier = 1;
+  let assemblyFormat = "$filters attr-dict `:` type($filters) `->` type($weight)";
+}
+
 //===----------------------------------------------------------------------===//
 // Backward forms of activations and pooling
 //===----------------------------------------------------------------------===//

@@ -91,15 +91,25 @@ Value filterGradient(OpBuilder &b, Location loc, Value input, Value outputGrad,
 LogicalResult gradientOf(Conv2dOp op, OpBuilder &b, Value outputGrad,
                          SmallVectorImpl<Value> &grads) {
   Location loc = op.getLoc();
-  if (op.getConnections())
-    return op.emitOpError("with a connection table has no gradient rule yet");
   if (op.getPaddingMode() != PaddingMode::Zeros &&
       op.getPaddingMode() != PaddingMode::Valid)
     return op.emitOpError("has a gradient rule for zero padding only, got padding mode '")
            << stringifyPaddingMode(op.getPaddingMode()) << "'";
-  if (op.getGroups() != 1)
-    return op.emitOpError("with groups has no filter gradient rule yet");
-  ArrayRef<int64_t> in = shapeOf(op.getInput()), w = shapeOf(op.getWeight()),
+  int64_t groups = op.getGroups();
+  // A connection table: the rules of the dense convolution with the
+  // expanded filter bank, and the table's entries of its filter gradient.
+  Value weight = op.getWeight();
+  auto table = op.getConnectionsAttr();
+  if (table) {
+    ArrayRef<int64_t> tableShape = table.getShapedType().getShape(),
+                      kernel = shapeOf(weight).drop_front(2);
+    weight = ExpandConnectionsOp::create(
+        b, loc,
+        RankedTensorType::get({tableShape[0], tableShape[1], kernel[0], kernel[1]},
+                              cast<RankedTensorType>(weight.getType()).getElementType()),
+        weight, table);
+  }
+  ArrayRef<int64_t> in = shapeOf(op.getInput()), w = shapeOf(weight),
                     out = shapeOf(op.getOutput());
   ArrayRef<int64_t> strides = op.getStrides(), padding = op.getPadding(),
                     dilations = op.getDilations();
@@ -111,14 +121,41 @@ LogicalResult gradientOf(Conv2dOp op, OpBuilder &b, Value outputGrad,
     outputPadding[d] = in[2 + d] + padding[d] + padding[d + 2] -
                        ((out[2 + d] - 1) * strides[d] + dilations[d] * (w[2 + d] - 1) + 1);
   grads.push_back(createInferred<ConvTranspose2dOp>(
-      b, loc, {outputGrad, op.getWeight()},
+      b, loc, {outputGrad, weight},
       {i64Array(b, "strides", strides), i64Array(b, "padding", padding),
        i64Array(b, "output_padding", outputPadding),
        i64Array(b, "dilations", dilations),
-       b.getNamedAttr("groups", b.getI64IntegerAttr(1))}));
+       b.getNamedAttr("groups", b.getI64IntegerAttr(groups))}));
 
-  grads.push_back(filterGradient(b, loc, op.getInput(), outputGrad, strides, padding,
-                                 dilations, w.drop_front(2)));
+  // Filter: each group's filters see their group's input channels only, so
+  // each group's gradient is its own, from its slices of the input and the
+  // output gradient; the groups' gradients stack along the filters.
+  if (table) {
+    grads.push_back(GatherConnectionsOp::create(
+        b, loc, op.getWeight().getType(),
+        filterGradient(b, loc, op.getInput(), outputGrad, strides, padding, dilations,
+                       w.drop_front(2)),
+        table));
+  } else if (groups == 1) {
+    grads.push_back(filterGradient(b, loc, op.getInput(), outputGrad, strides, padding,
+                                   dilations, w.drop_front(2)));
+  } else {
+    auto channelSlice = [&](Value value, int64_t group, int64_t perGroup) {
+      SmallVector<int64_t> offsets = {0, group * perGroup, 0, 0};
+      SmallVector<int64_t> sizes(shapeOf(value));
+      sizes[1] = perGroup;
+      return createInferred<SliceOp>(
+          b, loc, value, {i64Array(b, "offsets", offsets), i64Array(b, "sizes", sizes)});
+    };
+    SmallVector<Value> perGroup;
+    for (int64_t g = 0; g < groups; ++g)
+      perGroup.push_back(filterGradient(
+          b, loc, channelSlice(op.getInput(), g, in[1] / groups),
+          channelSlice(outputGrad, g, w[0] / groups), strides, padding, dilations,
+          w.drop_front(2)));
+    grads.push_back(createInferred<ConcatOp>(b, loc, perGroup,
+                                             {b.getNamedAttr("axis", b.getI64IntegerAttr(0))}));
+  }
   if (op.getBias())
     grads.push_back(createInferred<ReduceSumOp>(b, loc, outputGrad,
                                                 {i64Array(b, "axes", {0, 2, 3})}));

@@ -209,3 +209,18 @@ func.func @local_response_norm_grad(%dy: tensor<1x6x2x2xf32>, %x: tensor<1x6x2x2
   %0 = cnn.local_response_norm_grad %dy, %x {size = 4} : tensor<1x6x2x2xf32>
   return %0 : tensor<1x6x2x2xf32>
 }
+
+// -----
+
+// The filter gradient of a table-connected convolution: filter k of the
+// weight reads the dense gradient at the k-th true entry, whose rows and
+// columns are constants.
+// CHECK-LABEL: func.func @gather_connections
+// CHECK-DAG: arith.constant dense<[0, 1, 1]> : tensor<3xi32>
+// CHECK-DAG: arith.constant dense<[0, 0, 1]> : tensor<3xi32>
+// CHECK: linalg.generic
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : tensor<2x2x3x3xf32>
+func.func @gather_connections(%f: tensor<2x2x3x3xf32>) -> tensor<3x1x3x3xf32> {
+  %0 = cnn.gather_connections %f {connections = dense<[[true, false], [true, true]]> : tensor<2x2xi1>} : tensor<2x2x3x3xf32> -> tensor<3x1x3x3xf32>
+  return %0 : tensor<3x1x3x3xf32>
+}

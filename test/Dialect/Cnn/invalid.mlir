@@ -862,3 +862,19 @@ func.func @local_response_norm_grad_size(%x: tensor<1x4x2x2xf32>) {
   %0 = cnn.local_response_norm_grad %x, %x {size = 0} : tensor<1x4x2x2xf32>
   return
 }
+
+// -----
+
+func.func @expand_connections_count(%w: tensor<2x1x3x3xf32>) {
+  // expected-error @+1 {{'cnn.expand_connections' op weight of shape 2x1x3x3 does not match the connection table: it needs [3, 1, KH, KW]}}
+  %0 = cnn.expand_connections %w {connections = dense<[[true, false], [true, true]]> : tensor<2x2xi1>} : tensor<2x1x3x3xf32> -> tensor<2x2x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @gather_connections_filters(%f: tensor<2x3x3x3xf32>) {
+  // expected-error @+1 {{'cnn.gather_connections' op filters of shape 2x3x3x3 are not [2, 2, 3, 3]}}
+  %0 = cnn.gather_connections %f {connections = dense<[[true, false], [true, true]]> : tensor<2x2xi1>} : tensor<2x3x3x3xf32> -> tensor<3x1x3x3xf32>
+  return
+}

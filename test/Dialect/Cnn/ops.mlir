@@ -278,3 +278,14 @@ func.func @dropout_training(%x: tensor<2x4xf32>, %seed: tensor<1xf32>, %step: te
   %0 = cnn.dropout_train %x, %seed, %step {rate = 0.5, stream = 2} : tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @connections
+// CHECK: cnn.expand_connections %{{.*}} {connections = dense<{{\[\[}}true, false], [true, true]]> : tensor<2x2xi1>} : tensor<3x1x3x3xf32> -> tensor<2x2x3x3xf32>
+// CHECK: cnn.gather_connections %{{.*}} {connections = dense<{{\[\[}}true, false], [true, true]]> : tensor<2x2xi1>} : tensor<2x2x3x3xf32> -> tensor<3x1x3x3xf32>
+func.func @connections(%w: tensor<3x1x3x3xf32>) -> tensor<3x1x3x3xf32> {
+  %0 = cnn.expand_connections %w {connections = dense<[[true, false], [true, true]]> : tensor<2x2xi1>} : tensor<3x1x3x3xf32> -> tensor<2x2x3x3xf32>
+  %1 = cnn.gather_connections %0 {connections = dense<[[true, false], [true, true]]> : tensor<2x2xi1>} : tensor<2x2x3x3xf32> -> tensor<3x1x3x3xf32>
+  return %1 : tensor<3x1x3x3xf32>
+}

@@ -217,6 +217,40 @@ lrn_case("local_response_norm size 3", 3, 0.5, 0.75, 1.0)
 lrn_case("local_response_norm size 4, k 2", 4, 0.8, 0.6, 2.0)
 
 
+tail, shapes = head(6 * 3 * 3)
+shapes.update({"a.weight": (4, 2, 3, 3), "a.bias": (4,), "g.weight": (6, 2, 3, 3),
+               "g.bias": (6,), "d.weight": (6, 1, 2, 2)})
+case("grouped conv2d (2 groups), depthwise 2x2 stride 2", [2, 6, 6],
+     [{"name": "a", "op": "conv2d", "out_channels": 4, "kernel": 3, "padding": 1},
+      {"name": "g", "op": "conv2d", "out_channels": 6, "kernel": 3, "padding": 1, "groups": 2},
+      {"name": "d", "op": "conv2d", "out_channels": 6, "kernel": 2, "stride": 2, "groups": 6,
+       "bias": False}] + tail, shapes,
+     lambda p, x: logits(p, F.conv2d(F.conv2d(F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1),
+                                              p["g.weight"], p["g.bias"], 1, 1, groups=2),
+                                     p["d.weight"], None, 2, groups=6)))
+
+
+# LeNet-5's C3 in small: output map f reads input map c where the table
+# says; PyTorch computes it with the dense filter bank, zeros elsewhere.
+TABLE = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=bool)
+tail, shapes = head(4 * 4 * 4)
+shapes.update({"a.weight": (3, 2, 3, 3), "a.bias": (3,),
+               "t.weight": (int(TABLE.sum()), 1, 3, 3), "t.bias": (4,)})
+
+
+def table_conv(p, y):
+    dense = torch.zeros(4, 3, 3, 3)
+    dense[torch.from_numpy(TABLE)] = p["t.weight"][:, 0]
+    return F.conv2d(y, dense, p["t.bias"], 1, 1)
+
+
+case("conv2d with a connection table", [2, 4, 4],
+     [{"name": "a", "op": "conv2d", "out_channels": 3, "kernel": 3, "padding": 1},
+      {"name": "t", "op": "conv2d", "out_channels": 4, "kernel": 3, "padding": 1,
+       "connections": [np.flatnonzero(row).tolist() for row in TABLE]}] + tail, shapes,
+     lambda p, x: logits(p, table_conv(p, F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1))))
+
+
 def fmix32(h):
     """MurmurHash3's 32-bit finaliser on uint32 arrays (wrapping)."""
     h = np.asarray(h, dtype=np.uint32)
