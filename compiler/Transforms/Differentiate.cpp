@@ -284,7 +284,7 @@ private:
       auto rule = dyn_cast<GradientOpInterface>(op);
       if (!rule)
         return op->emitError() << op->getName().stripDialect()
-                               << " has no gradient rule yet: cnnc cannot train a "
+                               << " has no gradient rule: cnnc cannot train a "
                                   "model with it";
       SmallVector<Value> operandGradients;
       if (failed(rule.buildGradients(inner, resultGradients, operandGradients)))

@@ -416,6 +416,7 @@ def Cnn_ReshapeOp : Cnn_ShapeOp<"reshape"> {
   let arguments = (ins Cnn_Tensor:$input, DenseI64ArrayAttr:$shape);
   let results = (outs Cnn_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasFolder = 1;
 }
 
 def Cnn_AddOp : Cnn_ShapeOp<"add", [Commutative]> {

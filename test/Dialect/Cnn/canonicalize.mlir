@@ -62,3 +62,18 @@ func.func @dead_ops(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
   %1 = cnn.relu %0 : tensor<1x4x6x6xf32>
   return
 }
+
+// -----
+
+// A reshape to the same shape is its input; a reshape of a reshape is one
+// reshape (only the row-major order counts).
+// CHECK-LABEL: func.func @reshape_chain
+// CHECK-SAME: (%[[X:.*]]: tensor<2x1x3xf32>)
+// CHECK-NEXT: %[[R:.*]] = cnn.reshape %[[X]] {shape = array<i64: 6>} : tensor<2x1x3xf32> -> tensor<6xf32>
+// CHECK-NEXT: return %[[R]], %[[X]]
+func.func @reshape_chain(%x: tensor<2x1x3xf32>) -> (tensor<6xf32>, tensor<2x1x3xf32>) {
+  %0 = cnn.reshape %x {shape = array<i64: 2, 3>} : tensor<2x1x3xf32> -> tensor<2x3xf32>
+  %1 = cnn.reshape %0 {shape = array<i64: 6>} : tensor<2x3xf32> -> tensor<6xf32>
+  %2 = cnn.reshape %x {shape = array<i64: 2, 1, 3>} : tensor<2x1x3xf32> -> tensor<2x1x3xf32>
+  return %1, %2 : tensor<6xf32>, tensor<2x1x3xf32>
+}

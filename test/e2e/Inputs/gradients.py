@@ -180,16 +180,25 @@ case("dense, batch_norm 1-D (training)", [8],
      buffers=["bn.running_mean", "bn.running_var"])
 
 
-tail, shapes = head(3 * 7 * 7)
-shapes.update({"a.weight": (2, 2, 3, 3), "a.bias": (2,), "up.weight": (2, 3, 3, 3),
-               "up.bias": (3,)})
-case("conv_transpose2d 3x3 stride 2 pad 1 output_padding 1", [2, 4, 4],
-     [{"name": "a", "op": "conv2d", "out_channels": 2, "kernel": 3, "padding": 1},
-      {"name": "up", "op": "conv_transpose2d", "out_channels": 3, "kernel": 3, "stride": 2,
-       "padding": 1, "output_padding": 1}] + head(3 * 8 * 8)[0],
-     dict(shapes, **{"logits.weight": (CLASSES, 3 * 8 * 8)}),
-     lambda p, x: logits(p, F.conv_transpose2d(F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1),
-                                               p["up.weight"], p["up.bias"], 2, 1, 1)))
+def conv_transpose_case(name, c, f, k, stride, padding=0, output_padding=0, groups=1):
+    """A transposed convolution of a convolution's [c, 4, 4] output."""
+    out = 3 * stride - 2 * padding + k + output_padding
+    tail, shapes = head(f * out * out)
+    shapes.update({"a.weight": (c, 2, 3, 3), "a.bias": (c,),
+                   "up.weight": (c, f // groups, k, k), "up.bias": (f,)})
+    case(name, [2, 4, 4],
+         [{"name": "a", "op": "conv2d", "out_channels": c, "kernel": 3, "padding": 1},
+          {"name": "up", "op": "conv_transpose2d", "out_channels": f, "kernel": k,
+           "stride": stride, "padding": padding, "output_padding": output_padding,
+           "groups": groups}] + tail, shapes,
+         lambda p, x: logits(p, F.conv_transpose2d(
+             F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1), p["up.weight"], p["up.bias"],
+             stride, padding, output_padding, groups)))
+
+
+conv_transpose_case("conv_transpose2d 3x3 stride 2 pad 1 output_padding 1", 2, 3, 3, 2,
+                    padding=1, output_padding=1)
+conv_transpose_case("conv_transpose2d groups 2 stride 2", 4, 6, 3, 2, groups=2)
 
 tail, shapes = head(2 * 6 * 4)
 shapes.update({"a.weight": (2, 2, 3, 3), "a.bias": (2,)})
@@ -249,6 +258,90 @@ case("conv2d with a connection table", [2, 4, 4],
       {"name": "t", "op": "conv2d", "out_channels": 4, "kernel": 3, "padding": 1,
        "connections": [np.flatnonzero(row).tolist() for row in TABLE]}] + tail, shapes,
      lambda p, x: logits(p, table_conv(p, F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1))))
+
+
+def padded_conv_case(name, c, h, w, f, k, padding, mode, stride=1):
+    """A convolution whose padding copies the input (replicate, reflect,
+    circular): its input gradient sums the copies' gradients back."""
+    top, left, bottom, right = padding
+    oh = (h + top + bottom - k) // stride + 1
+    ow = (w + left + right - k) // stride + 1
+    tail, shapes = head(f * oh * ow)
+    shapes.update({"a.weight": (c, c, 3, 3), "a.bias": (c,), "conv.weight": (f, c, k, k),
+                   "conv.bias": (f,)})
+
+    def forward(p, x):
+        y = F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1)
+        y = F.pad(y, (left, right, top, bottom), mode=mode)
+        return logits(p, F.conv2d(y, p["conv.weight"], p["conv.bias"], stride))
+    case(name, [c, h, w],
+         [{"name": "a", "op": "conv2d", "out_channels": c, "kernel": 3, "padding": 1},
+          {"name": "conv", "op": "conv2d", "out_channels": f, "kernel": k, "stride": stride,
+           "padding": list(padding), "padding_mode": mode}] + tail, shapes, forward)
+
+
+padded_conv_case("conv2d reflect padding 2, 1, 1, 2", 2, 5, 6, 3, 3, (2, 1, 1, 2), "reflect")
+padded_conv_case("conv2d replicate padding 1", 2, 5, 5, 3, 3, (1, 1, 1, 1), "replicate")
+padded_conv_case("conv2d circular padding 2 stride 2", 2, 6, 5, 3, 5, (2, 2, 2, 2),
+                 "circular", stride=2)
+
+
+def pad_case(name, c, h, w, padding, mode):
+    top, left, bottom, right = padding
+    tail, shapes = head(c * (h + top + bottom) * (w + left + right))
+    shapes.update({"a.weight": (c, c, 3, 3), "a.bias": (c,)})
+    case(name, [c, h, w],
+         [{"name": "a", "op": "conv2d", "out_channels": c, "kernel": 3, "padding": 1},
+          {"name": "p", "op": "pad", "padding": list(padding), "mode": mode}] + tail, shapes,
+         lambda p, x: logits(p, F.pad(F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1),
+                                      (left, right, top, bottom), mode=mode)))
+
+
+pad_case("pad reflect 3, 1, 0, 2", 2, 4, 5, (3, 1, 0, 2), "reflect")
+pad_case("pad replicate 2, 0, 1, 3", 2, 3, 4, (2, 0, 1, 3), "replicate")
+pad_case("pad circular 1, 2, 2, 1", 2, 4, 3, (1, 2, 2, 1), "circular")
+
+tail, shapes = head(2 * 6 * 12)
+shapes.update({"a.weight": (2, 2, 3, 3), "a.bias": (2,)})
+case("upsample bilinear 3x4", [2, 2, 3],
+     [{"name": "a", "op": "conv2d", "out_channels": 2, "kernel": 3, "padding": 1},
+      {"name": "up", "op": "upsample", "scale_factor": [3, 4], "mode": "bilinear"}] + tail,
+     shapes,
+     lambda p, x: logits(p, F.interpolate(F.conv2d(x, p["a.weight"], p["a.bias"], 1, 1),
+                                          scale_factor=(3, 4), mode="bilinear",
+                                          align_corners=False)))
+
+pool_case("adaptive_avg_pool2d 7x9 -> 3x4 (overlapping windows)", 2, 7, 9,
+          {"op": "adaptive_avg_pool2d", "output_size": [3, 4]}, (3, 4),
+          lambda y: F.adaptive_avg_pool2d(y, (3, 4)))
+
+
+def conv1d_case(name, c, length, f, k, stride=1, padding=(0, 0), dilation=1, groups=1,
+                true_convolution=False):
+    left, right = padding
+    out = (length + left + right - dilation * (k - 1) - 1) // stride + 1
+    tail, shapes = head(f * out)
+    shapes.update({"a.weight": (c, c, 3), "a.bias": (c,), "conv.weight": (f, c // groups, k),
+                   "conv.bias": (f,)})
+
+    def forward(p, x):
+        weight = p["conv.weight"]
+        if true_convolution:  # the kernel mirrored
+            weight = torch.flip(weight, [2])
+        y = F.conv1d(x, p["a.weight"], p["a.bias"], padding=1)
+        return logits(p, F.conv1d(F.pad(y, (left, right)), weight, p["conv.bias"], stride,
+                                  dilation=dilation, groups=groups))
+    case(name, [c, length],
+         [{"name": "a", "op": "conv1d", "out_channels": c, "kernel": 3, "padding": 1},
+          {"name": "conv", "op": "conv1d", "out_channels": f, "kernel": k, "stride": stride,
+           "padding": list(padding), "dilation": dilation, "groups": groups,
+           "true_convolution": true_convolution}] + tail, shapes, forward)
+
+
+conv1d_case("conv1d stride 2, padding 2, 1, dilation 2", 2, 13, 3, 3, stride=2,
+            padding=(2, 1), dilation=2)
+conv1d_case("conv1d true convolution, groups 2", 4, 9, 6, 4, padding=(3, 3), groups=2,
+            true_convolution=True)
 
 
 def fmix32(h):
