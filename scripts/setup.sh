@@ -21,8 +21,9 @@ packages=(
   cmake ninja-build ccache
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libclang-rt-22-dev
-  nlohmann-json3-dev
-  python3 python3-jsonschema python3-numpy python3-torch python3-torchvision
+  nlohmann-json3-dev libonnx-dev libprotobuf-dev
+  python3 python3-jsonschema python3-numpy python3-torch python3-torchvision python3-onnx
+  libonnx-testdata
   dataset-fashion-mnist
 )
 

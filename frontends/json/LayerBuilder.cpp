@@ -533,8 +533,8 @@ const std::map<std::string, OpKind> &opKinds() {
   return kinds;
 }
 
-/// Gives the op its inferred result type and verifies it, turning the
-/// dialect's diagnostics into an ImportError for `where`.
+} // namespace
+
 void inferAndVerify(Operation *op, const std::string &where) {
   std::string message;
   ScopedDiagnosticHandler handler(op->getContext(), [&](Diagnostic &diag) {
@@ -567,8 +567,6 @@ void inferAndVerify(Operation *op, const std::string &where) {
   op->erase();
   throw ImportError{where, message.empty() ? "invalid layer" : message};
 }
-
-} // namespace
 
 Value buildLayer(OpBuilder &builder, const LayerInstance &layer,
                  ArrayRef<Value> inputs, const TensorFactory &makeTensor,

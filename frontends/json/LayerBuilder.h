@@ -35,6 +35,11 @@ mlir::Value buildLayer(mlir::OpBuilder &builder, const LayerInstance &layer,
                        const TensorFactory &makeTensor,
                        mlir::Location source);
 
+/// Gives `op` (built with a placeholder result type) its inferred result
+/// type and verifies it; the dialect's diagnostics become an ImportError
+/// for `where`, and the op is erased. The ONNX frontend shares it.
+void inferAndVerify(mlir::Operation *op, const std::string &where);
+
 } // namespace cnnc::json
 
 #endif // CNNC_FRONTENDS_JSON_LAYERBUILDER_H

@@ -3,6 +3,8 @@
 #ifndef CNNC_COMPILER_TOOLS_CNNC_COMMANDS_H
 #define CNNC_COMPILER_TOOLS_CNNC_COMMANDS_H
 
+#include "frontends/onnx/OnnxImporter.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/CommandLine.h"
@@ -51,7 +53,7 @@ struct ListingParser : llvm::cl::parser<T> {
 /// The model file and batch size that every command takes.
 struct ModelOptions {
   llvm::cl::opt<std::string> input{
-      llvm::cl::Positional, llvm::cl::desc("<model.json or model.mlir>"), llvm::cl::Required,
+      llvm::cl::Positional, llvm::cl::desc("<model.json, model.onnx or model.mlir>"), llvm::cl::Required,
       llvm::cl::cat(commandCategory())};
   llvm::cl::opt<int64_t> batch{
       "batch", llvm::cl::desc("Use this batch size instead of the model file's"),
@@ -66,6 +68,9 @@ struct ModelOptions {
   /// returns null on failure.
   mlir::OwningOpRef<mlir::ModuleOp> load(mlir::MLIRContext &context,
                                          llvm::StringRef command) const;
+
+  /// The weights an ONNX model carries (its initializers), once loaded.
+  mutable std::vector<cnnc::onnx_import::Weight> importedWeights;
 };
 
 /// The training settings that `compile --train` and `train` share.

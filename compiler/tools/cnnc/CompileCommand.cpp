@@ -199,6 +199,25 @@ bool readEmbeddedWeights(llvm::StringRef path,
   return true;
 }
 
+/// An ONNX model's initializers, embedded as --embed-weights would embed a
+/// file of them; a weight file given at run time still replaces them.
+void embedImportedWeights(const cnnc::ModelSignature &signature,
+                          const std::vector<cnnc::onnx_import::Weight> &imported,
+                          std::vector<std::optional<llvm::ArrayRef<char>>> &data) {
+  for (const cnnc::TensorSignature &tensor : signature.tensors) {
+    auto found = llvm::find_if(
+        imported, [&](const cnnc::onnx_import::Weight &w) { return w.name == tensor.name; });
+    bool isWeight = tensor.role == cnnc::TensorRole::Param ||
+                    tensor.role == cnnc::TensorRole::Buffer;
+    if (!isWeight || found == imported.end()) {
+      data.push_back(std::nullopt);
+      continue;
+    }
+    data.push_back(llvm::ArrayRef<char>(reinterpret_cast<const char *>(found->values.data()),
+                                        found->values.size() * sizeof(float)));
+  }
+}
+
 /// Executables and libraries: the module compiled (an executable's in
 /// parts on every core) into objects in temporary files, then linked with
 /// the runtime or archived.
@@ -460,6 +479,8 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       !readEmbeddedWeights(embedWeights, *signature, allowExtraWeights, weights,
                            embedded))
     return 1;
+  if (embedWeights.empty() && !model.importedWeights.empty())
+    embedImportedWeights(*signature, model.importedWeights, embedded);
 
   pm.clear();
   GraphToLinalgOptions graphOptions;

@@ -193,15 +193,26 @@ cnnc::driver::ModelOptions::load(MLIRContext &context,
     }
     return loadMlirModel(input, context, command);
   }
-  cnnc::json::ImportOptions options;
-  if (batch.getNumOccurrences()) {
-    if (batch < 1) {
-      llvm::errs() << "cnnc " << command
-                   << ": error: --batch must be positive, got " << batch << "\n";
+  if (batch.getNumOccurrences() && batch < 1) {
+    llvm::errs() << "cnnc " << command << ": error: --batch must be positive, got " << batch
+                 << "\n";
+    return nullptr;
+  }
+  if (llvm::StringRef(input).ends_with(".onnx")) {
+    if (inputShape.getNumOccurrences()) {
+      llvm::errs() << "cnnc " << command << ": error: --input-shape applies to JSON "
+                   << "models; an ONNX model has its input shapes written in it\n";
       return nullptr;
     }
-    options.batch = batch;
+    cnnc::onnx_import::ImportOptions options;
+    if (batch.getNumOccurrences())
+      options.batch = batch;
+    return cnnc::onnx_import::importOnnxFile(input, context, options, importedWeights,
+                                             llvm::errs());
   }
+  cnnc::json::ImportOptions options;
+  if (batch.getNumOccurrences())
+    options.batch = batch;
   if (inputShape.getNumOccurrences()) {
     SmallVector<llvm::StringRef> parts;
     llvm::StringRef(inputShape).split(parts, 'x');
