@@ -276,6 +276,8 @@ private:
   Value pad(NodeContext &n);
   Value resize(NodeContext &n);
   Value reshapeTo(Value input, ArrayRef<int64_t> shape, NodeContext &n);
+  /// A one-element f32 constant, which broadcasts against any tensor.
+  Value scalar(float number);
   SmallVector<int64_t> squeezedShape(NodeContext &n, ArrayRef<int64_t> shape);
   SmallVector<int64_t> windowPadding(NodeContext &n, ArrayRef<int64_t> inputSpatial,
                                      ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
@@ -338,7 +340,9 @@ Value Importer::value(const std::string &name, const std::string &where) {
     // A constant that a layer reads: materialised where the body starts.
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(body);
-    auto type = RankedTensorType::get(tensor->shape, builder.getF32Type());
+    // A scalar as one element: cnn's tensors have a rank, and it broadcasts.
+    auto type = RankedTensorType::get(
+        tensor->shape.empty() ? SmallVector<int64_t>{1} : tensor->shape, builder.getF32Type());
     return values[name] = arith::ConstantOp::create(
                builder, builder.getUnknownLoc(),
                DenseElementsAttr::get(type, ArrayRef<float>(tensor->asFloats())));
@@ -531,30 +535,49 @@ Value Importer::globalPooling(NodeContext &n, bool max) {
 }
 
 Value Importer::gemm(NodeContext &n) {
-  if (n.attributes.number("alpha", 1.0f) != 1.0f || n.attributes.number("beta", 1.0f) != 1.0f)
-    throw ImportError{n.where, "cnnc implements Gemm with alpha and beta 1"};
-  if (n.attributes.integer("transA", 0))
-    throw ImportError{n.where, "cnnc implements Gemm with transA 0"};
+  float alpha = n.attributes.number("alpha", 1.0f), beta = n.attributes.number("beta", 1.0f);
   Value a = input(n, 0), b = input(n, 1);
   if (shapeOf(a).size() != 2 || shapeOf(b).size() != 2)
     throw ImportError{n.where, "Gemm multiplies 2-D tensors, got " + shapeText(shapeOf(a)) +
                                    " and " + shapeText(shapeOf(b))};
+  auto transposed = [&](Value value) {
+    return build(cnn::TransposeOp::getOperationName(), value, {i64Array("permutation", {1, 0})},
+                 n);
+  };
+  if (n.attributes.integer("transA", 0))
+    a = transposed(a);
   // cnn.dense reads its weight as [M, K], Gemm's B with transB = 1.
   if (!n.attributes.integer("transB", 0))
-    b = build(cnn::TransposeOp::getOperationName(), b, {i64Array("permutation", {1, 0})}, n);
+    b = transposed(b);
   SmallVector<Value> operands = {a, b};
-  if (hasInput(n, 2)) {
-    Value c = input(n, 2);
-    int64_t m = shapeOf(b)[0];
-    if (shapeOf(c) != ArrayRef<int64_t>{m}) {
-      if (ShapedType::getNumElements(shapeOf(c)) != m)
-        throw ImportError{n.where, "cnnc implements Gemm with a C of " + std::to_string(m) +
-                                       " values (a bias), got " + shapeText(shapeOf(c))};
-      c = reshapeTo(c, {m}, n);
-    }
-    operands.push_back(c);
+  std::optional<Value> c;
+  if (hasInput(n, 2))
+    c = input(n, 2);
+  // A C of M values with alpha and beta 1 is the dense layer's bias;
+  // otherwise Y = alpha A B + beta C with the scalings and sum as ops.
+  int64_t m = shapeOf(b)[0];
+  bool cIsBias = c && alpha == 1.0f && beta == 1.0f &&
+                 ShapedType::getNumElements(shapeOf(*c)) == m &&
+                 (shapeOf(*c).size() == 1 || shapeOf(*c) == ArrayRef<int64_t>{1, m});
+  if (cIsBias)
+    operands.push_back(shapeOf(*c).size() == 1 ? *c : reshapeTo(*c, {m}, n));
+  Value y = build(cnn::DenseOp::getOperationName(), operands, {}, n);
+  if (alpha != 1.0f)
+    y = build(cnn::MulOp::getOperationName(), {y, scalar(alpha)}, {}, n);
+  if (c && !cIsBias) {
+    Value term = beta == 1.0f ? *c
+                              : build(cnn::MulOp::getOperationName(), {*c, scalar(beta)}, {}, n);
+    y = build(cnn::AddOp::getOperationName(), {y, term}, {}, n);
   }
-  return build(cnn::DenseOp::getOperationName(), operands, {}, n);
+  return y;
+}
+
+Value Importer::scalar(float number) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(body);
+  auto type = RankedTensorType::get({1}, builder.getF32Type());
+  return arith::ConstantOp::create(builder, builder.getUnknownLoc(),
+                                   DenseElementsAttr::get(type, ArrayRef<float>{number}));
 }
 
 Value Importer::matmul(NodeContext &n) {
@@ -855,7 +878,61 @@ void Importer::importOp(NodeContext &n) {
     result = unary(cnn::LeakyReluOp::getOperationName(),
                    {builder.getNamedAttr("negative_slope", builder.getF64FloatAttr(
                                                                n.attributes.number("alpha", 0.01f)))});
-  } else if (op == "Softmax") {
+  } else if (op == "Elu") {
+    result = unary(cnn::EluOp::getOperationName(),
+                   {builder.getNamedAttr("alpha", builder.getF64FloatAttr(
+                                                      n.attributes.number("alpha", 1.0f)))});
+  } else if (op == "Selu") {
+    result = unary(cnn::EluOp::getOperationName(),
+                   {builder.getNamedAttr("alpha", builder.getF64FloatAttr(n.attributes.number(
+                                                      "alpha", 1.67326319217681884765625f))),
+                    builder.getNamedAttr("scale", builder.getF64FloatAttr(n.attributes.number(
+                                                      "gamma", 1.05070102214813232421875f)))});
+  } else if (op == "HardSigmoid") {
+    result = unary(cnn::HardSigmoidOp::getOperationName(),
+                   {builder.getNamedAttr("alpha", builder.getF64FloatAttr(
+                                                      n.attributes.number("alpha", 0.2f))),
+                    builder.getNamedAttr("beta", builder.getF64FloatAttr(
+                                                     n.attributes.number("beta", 0.5f)))});
+  } else if (op == "HardSwish") {
+    result = unary(cnn::HardSwishOp::getOperationName());
+  } else if (op == "Clip") {
+    double low = -INFINITY, high = INFINITY;
+    if (opset < 11) {
+      low = n.attributes.number("min", -INFINITY);
+      high = n.attributes.number("max", INFINITY);
+    } else {
+      for (int i : {1, 2}) {
+        if (!hasInput(n, i))
+          continue;
+        std::vector<float> bound =
+            requireKnown(n.node.input(i), n.where, i == 1 ? "'min' input" : "'max' input")
+                .asFloats();
+        if (bound.size() != 1)
+          throw ImportError{n.where, "its bounds need one value each"};
+        (i == 1 ? low : high) = bound[0];
+      }
+    }
+    result = unary(cnn::ClipOp::getOperationName(),
+                   {builder.getNamedAttr("min", builder.getF64FloatAttr(low)),
+                    builder.getNamedAttr("max", builder.getF64FloatAttr(high))});
+  } else if (op == "PRelu") {
+    result = build(cnn::PReluOp::getOperationName(), {input(n, 0), input(n, 1)}, {}, n);
+  } else if (op == "Sub" || op == "Mul" || op == "Div") {
+    StringRef name = op == "Sub"   ? cnn::SubOp::getOperationName()
+                     : op == "Mul" ? cnn::MulOp::getOperationName()
+                                   : cnn::DivOp::getOperationName();
+    result = build(name, {input(n, 0), input(n, 1)}, {}, n);
+  } else if (op == "Transpose") {
+    Value x = input(n, 0);
+    int64_t rank = shapeOf(x).size();
+    SmallVector<int64_t> reversed;
+    for (int64_t d = rank - 1; d >= 0; --d)
+      reversed.push_back(d);
+    result = build(cnn::TransposeOp::getOperationName(), x,
+                   {i64Array("permutation", n.attributes.integers("perm").value_or(reversed))},
+                   n);
+  } else if (op == "Softmax" || op == "LogSoftmax") {
     Value x = input(n, 0);
     int64_t rank = shapeOf(x).size();
     int64_t axis = normalizeAxis(n.attributes.integer("axis", opset >= 13 ? -1 : 1), rank,
@@ -863,10 +940,12 @@ void Importer::importOp(NodeContext &n) {
     // Before opset 13 Softmax normalises over all dimensions from the axis
     // on, which is one axis only when it is the last.
     if (opset < 13 && axis != rank - 1)
-      throw ImportError{n.where, "Softmax before opset 13 over the dimensions from axis " +
+      throw ImportError{n.where, op + " before opset 13 over the dimensions from axis " +
                                      std::to_string(axis) + " of " + std::to_string(rank) +
                                      ": cnnc implements it over the last"};
-    result = build(cnn::SoftmaxOp::getOperationName(), x,
+    result = build(op == "Softmax" ? cnn::SoftmaxOp::getOperationName()
+                                   : cnn::LogSoftmaxOp::getOperationName(),
+                   x,
                    {builder.getNamedAttr("axis", builder.getI64IntegerAttr(axis))}, n);
   } else if (op == "LRN") {
     result = unary(cnn::LocalResponseNormOp::getOperationName(),
@@ -897,7 +976,13 @@ void Importer::importOp(NodeContext &n) {
   } else if (op == "Flatten") {
     Value x = input(n, 0);
     ArrayRef<int64_t> shape = shapeOf(x);
-    int64_t axis = normalizeAxis(n.attributes.integer("axis", 1), shape.size() + 1, n.where);
+    // An axis of [-rank, rank]: the dimensions before it make the rows.
+    int64_t rank = shape.size(), axis = n.attributes.integer("axis", 1);
+    if (axis < -rank || axis > rank)
+      throw ImportError{n.where, "axis " + std::to_string(axis) + " is outside [-" +
+                                     std::to_string(rank) + ", " + std::to_string(rank) + "]"};
+    if (axis < 0)
+      axis += rank;
     int64_t outer = 1, inner = 1;
     for (auto [d, dim] : llvm::enumerate(shape))
       (int64_t(d) < axis ? outer : inner) *= dim;
@@ -1034,11 +1119,8 @@ OwningOpRef<ModuleOp> Importer::run(const onnx::ModelProto &model) {
 
   SmallVector<Value> results;
   for (const onnx::ValueInfoProto &output : graph.output()) {
-    auto found = values.find(output.name());
-    if (found == values.end())
-      throw ImportError{"output '" + output.name() + "'",
-                        "is not computed from the input at run time"};
-    results.push_back(found->second);
+    // An output known at import time (a folded shape) is a constant.
+    results.push_back(value(output.name(), "output '" + output.name() + "'"));
   }
   func::ReturnOp::create(builder, fileLoc, results);
   function.setType(builder.getFunctionType(body->getArgumentTypes(),

@@ -65,6 +65,52 @@ Value ActivationLowering<cnn::SigmoidOp>::compute(OpBuilder &b, Location l,
   return arith::DivFOp::create(b, l, one, denominator);
 }
 
+template <>
+Value ActivationLowering<cnn::EluOp>::compute(OpBuilder &b, Location l, cnn::EluOp op,
+                                              Type element, Value x) {
+  Value zero = floatConstant(b, l, element, 0.0);
+  Value positive = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, zero);
+  Value negative = arith::MulFOp::create(
+      b, l, floatConstant(b, l, element, op.getAlpha().convertToDouble()),
+      arith::SubFOp::create(b, l, math::ExpOp::create(b, l, x),
+                            floatConstant(b, l, element, 1.0)));
+  return arith::MulFOp::create(b, l,
+                               floatConstant(b, l, element, op.getScale().convertToDouble()),
+                               arith::SelectOp::create(b, l, positive, x, negative));
+}
+
+/// max(0, min(1, alpha * x + beta)).
+Value hardSigmoid(OpBuilder &b, Location l, Type element, Value x, double alpha, double beta) {
+  Value linear = math::FmaOp::create(b, l, x, floatConstant(b, l, element, alpha),
+                                     floatConstant(b, l, element, beta));
+  Value below = arith::MinimumFOp::create(b, l, linear, floatConstant(b, l, element, 1.0));
+  return arith::MaximumFOp::create(b, l, below, floatConstant(b, l, element, 0.0));
+}
+
+template <>
+Value ActivationLowering<cnn::HardSigmoidOp>::compute(OpBuilder &b, Location l,
+                                                      cnn::HardSigmoidOp op, Type element,
+                                                      Value x) {
+  return hardSigmoid(b, l, element, x, op.getAlpha().convertToDouble(),
+                     op.getBeta().convertToDouble());
+}
+
+template <>
+Value ActivationLowering<cnn::HardSwishOp>::compute(OpBuilder &b, Location l,
+                                                    cnn::HardSwishOp, Type element,
+                                                    Value x) {
+  return arith::MulFOp::create(b, l, x, hardSigmoid(b, l, element, x, 1.0 / 6.0, 0.5));
+}
+
+template <>
+Value ActivationLowering<cnn::ClipOp>::compute(OpBuilder &b, Location l, cnn::ClipOp op,
+                                               Type element, Value x) {
+  Value above = arith::MaximumFOp::create(
+      b, l, x, floatConstant(b, l, element, op.getMin().convertToDouble()));
+  return arith::MinimumFOp::create(b, l, above,
+                                   floatConstant(b, l, element, op.getMax().convertToDouble()));
+}
+
 struct DropoutLowering : OpConversionPattern<cnn::DropoutOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(cnn::DropoutOp op, OpAdaptor adaptor,
@@ -132,9 +178,12 @@ struct DropoutTrainLowering : OpConversionPattern<cnn::DropoutTrainOp> {
   }
 };
 
-struct SoftmaxLowering : OpConversionPattern<cnn::SoftmaxOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(cnn::SoftmaxOp op, OpAdaptor adaptor,
+/// Softmax, exp(x - max) / sum, and its logarithm, x - max - log(sum).
+template <typename OpTy>
+struct SoftmaxLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+  LogicalResult matchAndRewrite(OpTy op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
@@ -174,11 +223,22 @@ struct SoftmaxLowering : OpConversionPattern<cnn::SoftmaxOp> {
                        [](OpBuilder &b, Location l, Value x, Value acc) -> Value {
                          return arith::AddFOp::create(b, l, x, acc);
                        });
-    rewriter.replaceOp(
-        op, buildMap(rewriter, loc, type, {exponentials, sum}, {identity, reduced},
-                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                       return arith::DivFOp::create(b, l, args[0], args[1]);
-                     }));
+    if constexpr (std::is_same_v<OpTy, cnn::LogSoftmaxOp>) {
+      rewriter.replaceOp(
+          op, buildMap(rewriter, loc, type, {adaptor.getInput(), maximum, sum},
+                       {identity, reduced, reduced},
+                       [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                         Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
+                         return arith::SubFOp::create(b, l, shifted,
+                                                      math::LogOp::create(b, l, args[2]));
+                       }));
+    } else {
+      rewriter.replaceOp(
+          op, buildMap(rewriter, loc, type, {exponentials, sum}, {identity, reduced},
+                       [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                         return arith::DivFOp::create(b, l, args[0], args[1]);
+                       }));
+    }
     return success();
   }
 };
@@ -206,5 +266,10 @@ struct SiluLowering : OpConversionPattern<cnn::SiluOp> {
 } // namespace
 
 void cnnc::lowering::populateActivationLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<ActivationLowering<cnn::ReluOp>, ActivationLowering<cnn::LeakyReluOp>, ActivationLowering<cnn::TanhOp>, ActivationLowering<cnn::SigmoidOp>, DropoutLowering, DropoutTrainLowering, SoftmaxLowering, SiluLowering>(patterns.getContext());
+  patterns.add<ActivationLowering<cnn::ReluOp>, ActivationLowering<cnn::LeakyReluOp>,
+               ActivationLowering<cnn::TanhOp>, ActivationLowering<cnn::SigmoidOp>,
+               ActivationLowering<cnn::EluOp>, ActivationLowering<cnn::HardSigmoidOp>,
+               ActivationLowering<cnn::HardSwishOp>, ActivationLowering<cnn::ClipOp>,
+               DropoutLowering, DropoutTrainLowering, SoftmaxLowering<cnn::SoftmaxOp>,
+               SoftmaxLowering<cnn::LogSoftmaxOp>, SiluLowering>(patterns.getContext());
 }

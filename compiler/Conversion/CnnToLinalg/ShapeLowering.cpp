@@ -25,9 +25,12 @@ struct FlattenLowering : OpConversionPattern<cnn::FlattenOp> {
   }
 };
 
-struct AddLowering : OpConversionPattern<cnn::AddOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(cnn::AddOp op, OpAdaptor adaptor,
+/// Element-wise ops of two operands broadcast by NumPy's rule.
+template <typename OpTy>
+struct BroadcastLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+  LogicalResult matchAndRewrite(OpTy op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getType());
     // Each operand is read at its own dimensions, aligned at the last one; a
@@ -46,11 +49,36 @@ struct AddLowering : OpConversionPattern<cnn::AddOp> {
     rewriter.replaceOp(
         op, buildMap(rewriter, op.getLoc(), type, {adaptor.getLhs(), adaptor.getRhs()},
                      maps, [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                       return arith::AddFOp::create(b, l, args[0], args[1]);
+                       return compute(b, l, args[0], args[1]);
                      }));
     return success();
   }
+  static Value compute(OpBuilder &b, Location l, Value lhs, Value rhs);
 };
+
+template <>
+Value BroadcastLowering<cnn::AddOp>::compute(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::AddFOp::create(b, l, x, y);
+}
+template <>
+Value BroadcastLowering<cnn::SubOp>::compute(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::SubFOp::create(b, l, x, y);
+}
+template <>
+Value BroadcastLowering<cnn::MulOp>::compute(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::MulFOp::create(b, l, x, y);
+}
+template <>
+Value BroadcastLowering<cnn::DivOp>::compute(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::DivFOp::create(b, l, x, y);
+}
+template <>
+Value BroadcastLowering<cnn::PReluOp>::compute(OpBuilder &b, Location l, Value x,
+                                               Value slope) {
+  Value zero = floatConstant(b, l, x.getType(), 0.0);
+  Value positive = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, zero);
+  return arith::SelectOp::create(b, l, positive, x, arith::MulFOp::create(b, l, x, slope));
+}
 
 struct ConcatLowering : OpConversionPattern<cnn::ConcatOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -181,5 +209,7 @@ struct ReshapeLowering : OpConversionPattern<cnn::ReshapeOp> {
 } // namespace
 
 void cnnc::lowering::populateShapeLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<FlattenLowering, AddLowering, ConcatLowering, UpsampleLowering, CropLowering, PadLowering, ReshapeLowering>(patterns.getContext());
+  patterns.add<FlattenLowering, BroadcastLowering<cnn::AddOp>, BroadcastLowering<cnn::SubOp>,
+               BroadcastLowering<cnn::MulOp>, BroadcastLowering<cnn::DivOp>,
+               BroadcastLowering<cnn::PReluOp>, ConcatLowering, UpsampleLowering, CropLowering, PadLowering, ReshapeLowering>(patterns.getContext());
 }

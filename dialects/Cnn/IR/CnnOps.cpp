@@ -538,11 +538,45 @@ LogicalResult LeakyReluOp::verify() {
   return success();
 }
 
-LogicalResult SoftmaxOp::verify() {
-  int64_t axis = getAxis(), rank = getInput().getType().getRank();
+/// An axis of a softmax or log-softmax input.
+static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank) {
   if (axis < 0 || axis >= rank)
-    return emitOpError("axis ") << axis << " is out of range for a " << rank
-                                << "-D input";
+    return op->emitOpError("axis ") << axis << " is out of range for a " << rank
+                                    << "-D input";
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), getInput().getType().getRank());
+}
+
+LogicalResult LogSoftmaxOp::verify() {
+  return verifyAxis(*this, getAxis(), getInput().getType().getRank());
+}
+
+/// Attributes that must be finite numbers.
+static LogicalResult verifyFinite(Operation *op,
+                                  ArrayRef<std::pair<StringRef, double>> attributes) {
+  for (auto [name, value] : attributes)
+    if (!std::isfinite(value))
+      return op->emitOpError() << name << " must be finite, got " << value;
+  return success();
+}
+
+LogicalResult EluOp::verify() {
+  return verifyFinite(*this, {{"alpha", getAlpha().convertToDouble()},
+                              {"scale", getScale().convertToDouble()}});
+}
+
+LogicalResult HardSigmoidOp::verify() {
+  return verifyFinite(*this, {{"alpha", getAlpha().convertToDouble()},
+                              {"beta", getBeta().convertToDouble()}});
+}
+
+LogicalResult ClipOp::verify() {
+  double min = getMin().convertToDouble(), max = getMax().convertToDouble();
+  if (std::isnan(min) || std::isnan(max) || min > max)
+    return emitOpError("needs min <= max, got min ") << min << " and max " << max;
   return success();
 }
 
@@ -759,14 +793,16 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult AddOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                      Adaptor adaptor,
-                                      SmallVectorImpl<Type> &results) {
-  ShapeChecker check(loc, getOperationName());
-  FailureOr<RankedTensorType> lhs = check.anyRank(adaptor.getLhs(), "first operand");
+/// The result type of an element-wise op of two operands broadcast by
+/// NumPy's rule (add, sub, mul, div, prelu).
+static LogicalResult inferBroadcastType(std::optional<Location> loc, StringRef opName,
+                                        Value lhsValue, Value rhsValue,
+                                        SmallVectorImpl<Type> &results) {
+  ShapeChecker check(loc, opName);
+  FailureOr<RankedTensorType> lhs = check.anyRank(lhsValue, "first operand");
   if (failed(lhs))
     return failure();
-  FailureOr<RankedTensorType> rhs = check.anyRank(adaptor.getRhs(), "second operand");
+  FailureOr<RankedTensorType> rhs = check.anyRank(rhsValue, "second operand");
   if (failed(rhs))
     return failure();
   if (lhs->getElementType() != rhs->getElementType())
@@ -786,6 +822,32 @@ LogicalResult AddOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
     shape[rank - 1 - i] = x == 1 ? y : x;
   }
   results.push_back(RankedTensorType::get(shape, lhs->getElementType()));
+  return success();
+}
+
+#define CNN_BROADCAST_INFERENCE(OP)                                                \
+  LogicalResult OP::inferReturnTypes(MLIRContext *, std::optional<Location> loc,    \
+                                     Adaptor adaptor, SmallVectorImpl<Type> &results) { \
+    return inferBroadcastType(loc, getOperationName(), adaptor.getLhs(),            \
+                              adaptor.getRhs(), results);                            \
+  }
+CNN_BROADCAST_INFERENCE(AddOp)
+CNN_BROADCAST_INFERENCE(SubOp)
+CNN_BROADCAST_INFERENCE(MulOp)
+CNN_BROADCAST_INFERENCE(DivOp)
+#undef CNN_BROADCAST_INFERENCE
+
+LogicalResult PReluOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  if (failed(inferBroadcastType(loc, getOperationName(), adaptor.getLhs(), adaptor.getRhs(),
+                                results)))
+    return failure();
+  if (results.back() != adaptor.getLhs().getType())
+    return ShapeChecker(loc, getOperationName())
+        .fail("the slope of shape ",
+              formatShape(cast<RankedTensorType>(adaptor.getRhs().getType()).getShape()),
+              " must broadcast to the input's shape ",
+              formatShape(cast<RankedTensorType>(adaptor.getLhs().getType()).getShape()));
   return success();
 }
 

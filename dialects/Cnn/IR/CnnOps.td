@@ -266,6 +266,37 @@ def Cnn_SiluOp : Cnn_ElementwiseOp<"silu"> {
   let arguments = (ins Cnn_Tensor:$input);
 }
 
+def Cnn_EluOp : Cnn_ElementwiseOp<"elu"> {
+  let summary = "ELU and SELU: scale * (x if x > 0, else alpha * (exp(x) - 1))";
+  let description = [{
+    ELU with `scale` 1 (Clevert et al. 2015); SELU with alpha 1.6733 and
+    scale 1.0507 (Klambauer et al. 2017), as ONNX's Elu and Selu.
+  }];
+  let arguments = (ins Cnn_Tensor:$input, DefaultValuedAttr<F64Attr, "1.0">:$alpha,
+                       DefaultValuedAttr<F64Attr, "1.0">:$scale);
+  let hasVerifier = 1;
+}
+
+def Cnn_HardSigmoidOp : Cnn_ElementwiseOp<"hard_sigmoid"> {
+  let summary = "max(0, min(1, alpha * x + beta))";
+  let arguments = (ins Cnn_Tensor:$input, DefaultValuedAttr<F64Attr, "0.2">:$alpha,
+                       DefaultValuedAttr<F64Attr, "0.5">:$beta);
+  let hasVerifier = 1;
+}
+
+def Cnn_HardSwishOp : Cnn_ElementwiseOp<"hard_swish"> {
+  let summary = "x * max(0, min(1, x / 6 + 1 / 2)) (MobileNetV3)";
+  let arguments = (ins Cnn_Tensor:$input);
+}
+
+def Cnn_ClipOp : Cnn_ElementwiseOp<"clip"> {
+  let summary = "min(max(x, min), max): ReLU6 with min 0 and max 6";
+  let arguments = (ins Cnn_Tensor:$input,
+                       DefaultValuedAttr<F64Attr, "-INFINITY">:$min,
+                       DefaultValuedAttr<F64Attr, "INFINITY">:$max);
+  let hasVerifier = 1;
+}
+
 def Cnn_LocalResponseNormOp : Cnn_SameTypeOp<"local_response_norm"> {
   let summary = "local response normalisation across channels";
   let description = [{
@@ -286,6 +317,12 @@ def Cnn_LocalResponseNormOp : Cnn_SameTypeOp<"local_response_norm"> {
 
 def Cnn_SoftmaxOp : Cnn_ElementwiseOp<"softmax"> {
   let summary = "softmax along one axis";
+  let arguments = (ins Cnn_Tensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
+  let hasVerifier = 1;
+}
+
+def Cnn_LogSoftmaxOp : Cnn_ElementwiseOp<"log_softmax"> {
+  let summary = "the logarithm of softmax along one axis, computed stably";
   let arguments = (ins Cnn_Tensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
   let hasVerifier = 1;
 }
@@ -433,6 +470,22 @@ def Cnn_AddOp : Cnn_ShapeOp<"add", [Commutative]> {
   let assemblyFormat =
       "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)";
 }
+
+class Cnn_BroadcastOp<string mnemonic, string what, list<Trait> traits = []>
+    : Cnn_ShapeOp<mnemonic, traits> {
+  let summary = "element-wise " # what # " of two tensors, broadcast as add";
+  let arguments = (ins Cnn_Tensor:$lhs, Cnn_Tensor:$rhs);
+  let results = (outs Cnn_Tensor:$output);
+  let assemblyFormat =
+      "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)";
+}
+
+def Cnn_SubOp : Cnn_BroadcastOp<"sub", "difference lhs - rhs">;
+def Cnn_MulOp : Cnn_BroadcastOp<"mul", "product", [Commutative]>;
+def Cnn_DivOp : Cnn_BroadcastOp<"div", "quotient lhs / rhs">;
+// The slope broadcasts to the input (a [C, 1, 1] slope per channel of
+// [N, C, H, W], as ONNX's PRelu); the result has the input's shape.
+def Cnn_PReluOp : Cnn_BroadcastOp<"prelu", "parametric ReLU (x if x > 0, else slope * x)">;
 
 def Cnn_ConcatOp : Cnn_ShapeOp<"concat"> {
   let summary = "joins tensors along one axis";

@@ -1,0 +1,96 @@
+"""torchvision models exported by torch.onnx, compiled from ONNX, against PyTorch.
+
+usage: onnx_models.py WORKDIR ARCH:SIZE:OPSET...
+
+For each entry, torchvision's ARCH (randomly initialised, batch norm
+statistics set from one batch of random inputs so that activations stay of
+order 1) is exported with torch.onnx at OPSET for a SIZE x SIZE input, with
+a dynamic batch dimension. cnnc compiles the .onnx file at --batch 2; the
+executable, with the file's initializers embedded, must compute PyTorch's
+output within max |a - b| <= 1e-3 * max(1, max |b|). Then the weights are
+bound at run time by their ONNX names: a safetensors file of every
+initializer, the last layer's scaled by 2, must double the logits.
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import onnx.numpy_helper
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, HERE)
+import export_torchvision  # noqa: E402
+import reference  # noqa: E402
+
+BATCH = 2
+# The classifier of each architecture, whose weights the binding check scales.
+LAST_LAYER = {"resnet18": "fc", "resnet50": "fc", "googlenet": "fc",
+              "densenet121": "classifier", "vgg16": "classifier.6", "alexnet": "classifier.6"}
+
+
+def check(workdir, arch, size, opset):
+    stem = os.path.join(workdir, f"{arch}-{size}-opset{opset}")
+    model = export_torchvision.build(arch, seed=0)
+    reference.calibrate_batch_norm(model, size)
+    x = np.random.default_rng(1).uniform(-1, 1, (BATCH, 3, size, size)).astype(np.float32)
+    torch.onnx.export(model, torch.from_numpy(x), stem + ".onnx", opset_version=opset,
+                      input_names=["image"], output_names=["logits"],
+                      dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}})
+    subprocess.run(["cnnc", "compile", stem + ".onnx", "--batch", str(BATCH), "-o", stem],
+                   check=True)
+    np.save(stem + ".x.npy", x)
+    subprocess.run([stem, "--input", stem + ".x.npy", "--output", stem + ".y.npy"], check=True)
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x)).numpy()
+    actual = np.load(stem + ".y.npy")
+    bound = 1e-3 * max(1.0, float(np.max(np.abs(expected))))
+    error = float(np.max(np.abs(actual.astype(np.float64) - expected)))
+    if actual.shape != expected.shape or not error <= bound:
+        return False, f"max error {error:.3g} (bound {bound:.3g}), shape {actual.shape}"
+
+    # The same model with weights bound at run time, by their ONNX names.
+    initializers = {t.name: onnx.numpy_helper.to_array(t).astype(np.float32)
+                    for t in onnx.load(stem + ".onnx").graph.initializer
+                    if t.data_type == onnx.TensorProto.FLOAT}
+    last = LAST_LAYER[arch]
+    scaled = [name for name in (last + ".weight", last + ".bias") if name in initializers]
+    if len(scaled) != 2:
+        return False, f"the initializers have no {last}.weight and {last}.bias"
+    for name in scaled:
+        initializers[name] = initializers[name] * 2
+    reference.write_safetensors(stem + ".safetensors", initializers)
+    subprocess.run([stem, "--weights", stem + ".safetensors", "--input", stem + ".x.npy",
+                    "--output", stem + ".y2.npy"], check=True)
+    doubled = np.load(stem + ".y2.npy")
+    rebound = float(np.max(np.abs(doubled.astype(np.float64) - 2 * expected)))
+    if not rebound <= 2 * bound:
+        return False, f"with {last} scaled by 2 at run time: max error {rebound:.3g}"
+    return True, (f"max error {error:.3g} (bound {bound:.3g}); {len(initializers)} "
+                  f"initializers bound by name at run time")
+
+
+def main():
+    workdir, entries = sys.argv[1], sys.argv[2:]
+    os.makedirs(workdir, exist_ok=True)
+    failed = 0
+    for entry in entries:
+        arch, size, opset = entry.split(":")
+        ok, detail = check(workdir, arch, int(size), int(opset))
+        # VGG-16's files are half a gigabyte each.
+        stem = os.path.join(workdir, f"{arch}-{size}-opset{opset}")
+        for leftover in (stem, stem + ".onnx", stem + ".safetensors"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+        print(f"{'PASS' if ok else 'FAIL'}: {arch} {size}x{size} opset {opset}: {detail}")
+        failed += not ok
+    print(f"onnx models: {len(entries) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
