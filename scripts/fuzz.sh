@@ -15,7 +15,7 @@ work="$build/fuzz"
 mkdir -p "$work/artifacts"
 /usr/bin/python3 "$root/test/fuzz/make_seeds.py" "$root" "$work/seeds"
 
-for target in model-json:json safetensors:safetensors npy:npy idx:idx; do
+for target in model-json:json model-onnx:onnx safetensors:safetensors npy:npy idx:idx; do
   name=${target%%:*}
   kind=${target##*:}
   mkdir -p "$work/corpus-$kind"

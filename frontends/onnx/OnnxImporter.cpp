@@ -25,6 +25,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include "onnx/checker.h"
@@ -32,7 +33,7 @@
 
 #include <cmath>
 #include <cstring>
-#include <fstream>
+#include <climits>
 #include <map>
 
 using namespace mlir;
@@ -59,9 +60,12 @@ struct Known {
   std::vector<int64_t> asInts() const {
     if (!isFloat)
       return ints;
+    // Beyond any size cnnc accepts, a value is clamped (NaN to 0), and the
+    // checks of sizes refuse it later; the conversion itself stays defined.
     std::vector<int64_t> result;
     for (float value : floats)
-      result.push_back(int64_t(value));
+      result.push_back(std::isnan(value) ? 0
+                                         : int64_t(std::clamp(value, -0x1p62f, 0x1p62f)));
     return result;
   }
   std::vector<float> asFloats() const {
@@ -411,6 +415,12 @@ SmallVector<int64_t> Importer::windowPadding(NodeContext &n, ArrayRef<int64_t> i
     throw ImportError{n.where, "unknown auto_pad '" + autoPad + "'"};
   // The output keeps ceil(input / stride) positions; the extra padding
   // goes at the end (SAME_UPPER) or the beginning (SAME_LOWER).
+  for (size_t d = 0; d < rank; ++d)
+    for (int64_t size : {kernel[d], strides[d], dilations[d]})
+      if (size < 1 || size > kMaxSize)
+        throw ImportError{n.where, "kernel sizes, strides and dilations must be in [1, " +
+                                       std::to_string(kMaxSize) + "], got " +
+                                       std::to_string(size)};
   for (size_t d = 0; d < rank; ++d) {
     int64_t out = (inputSpatial[d] + strides[d] - 1) / strides[d];
     int64_t total = std::max<int64_t>(
@@ -659,7 +669,8 @@ Value Importer::resize(NodeContext &n) {
                                "4 scales or sizes"};
   SmallVector<int64_t> factors;
   for (int d = 2; d < 4; ++d) {
-    if (scales[d] < 1.0f || scales[d] != std::floor(scales[d]))
+    if (!(scales[d] >= 1.0f && scales[d] <= float(kMaxSize)) ||
+        scales[d] != std::floor(scales[d]))
       throw ImportError{n.where, "cnnc implements resizing by integer factors, got the scale " +
                                      std::to_string(scales[d])};
     factors.push_back(int64_t(scales[d]));
@@ -821,11 +832,16 @@ bool Importer::fold(NodeContext &n) {
     result.isFloat = false;
     result.shape = a.count() >= b.count() ? a.shape : b.shape;
     for (int64_t i = 0; i < std::max(a.count(), b.count()); ++i) {
-      int64_t x = a.ints[a.count() == 1 ? 0 : i], y = b.ints[b.count() == 1 ? 0 : i];
-      if (op == "Div" && y == 0)
-        throw ImportError{n.where, "divides by zero"};
-      result.ints.push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y
-                                                                     : x / y);
+      int64_t x = a.ints[a.count() == 1 ? 0 : i], y = b.ints[b.count() == 1 ? 0 : i], z;
+      bool overflow = op == "Add"   ? __builtin_add_overflow(x, y, &z)
+                      : op == "Sub" ? __builtin_sub_overflow(x, y, &z)
+                      : op == "Mul" ? __builtin_mul_overflow(x, y, &z)
+                                    : (y == 0 || (x == INT64_MIN && y == -1));
+      if (overflow)
+        throw ImportError{n.where, "its integer arithmetic overflows or divides by zero"};
+      if (op == "Div")
+        z = x / y;
+      result.ints.push_back(z);
     }
   } else {
     return false;
@@ -1009,7 +1025,8 @@ void Importer::importOp(NodeContext &n) {
       }
       if (dim < 0)
         throw ImportError{n.where, "the shape " + shapeText(target) + " has a negative size"};
-      known *= dim;
+      if (__builtin_mul_overflow(known, dim, &known))
+        throw ImportError{n.where, "the shape " + shapeText(target) + " is too large"};
     }
     int64_t total = ShapedType::getNumElements(in);
     if (inferred >= 0) {
@@ -1140,24 +1157,39 @@ OwningOpRef<ModuleOp> importOnnxFile(StringRef path, MLIRContext &context,
                                      const ImportOptions &options,
                                      std::vector<Weight> &weights,
                                      llvm::raw_ostream &errors) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!file) {
+    errors << path << ": error: cannot read the file: " << file.getError().message() << "\n";
+    return nullptr;
+  }
+  return importOnnx((*file)->getBuffer(), path, context, options, weights, errors);
+}
+
+OwningOpRef<ModuleOp> importOnnx(StringRef bytes, StringRef path, MLIRContext &context,
+                                 const ImportOptions &options, std::vector<Weight> &weights,
+                                 llvm::raw_ostream &errors) {
   context.loadDialect<arith::ArithDialect, cnn::CnnDialect, func::FuncDialect>();
   auto fail = [&](const std::string &where, const std::string &message) {
     errors << path << ": error: " << (where.empty() ? "" : where + ": ") << message << "\n";
     weights.clear();
     return nullptr;
   };
-  std::ifstream file(path.str(), std::ios::binary);
-  if (!file)
-    return fail("", "cannot open the file");
+  if (bytes.size() > size_t(INT_MAX))
+    return fail("", "the file is larger than the 2 GiB that ONNX's format allows");
   onnx::ModelProto model;
-  if (!model.ParseFromIstream(&file))
+  if (!model.ParseFromArray(bytes.data(), int(bytes.size())))
     return fail("", "not an ONNX model (the file is not a valid ModelProto)");
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception &error) {
-    std::string message = error.what();
-    // The checker's messages run over several lines: keep the first.
-    message = message.substr(0, message.find('\n'));
+    // The checker's messages run over several lines: one line, one space
+    // between words.
+    std::string message;
+    for (llvm::StringRef word : llvm::split(llvm::StringRef(error.what()), ' '))
+      for (llvm::StringRef part : llvm::split(word, '\n'))
+        if (!part.trim().empty())
+          message += (message.empty() ? "" : " ") + part.trim().str();
     return fail("", "the ONNX checker refuses the model: " + message);
   }
   try {

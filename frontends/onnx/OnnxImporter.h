@@ -37,6 +37,13 @@ mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(llvm::StringRef path,
                                                  std::vector<Weight> &weights,
                                                  llvm::raw_ostream &errors);
 
+/// The same for a model already in memory; `path` names it in messages.
+mlir::OwningOpRef<mlir::ModuleOp> importOnnx(llvm::StringRef bytes, llvm::StringRef path,
+                                             mlir::MLIRContext &context,
+                                             const ImportOptions &options,
+                                             std::vector<Weight> &weights,
+                                             llvm::raw_ostream &errors);
+
 } // namespace cnnc::onnx_import
 
 #endif // CNNC_FRONTENDS_ONNX_ONNXIMPORTER_H

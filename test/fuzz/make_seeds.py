@@ -5,7 +5,9 @@ usage: make_seeds.py SOURCE_ROOT OUT_DIR
 OUT_DIR/json: models/**/*.json, every JSON part of the tests and every
 JSON example of docs/errors.md (the inputs behind each error message);
 OUT_DIR/safetensors, OUT_DIR/npy and OUT_DIR/idx: small valid and invalid
-files (the IDX ones also gzip-compressed, stored and deflated).
+files (the IDX ones also gzip-compressed, stored and deflated);
+OUT_DIR/onnx: the ONNX files behind docs/errors.md (a small valid model and
+its damaged copies) and ONNX's node test models of the imported operators.
 """
 import glob
 import gzip
@@ -21,7 +23,7 @@ from safetensors_io import write_safetensors  # noqa: E402
 
 def main():
     root, out = sys.argv[1], sys.argv[2]
-    for kind in ("json", "safetensors", "npy", "idx"):
+    for kind in ("json", "safetensors", "npy", "idx", "onnx"):
         os.makedirs(os.path.join(out, kind), exist_ok=True)
     count = 0
     for path in glob.glob(os.path.join(root, "models", "**", "*.json"), recursive=True):
@@ -67,6 +69,18 @@ def main():
         for level in (0, 9):
             with open(os.path.join(idx, f"{name}-{level}.gz"), "wb") as f:
                 f.write(gzip.compress(data, compresslevel=level, mtime=0))
+
+    onnx_dir = os.path.join(out, "onnx")
+    sys.path.insert(0, os.path.join(root, "test", "runtime", "Inputs"))
+    import make_bad_files  # noqa: E402
+    make_bad_files.onnx_models(lambda name: os.path.join(onnx_dir, name))
+    for path in glob.glob("/usr/share/libonnx-testdata/data/node/test_*/model.onnx"):
+        case = os.path.basename(os.path.dirname(path))
+        if re.match(r"test_(conv|maxpool|averagepool|gemm|batchnorm|resize|pad|reshape)", case):
+            with open(path, "rb") as f:
+                data = f.read()
+            with open(os.path.join(onnx_dir, case + ".onnx"), "wb") as f:
+                f.write(data)
 
 
 if __name__ == "__main__":

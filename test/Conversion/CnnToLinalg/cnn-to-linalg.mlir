@@ -320,3 +320,70 @@ func.func @add_broadcast(%x: tensor<2x3x4x4xf32>, %c: tensor<1x3x1x1xf32>, %v: t
   %1 = cnn.add %v, %c : tensor<4xf32>, tensor<1x3x1x1xf32> -> tensor<1x3x1x4xf32>
   return %0, %1 : tensor<2x3x4x4xf32>, tensor<1x3x1x4xf32>
 }
+
+// -----
+
+// The activations of ONNX's operator set, each one element-wise map: SELU
+// as a scaled ELU, the hard sigmoid as a clamped fma, hard swish as x times
+// it, clip as max then min; log-softmax as x - max - log(sum(exp(x - max))).
+// CHECK-LABEL: func.func @onnx_activations
+// CHECK: linalg.generic
+// CHECK: arith.cmpf ogt
+// CHECK: math.exp
+// CHECK: arith.select
+// CHECK: arith.mulf
+// CHECK: linalg.generic
+// CHECK: math.fma %{{.*}}, %{{.*}}, %{{.*}} : f32
+// CHECK: arith.minimumf
+// CHECK: arith.maximumf
+// CHECK: linalg.generic
+// CHECK: arith.constant 0.166666672 : f32
+// CHECK: math.fma
+// CHECK: arith.mulf %in
+// CHECK: linalg.generic
+// CHECK: arith.constant 0.000000e+00 : f32
+// CHECK: arith.maximumf
+// CHECK: arith.constant 6.000000e+00 : f32
+// CHECK: arith.minimumf
+// CHECK: linalg.reduce
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: linalg.reduce
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK: arith.subf
+// CHECK: math.log
+// CHECK: arith.subf
+func.func @onnx_activations(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %0 = cnn.elu %x {alpha = 1.6732631921768188 : f64, scale = 1.0507010221481323 : f64} : tensor<2x8xf32>
+  %1 = cnn.hard_sigmoid %0 : tensor<2x8xf32>
+  %2 = cnn.hard_swish %1 : tensor<2x8xf32>
+  %3 = cnn.clip %2 {min = 0.0 : f64, max = 6.0 : f64} : tensor<2x8xf32>
+  %4 = cnn.log_softmax %3 : tensor<2x8xf32>
+  return %4 : tensor<2x8xf32>
+}
+
+// -----
+
+// sub, mul, div and prelu broadcast as add does: the [3, 1] operand is read
+// at (d1, 0) of the [2, 3, 4] result.
+// CHECK-DAG: #[[FULL:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[SMALL:.*]] = affine_map<(d0, d1, d2) -> (d1, 0)>
+// CHECK-LABEL: func.func @broadcast_arithmetic
+// CHECK: linalg.generic {indexing_maps = [#[[FULL]], #[[SMALL]], #[[FULL]]]
+// CHECK: arith.subf
+// CHECK: linalg.generic {indexing_maps = [#[[FULL]], #[[SMALL]], #[[FULL]]]
+// CHECK: arith.mulf
+// CHECK: linalg.generic {indexing_maps = [#[[FULL]], #[[SMALL]], #[[FULL]]]
+// CHECK: arith.divf
+// CHECK: linalg.generic {indexing_maps = [#[[FULL]], #[[SMALL]], #[[FULL]]]
+// CHECK: arith.cmpf ogt
+// CHECK: arith.mulf
+// CHECK: arith.select
+func.func @broadcast_arithmetic(%x: tensor<2x3x4xf32>, %s: tensor<3x1xf32>) -> tensor<2x3x4xf32> {
+  %0 = cnn.sub %x, %s : tensor<2x3x4xf32>, tensor<3x1xf32> -> tensor<2x3x4xf32>
+  %1 = cnn.mul %0, %s : tensor<2x3x4xf32>, tensor<3x1xf32> -> tensor<2x3x4xf32>
+  %2 = cnn.div %1, %s : tensor<2x3x4xf32>, tensor<3x1xf32> -> tensor<2x3x4xf32>
+  %3 = cnn.prelu %2, %s : tensor<2x3x4xf32>, tensor<3x1xf32> -> tensor<2x3x4xf32>
+  return %3 : tensor<2x3x4xf32>
+}

@@ -878,3 +878,53 @@ func.func @gather_connections_filters(%f: tensor<2x3x3x3xf32>) {
   %0 = cnn.gather_connections %f {connections = dense<[[true, false], [true, true]]> : tensor<2x2xi1>} : tensor<2x3x3x3xf32> -> tensor<3x1x3x3xf32>
   return
 }
+
+// -----
+
+func.func @elu_alpha(%x: tensor<1x8xf32>) {
+  // expected-error @+1 {{'cnn.elu' op alpha must be finite, got INF}}
+  %0 = cnn.elu %x {alpha = 0x7FF0000000000000 : f64} : tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @hard_sigmoid_beta(%x: tensor<1x8xf32>) {
+  // expected-error @+1 {{'cnn.hard_sigmoid' op beta must be finite, got nan}}
+  %0 = cnn.hard_sigmoid %x {beta = 0x7FF8000000000000 : f64} : tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @clip_bounds(%x: tensor<1x8xf32>) {
+  // expected-error @+1 {{'cnn.clip' op needs min <= max, got min 6.000000e+00 and max 0.000000e+00}}
+  %0 = cnn.clip %x {min = 6.0 : f64, max = 0.0 : f64} : tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @log_softmax_axis(%x: tensor<1x8xf32>) {
+  // expected-error @+1 {{'cnn.log_softmax' op axis -1 is out of range for a 2-D input}}
+  %0 = cnn.log_softmax %x {axis = -1} : tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @sub_shapes(%x: tensor<1x8xf32>, %y: tensor<1x9xf32>) {
+  // expected-error @+2 {{'cnn.sub' op the first operand of shape 1x8 and the second of shape 1x9 do not broadcast: dimension 1 is 8 and 9 (sizes must be equal, or one of them 1)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = "cnn.sub"(%x, %y) : (tensor<1x8xf32>, tensor<1x9xf32>) -> tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @prelu_slope(%x: tensor<1x8xf32>, %slope: tensor<2x8xf32>) {
+  // expected-error @+2 {{'cnn.prelu' op the slope of shape 2x8 must broadcast to the input's shape 1x8}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = "cnn.prelu"(%x, %slope) : (tensor<1x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  return
+}

@@ -289,3 +289,32 @@ func.func @connections(%w: tensor<3x1x3x3xf32>) -> tensor<3x1x3x3xf32> {
   %1 = cnn.gather_connections %0 {connections = dense<[[true, false], [true, true]]> : tensor<2x2xi1>} : tensor<2x2x3x3xf32> -> tensor<3x1x3x3xf32>
   return %1 : tensor<3x1x3x3xf32>
 }
+
+// -----
+
+// The activations and broadcast arithmetic of ONNX's operator set; default
+// attributes are not printed.
+// CHECK-LABEL: func.func @onnx_ops
+// CHECK: cnn.elu %{{.*}} {alpha = 1.673200e+00 : f64, scale = 1.050700e+00 : f64} : tensor<2x3x4xf32>
+// CHECK: cnn.hard_sigmoid %{{.*}} : tensor<2x3x4xf32>
+// CHECK: cnn.hard_swish %{{.*}} : tensor<2x3x4xf32>
+// CHECK: cnn.clip %{{.*}} {max = 6.000000e+00 : f64, min = 0.000000e+00 : f64} : tensor<2x3x4xf32>
+// CHECK: cnn.clip %{{.*}} : tensor<2x3x4xf32>
+// CHECK: cnn.log_softmax %{{.*}} {axis = 2 : i64} : tensor<2x3x4xf32>
+// CHECK: cnn.sub %{{.*}}, %{{.*}} : tensor<2x3x4xf32>, tensor<4xf32> -> tensor<2x3x4xf32>
+// CHECK: cnn.mul %{{.*}}, %{{.*}} : tensor<2x3x4xf32>, tensor<3x1xf32> -> tensor<2x3x4xf32>
+// CHECK: cnn.div %{{.*}}, %{{.*}} : tensor<1xf32>, tensor<2x3x4xf32> -> tensor<2x3x4xf32>
+// CHECK: cnn.prelu %{{.*}}, %{{.*}} : tensor<2x3x4xf32>, tensor<3x1xf32> -> tensor<2x3x4xf32>
+func.func @onnx_ops(%x: tensor<2x3x4xf32>, %v: tensor<4xf32>, %s: tensor<3x1xf32>, %one: tensor<1xf32>) -> tensor<2x3x4xf32> {
+  %0 = cnn.elu %x {alpha = 1.6732 : f64, scale = 1.0507 : f64} : tensor<2x3x4xf32>
+  %1 = cnn.hard_sigmoid %0 {alpha = 0.2 : f64, beta = 0.5 : f64} : tensor<2x3x4xf32>
+  %2 = cnn.hard_swish %1 : tensor<2x3x4xf32>
+  %3 = cnn.clip %2 {min = 0.0 : f64, max = 6.0 : f64} : tensor<2x3x4xf32>
+  %4 = cnn.clip %3 : tensor<2x3x4xf32>
+  %5 = cnn.log_softmax %4 {axis = 2} : tensor<2x3x4xf32>
+  %6 = cnn.sub %5, %v : tensor<2x3x4xf32>, tensor<4xf32> -> tensor<2x3x4xf32>
+  %7 = cnn.mul %6, %s : tensor<2x3x4xf32>, tensor<3x1xf32> -> tensor<2x3x4xf32>
+  %8 = cnn.div %one, %7 : tensor<1xf32>, tensor<2x3x4xf32> -> tensor<2x3x4xf32>
+  %9 = cnn.prelu %8, %s : tensor<2x3x4xf32>, tensor<3x1xf32> -> tensor<2x3x4xf32>
+  return %9 : tensor<2x3x4xf32>
+}

@@ -149,6 +149,49 @@ def main():
         npy = f.read()
     with open(path("truncated.npy"), "wb") as f:
         f.write(npy[:-8])
+    onnx_models(path)
+
+
+def onnx_models(path):
+    """A small ONNX model (conv, relu, global pooling, gemm), and the same
+    with one thing wrong each."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    def model(nodes, initializers, input_shape=(1, 3, 8, 8), opset=13):
+        graph = helper.make_graph(
+            nodes, "small",
+            [helper.make_tensor_value_info("image", TensorProto.FLOAT, list(input_shape))],
+            [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [input_shape[0], 10])],
+            [numpy_helper.from_array(np.full(shape, 0.1, np.float32), name)
+             for name, shape in initializers.items()])
+        return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+
+    weights = {"conv.weight": (4, 3, 3, 3), "conv.bias": (4,), "fc.weight": (10, 4),
+               "fc.bias": (10,)}
+    layers = [helper.make_node("Conv", ["image", "conv.weight", "conv.bias"], ["c"],
+                               name="conv", pads=[1, 1, 1, 1]),
+              helper.make_node("Relu", ["c"], ["r"], name="relu"),
+              helper.make_node("GlobalAveragePool", ["r"], ["p"], name="pool"),
+              helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
+              helper.make_node("Gemm", ["f", "fc.weight", "fc.bias"], ["logits"], name="fc",
+                               transB=1)]
+    good = model(layers, weights)
+    onnx.save(good, path("small.onnx"))
+    data = good.SerializeToString()
+    with open(path("truncated.onnx"), "wb") as f:
+        f.write(data[:len(data) // 2])
+    with open(path("text.onnx"), "w") as f:
+        f.write("this is not an ONNX file\n")
+    # An operator outside the conv-net set.
+    onnx.save(model(layers[:4] + [helper.make_node("Einsum", ["f", "fc.weight"], ["logits"],
+                                                   name="product", equation="ni,mi->nm")],
+                    weights), path("einsum.onnx"))
+    # The height is a symbol: only the batch may be fixed at compile time.
+    onnx.save(model(layers, weights, input_shape=("N", 3, "H", 8)), path("dynamic.onnx"))
+    # The first layer reads a weight that no initializer holds.
+    del weights["conv.weight"]
+    onnx.save(model(layers, weights), path("missing-weight.onnx"))
 
 
 if __name__ == "__main__":
