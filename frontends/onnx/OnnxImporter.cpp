@@ -283,6 +283,7 @@ private:
   /// A one-element f32 constant, which broadcasts against any tensor.
   Value scalar(float number);
   SmallVector<int64_t> squeezedShape(NodeContext &n, ArrayRef<int64_t> shape);
+  std::vector<int64_t> reshapeTarget(NodeContext &n, ArrayRef<int64_t> in);
   SmallVector<int64_t> windowPadding(NodeContext &n, ArrayRef<int64_t> inputSpatial,
                                      ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                                      ArrayRef<int64_t> dilations);
@@ -702,6 +703,85 @@ Value Importer::resize(NodeContext &n) {
                n);
 }
 
+/// Reshape's target: its known shape input, 0 copying the input's size
+/// (unless allowzero) and one -1 taking what is left.
+std::vector<int64_t> Importer::reshapeTarget(NodeContext &n, ArrayRef<int64_t> in) {
+  std::vector<int64_t> target = requireKnown(n.node.input(1), n.where, "shape").asInts();
+  bool allowZero = n.attributes.integer("allowzero", 0);
+  int64_t known = 1, inferred = -1;
+  for (auto [d, dim] : llvm::enumerate(target)) {
+    if (dim == 0 && !allowZero) {
+      if (d >= in.size())
+        throw ImportError{n.where, "the shape copies dimension " + std::to_string(d) +
+                                       " of a tensor of " + std::to_string(in.size())};
+      dim = in[d];
+    }
+    if (dim == -1) {
+      if (inferred >= 0)
+        throw ImportError{n.where, "the shape " + shapeText(target) + " has two -1"};
+      inferred = d;
+      continue;
+    }
+    if (dim < 0)
+      throw ImportError{n.where, "the shape " + shapeText(target) + " has a negative size"};
+    if (__builtin_mul_overflow(known, dim, &known))
+      throw ImportError{n.where, "the shape " + shapeText(target) + " is too large"};
+  }
+  int64_t total = ShapedType::getNumElements(in);
+  if (inferred >= 0) {
+    if (known == 0 || total % known)
+      throw ImportError{n.where, "cannot reshape " + shapeText(in) + " to " + shapeText(target)};
+    target[inferred] = total / known;
+  } else if (known != total) {
+    throw ImportError{n.where, "cannot reshape " + shapeText(in) + " to " + shapeText(target)};
+  }
+  return target;
+}
+
+/// The elements of `from` at `sources` (flat indices), in a tensor of `shape`.
+Known gathered(const Known &from, ArrayRef<int64_t> sources, SmallVector<int64_t> shape) {
+  Known result;
+  result.isFloat = from.isFloat;
+  result.shape = std::move(shape);
+  for (int64_t source : sources) {
+    if (from.isFloat)
+      result.floats.push_back(from.floats[source]);
+    else
+      result.ints.push_back(from.ints[source]);
+  }
+  return result;
+}
+
+/// Row-major strides of `shape`.
+SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = int64_t(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+/// Calls `visit(flat index of the source)` for each element of a box of
+/// `from` [shape] starting at `starts` with `steps` and `counts` per
+/// dimension, in row-major order.
+void forEachInBox(ArrayRef<int64_t> shape, ArrayRef<int64_t> starts, ArrayRef<int64_t> steps,
+                  ArrayRef<int64_t> counts, llvm::function_ref<void(int64_t)> visit) {
+  SmallVector<int64_t> strides = stridesOf(shape), index(shape.size(), 0);
+  int64_t total = 1;
+  for (int64_t count : counts)
+    total *= count;
+  for (int64_t i = 0; i < total; ++i) {
+    int64_t flat = 0;
+    for (size_t d = 0; d < shape.size(); ++d)
+      flat += (starts[d] + index[d] * steps[d]) * strides[d];
+    visit(flat);
+    for (int64_t d = int64_t(shape.size()) - 1; d >= 0; --d) {
+      if (++index[d] < counts[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
 /// The shape after an Unsqueeze or a Squeeze (axes as the attribute before
 /// opset 13, as a known input after; Squeeze without axes drops every 1).
 SmallVector<int64_t> Importer::squeezedShape(NodeContext &n, ArrayRef<int64_t> shape) {
@@ -795,6 +875,115 @@ bool Importer::fold(NodeContext &n) {
         return false;
       }
     }
+  } else if (op == "ConstantOfShape") {
+    std::vector<int64_t> shape = in(0).asInts();
+    result.shape.assign(shape.begin(), shape.end());
+    for (int64_t dim : shape)
+      if (dim < 0 || dim > kMaxSize)
+        throw ImportError{n.where, "the shape " + shapeText(shape) + " has the size " +
+                                       std::to_string(dim)};
+    int64_t count = checkedElementCount(result.shape, n.where, "its output");
+    if (count > (int64_t(1) << 24))
+      return false;
+    Known fill;
+    if (std::optional<Known> value = n.attributes.tensor("value"))
+      fill = std::move(*value);
+    else
+      fill.floats = {0.0f};
+    if (fill.count() != 1)
+      throw ImportError{n.where, "its value needs one element"};
+    result.isFloat = fill.isFloat;
+    if (fill.isFloat)
+      result.floats.assign(count, fill.floats[0]);
+    else
+      result.ints.assign(count, fill.ints[0]);
+  } else if (op == "Reshape") {
+    result = in(0);
+    std::vector<int64_t> target = reshapeTarget(n, in(0).shape);
+    result.shape.assign(target.begin(), target.end());
+  } else if (op == "Transpose") {
+    const Known &data = in(0);
+    int64_t rank = data.shape.size();
+    SmallVector<int64_t> perm;
+    for (int64_t d = rank - 1; d >= 0; --d)
+      perm.push_back(d);
+    if (auto given = n.attributes.integers("perm"))
+      perm = *given;
+    if (int64_t(perm.size()) != rank)
+      throw ImportError{n.where, "'perm' needs " + std::to_string(rank) + " values"};
+    SmallVector<int64_t> shape, strides = stridesOf(data.shape), permutedStrides;
+    for (int64_t axis : perm) {
+      axis = normalizeAxis(axis, rank, n.where);
+      shape.push_back(data.shape[axis]);
+      permutedStrides.push_back(strides[axis]);
+    }
+    // Reading the data with the permuted strides, in the output's order.
+    SmallVector<int64_t> sources;
+    SmallVector<int64_t> unitStrides(rank, 1), origin(rank, 0), outStrides = stridesOf(shape);
+    forEachInBox(shape, origin, unitStrides, shape, [&](int64_t flat) {
+      int64_t source = 0, rest = flat;
+      for (int64_t d = 0; d < rank; ++d) {
+        source += (rest / outStrides[d]) * permutedStrides[d];
+        rest %= outStrides[d];
+      }
+      sources.push_back(source);
+    });
+    result = gathered(data, sources, shape);
+  } else if (op == "Slice") {
+    const Known &data = in(0);
+    int64_t rank = data.shape.size();
+    std::vector<int64_t> starts, ends, axes, steps;
+    if (opset < 10) {
+      auto read = [&](StringRef name) {
+        SmallVector<int64_t> values = n.attributes.integers(name).value_or(SmallVector<int64_t>{});
+        return std::vector<int64_t>(values.begin(), values.end());
+      };
+      starts = read("starts");
+      ends = read("ends");
+      axes = read("axes");
+    } else {
+      starts = in(1).asInts();
+      ends = in(2).asInts();
+      if (hasInput(n, 3))
+        axes = in(3).asInts();
+      if (hasInput(n, 4))
+        steps = in(4).asInts();
+    }
+    if (axes.empty())
+      for (size_t i = 0; i < starts.size(); ++i)
+        axes.push_back(i);
+    if (steps.empty())
+      steps.assign(starts.size(), 1);
+    if (ends.size() != starts.size() || axes.size() != starts.size() ||
+        steps.size() != starts.size())
+      throw ImportError{n.where, "starts, ends, axes and steps need as many values each"};
+    SmallVector<int64_t> first(rank, 0), step(rank, 1), count(data.shape);
+    for (size_t i = 0; i < starts.size(); ++i) {
+      int64_t axis = normalizeAxis(axes[i], rank, n.where), size = data.shape[axis];
+      if (steps[i] == 0)
+        throw ImportError{n.where, "a step is 0"};
+      // ONNX's clamping: negative positions count from the end; a
+      // positive step runs in [0, size], a negative one in [-1, size - 1].
+      auto position = [&](int64_t value) {
+        value = std::clamp<int64_t>(value, -kMaxSize, kMaxSize);
+        return value < 0 ? value + size : value;
+      };
+      int64_t begin = position(starts[i]), end = position(ends[i]);
+      if (steps[i] > 0) {
+        begin = std::clamp<int64_t>(begin, 0, size);
+        end = std::clamp<int64_t>(end, 0, size);
+        count[axis] = std::max<int64_t>(0, (end - begin + steps[i] - 1) / steps[i]);
+      } else {
+        begin = std::clamp<int64_t>(begin, -1, size - 1);
+        end = std::clamp<int64_t>(end, -1, size - 1);
+        count[axis] = std::max<int64_t>(0, (begin - end - steps[i] - 1) / -steps[i]);
+      }
+      first[axis] = begin;
+      step[axis] = std::clamp<int64_t>(steps[i], -kMaxSize, kMaxSize);
+    }
+    SmallVector<int64_t> sources;
+    forEachInBox(data.shape, first, step, count, [&](int64_t flat) { sources.push_back(flat); });
+    result = gathered(data, sources, count);
   } else if (op == "Gather") {
     const Known &data = in(0), &indices = in(1);
     if (data.shape.size() != 1 || n.attributes.integer("axis", 0) != 0)
@@ -812,6 +1001,9 @@ bool Importer::fold(NodeContext &n) {
     result = in(0);
     result.shape = squeezedShape(n, result.shape);
   } else if (op == "Concat") {
+    int64_t axis = n.attributes.integer("axis", 0);
+    if (in(0).shape.size() != 1 || (axis != 0 && axis != -1))
+      return false;
     result.isFloat = in(0).isFloat;
     for (int i = 0; i < n.node.input_size(); ++i) {
       if (in(i).shape.size() != 1)
@@ -1006,34 +1198,7 @@ void Importer::importOp(NodeContext &n) {
                        : reshapeTo(x, {outer, inner}, n);
   } else if (op == "Reshape") {
     Value x = input(n, 0);
-    ArrayRef<int64_t> in = shapeOf(x);
-    std::vector<int64_t> target = requireKnown(n.node.input(1), n.where, "shape").asInts();
-    bool allowZero = n.attributes.integer("allowzero", 0);
-    int64_t known = 1, inferred = -1;
-    for (auto [d, dim] : llvm::enumerate(target)) {
-      if (dim == 0 && !allowZero) {
-        if (d >= in.size())
-          throw ImportError{n.where, "the shape copies dimension " + std::to_string(d) +
-                                         " of a tensor of " + std::to_string(in.size())};
-        dim = in[d];
-      }
-      if (dim == -1) {
-        if (inferred >= 0)
-          throw ImportError{n.where, "the shape " + shapeText(target) + " has two -1"};
-        inferred = d;
-        continue;
-      }
-      if (dim < 0)
-        throw ImportError{n.where, "the shape " + shapeText(target) + " has a negative size"};
-      if (__builtin_mul_overflow(known, dim, &known))
-        throw ImportError{n.where, "the shape " + shapeText(target) + " is too large"};
-    }
-    int64_t total = ShapedType::getNumElements(in);
-    if (inferred >= 0) {
-      if (known == 0 || total % known)
-        throw ImportError{n.where, "cannot reshape " + shapeText(in) + " to " + shapeText(target)};
-      target[inferred] = total / known;
-    }
+    std::vector<int64_t> target = reshapeTarget(n, shapeOf(x));
     result = reshapeTo(x, target, n);
   } else if (op == "Unsqueeze" || op == "Squeeze") {
     Value x = input(n, 0);
