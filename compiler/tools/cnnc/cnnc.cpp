@@ -1,6 +1,6 @@
 //===- cnnc.cpp - The cnnc compiler driver --------------------------------===//
 //
-// cnnc <command> [options] MODEL.json
+// cnnc <command> [options] MODEL.json|MODEL.onnx|MODEL.mlir
 //
 // Each command parses its own options with LLVM's command-line library, so
 // `cnnc <command> --help` lists exactly what that command accepts, with
@@ -31,9 +31,9 @@ namespace cl = llvm::cl;
 namespace {
 
 constexpr const char *kUsage =
-    "OVERVIEW: cnnc compiles convolutional networks described in JSON\n"
+    "OVERVIEW: cnnc compiles convolutional networks described in JSON or ONNX\n"
     "\n"
-    "USAGE: cnnc <command> [options] MODEL.json\n"
+    "USAGE: cnnc <command> [options] MODEL.json|MODEL.onnx|MODEL.mlir\n"
     "\n"
     "COMMANDS:\n"
     "  compile   compile a model: an executable by default, or a library,\n"
