@@ -360,8 +360,8 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
   if (!parseCommandOptions(argc, argv, "compile",
-                           "cnnc compile: compile a model (JSON, or the cnn dialect "
-                           "as .mlir)\n\nLLVM's own code generation options go "
+                           "cnnc compile: compile a model (JSON, ONNX, or the cnn "
+                           "dialect as .mlir)\n\nLLVM's own code generation options go "
                            "after -mllvm, as with clang (--help-hidden lists them).\n"))
     return 1;
 

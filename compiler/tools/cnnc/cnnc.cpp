@@ -242,7 +242,7 @@ int cnnc::driver::runSummary(int argc, char **argv) {
   ModelOptions model;
   if (!parseCommandOptions(argc, argv, "summary",
                            "cnnc summary: per-layer shapes, parameters and "
-                           "multiply-accumulates of a JSON model\n"))
+                           "multiply-accumulates of a JSON or ONNX model\n"))
     return 1;
   MLIRContext context;
   OwningOpRef<ModuleOp> module = model.load(context, "summary");
