@@ -35,6 +35,8 @@ struct TensorSignature {
   std::vector<int64_t> shape;
 
   int64_t numElements() const;
+  /// A parameter or buffer: what a weight file binds.
+  bool isWeight() const { return role == TensorRole::Param || role == TensorRole::Buffer; }
 };
 
 /// A training or evaluation step (`@train_step`, `@evaluate`): the tensors

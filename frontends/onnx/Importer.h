@@ -110,7 +110,8 @@ private:
 
   /// The value named `name` as a tensor of the graph: a layer's result, an
   /// input, a weight argument for an initializer, or a constant.
-  mlir::Value value(const std::string &name, const std::string &where);
+  /// An initializer that becomes a weight is a buffer with `buffer`.
+  mlir::Value value(const std::string &name, const std::string &where, bool buffer = false);
   /// The known values of `name`, or null when it is computed at run time.
   const Known *known(const std::string &name) const;
   const Known &requireKnown(const std::string &name, const std::string &where,
@@ -119,7 +120,7 @@ private:
   /// Builds op `opName` at the node, its result type inferred and verified.
   mlir::Value build(llvm::StringRef opName, mlir::ValueRange operands,
                     llvm::ArrayRef<mlir::NamedAttribute> attributes, NodeContext &n);
-  mlir::Value input(NodeContext &n, int index);
+  mlir::Value input(NodeContext &n, int index, bool buffer = false);
   bool hasInput(NodeContext &n, int index) const {
     return index < n.node.input_size() && !n.node.input(index).empty();
   }
@@ -144,8 +145,10 @@ private:
   mlir::Value pad(NodeContext &n);
   mlir::Value resize(NodeContext &n);
   mlir::Value reshapeTo(mlir::Value input, llvm::ArrayRef<int64_t> shape, NodeContext &n);
-  /// A one-element f32 constant, which broadcasts against any tensor.
-  mlir::Value scalar(float number);
+  /// An f32 constant of `shape` (one element broadcasts against any tensor).
+  mlir::Value constant(llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<float> values);
+  /// Transpose's `perm` (the dimensions reversed by default), checked.
+  llvm::SmallVector<int64_t> permutation(NodeContext &n, int64_t rank);
   llvm::SmallVector<int64_t> squeezedShape(NodeContext &n, llvm::ArrayRef<int64_t> shape);
   std::vector<int64_t> reshapeTarget(NodeContext &n, llvm::ArrayRef<int64_t> in);
   llvm::SmallVector<int64_t> windowPadding(NodeContext &n, llvm::ArrayRef<int64_t> inputSpatial,

@@ -209,21 +209,26 @@ Value Importer::gemm(NodeContext &n) {
     operands.push_back(shapeOf(*c).size() == 1 ? *c : reshapeTo(*c, {m}, n));
   Value y = build(cnn::DenseOp::getOperationName(), operands, {}, n);
   if (alpha != 1.0f)
-    y = build(cnn::MulOp::getOperationName(), {y, scalar(alpha)}, {}, n);
+    y = build(cnn::MulOp::getOperationName(), {y, constant({1}, {alpha})}, {}, n);
   if (c && !cIsBias) {
     Value term = beta == 1.0f ? *c
-                              : build(cnn::MulOp::getOperationName(), {*c, scalar(beta)}, {}, n);
+                              : build(cnn::MulOp::getOperationName(),
+                                      {*c, constant({1}, {beta})}, {}, n);
     y = build(cnn::AddOp::getOperationName(), {y, term}, {}, n);
   }
   return y;
 }
 
-Value Importer::scalar(float number) {
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToStart(body);
-  auto type = RankedTensorType::get({1}, builder.getF32Type());
-  return arith::ConstantOp::create(builder, builder.getUnknownLoc(),
-                                   DenseElementsAttr::get(type, ArrayRef<float>{number}));
+SmallVector<int64_t> Importer::permutation(NodeContext &n, int64_t rank) {
+  SmallVector<int64_t> reversed;
+  for (int64_t d = rank - 1; d >= 0; --d)
+    reversed.push_back(d);
+  SmallVector<int64_t> perm = n.attributes.integers("perm").value_or(reversed);
+  if (int64_t(perm.size()) != rank)
+    throw ImportError{n.where, "'perm' needs " + std::to_string(rank) + " values"};
+  for (int64_t &axis : perm)
+    axis = normalizeAxis(axis, rank, n.where);
+  return perm;
 }
 
 Value Importer::matmul(NodeContext &n) {
@@ -360,14 +365,9 @@ void Importer::importOp(NodeContext &n) {
     (void)n.attributes.integer("spatial", 1);
     expectOutputs(n, 1);
     SmallVector<Value> operands = {input(n, 0)};
-    for (int i = 1; i <= 4; ++i) {
-      const std::string &name = n.node.input(i);
-      const Known *tensor = known(name);
-      // The running statistics are buffers: training updates, not learns, them.
-      operands.push_back(tensor && tensor->isInitializer && tensor->isFloat
-                             ? (values[name] = weightArgument(name, *tensor, i >= 3))
-                             : input(n, i));
-    }
+    // The running statistics are buffers: training updates, not learns, them.
+    for (int i = 1; i <= 4; ++i)
+      operands.push_back(input(n, i, /*buffer=*/i >= 3));
     result = build(cnn::BatchNormOp::getOperationName(), operands,
                    {builder.getNamedAttr("epsilon", builder.getF64FloatAttr(
                                                         n.attributes.number("epsilon", 1e-5f)))},
@@ -429,13 +429,8 @@ void Importer::importOp(NodeContext &n) {
     result = build(name, {input(n, 0), input(n, 1)}, {}, n);
   } else if (op == "Transpose") {
     Value x = input(n, 0);
-    int64_t rank = shapeOf(x).size();
-    SmallVector<int64_t> reversed;
-    for (int64_t d = rank - 1; d >= 0; --d)
-      reversed.push_back(d);
     result = build(cnn::TransposeOp::getOperationName(), x,
-                   {i64Array("permutation", n.attributes.integers("perm").value_or(reversed))},
-                   n);
+                   {i64Array("permutation", permutation(n, shapeOf(x).size()))}, n);
   } else if (op == "Softmax" || op == "LogSoftmax") {
     Value x = input(n, 0);
     int64_t rank = shapeOf(x).size();

@@ -70,30 +70,34 @@ Value Importer::weightArgument(const std::string &name, const Known &tensor, boo
   return argument;
 }
 
-Value Importer::value(const std::string &name, const std::string &where) {
+Value Importer::value(const std::string &name, const std::string &where, bool buffer) {
   auto found = values.find(name);
   if (found != values.end())
     return found->second;
   if (const Known *tensor = known(name)) {
-    if (tensor->isInitializer && tensor->isFloat)
-      return values[name] = weightArgument(name, *tensor, false);
-    // A constant that a layer reads: materialised where the body starts.
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToStart(body);
+    if (tensor->isWeight())
+      return values[name] = weightArgument(name, *tensor, buffer);
     // A scalar as one element: cnn's tensors have a rank, and it broadcasts.
-    auto type = RankedTensorType::get(
-        tensor->shape.empty() ? SmallVector<int64_t>{1} : tensor->shape, builder.getF32Type());
-    return values[name] = arith::ConstantOp::create(
-               builder, builder.getUnknownLoc(),
-               DenseElementsAttr::get(type, ArrayRef<float>(tensor->asFloats())));
+    return values[name] = constant(tensor->shape.empty() ? ArrayRef<int64_t>{1}
+                                                         : ArrayRef<int64_t>(tensor->shape),
+                                   tensor->asFloats());
   }
   throw ImportError{where, "reads '" + name + "', which no node, input or initializer defines"};
 }
 
-Value Importer::input(NodeContext &n, int index) {
+Value Importer::constant(ArrayRef<int64_t> shape, ArrayRef<float> values) {
+  // Materialised where the body starts, before any layer reads it.
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(body);
+  auto type = RankedTensorType::get(shape, builder.getF32Type());
+  return arith::ConstantOp::create(builder, builder.getUnknownLoc(),
+                                   DenseElementsAttr::get(type, values));
+}
+
+Value Importer::input(NodeContext &n, int index, bool buffer) {
   if (!hasInput(n, index))
     throw ImportError{n.where, "input " + std::to_string(index) + " is missing"};
-  return value(n.node.input(index), n.where);
+  return value(n.node.input(index), n.where, buffer);
 }
 
 Value Importer::build(StringRef opName, ValueRange operands,

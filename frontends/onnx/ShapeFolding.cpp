@@ -136,7 +136,7 @@ bool Importer::fold(NodeContext &n) {
   }
   // The rest fold only when all their inputs are known and not weights.
   for (const std::string &name : n.node.input())
-    if (!name.empty() && (!known(name) || (known(name)->isInitializer && known(name)->isFloat)))
+    if (!name.empty() && (!known(name) || known(name)->isWeight()))
       return false;
   auto in = [&](int index) -> const Known & { return *known(n.node.input(index)); };
   Known result;
@@ -183,30 +183,21 @@ bool Importer::fold(NodeContext &n) {
   } else if (op == "Transpose") {
     const Known &data = in(0);
     int64_t rank = data.shape.size();
-    SmallVector<int64_t> perm;
-    for (int64_t d = rank - 1; d >= 0; --d)
-      perm.push_back(d);
-    if (auto given = n.attributes.integers("perm"))
-      perm = *given;
-    if (int64_t(perm.size()) != rank)
-      throw ImportError{n.where, "'perm' needs " + std::to_string(rank) + " values"};
     SmallVector<int64_t> shape, strides = stridesOf(data.shape), permutedStrides;
-    for (int64_t axis : perm) {
-      axis = normalizeAxis(axis, rank, n.where);
+    for (int64_t axis : permutation(n, rank)) {
       shape.push_back(data.shape[axis]);
       permutedStrides.push_back(strides[axis]);
     }
-    // Reading the data with the permuted strides, in the output's order.
-    SmallVector<int64_t> sources;
-    SmallVector<int64_t> unitStrides(rank, 1), origin(rank, 0), outStrides = stridesOf(shape);
-    forEachInBox(shape, origin, unitStrides, shape, [&](int64_t flat) {
+    // Each output element, in order, read at the permuted strides.
+    SmallVector<int64_t> sources, outStrides = stridesOf(shape);
+    for (int64_t flat = 0; flat < data.count(); ++flat) {
       int64_t source = 0, rest = flat;
       for (int64_t d = 0; d < rank; ++d) {
         source += (rest / outStrides[d]) * permutedStrides[d];
         rest %= outStrides[d];
       }
       sources.push_back(source);
-    });
+    }
     result = gathered(data, sources, shape);
   } else if (op == "Slice") {
     const Known &data = in(0);

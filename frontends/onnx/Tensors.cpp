@@ -6,7 +6,6 @@
 #include "frontends/json/Limits.h"
 
 #include <cstring>
-#include <type_traits>
 
 using namespace llvm;
 using cnnc::json::ImportError;
@@ -42,53 +41,40 @@ Known readTensor(const onnx::TensorProto &tensor, const std::string &where) {
   }
   int64_t count = checkedElementCount(known.shape, where, what);
   const std::string &raw = tensor.raw_data();
-  auto fromRaw = [&](auto &values, size_t width) {
-    if (raw.size() != size_t(count) * width)
+  // From the typed field when only it holds values, else from the raw
+  // bytes, little-endian `Stored` values.
+  auto read = [&](auto stored, auto &values, const auto &field) {
+    using Stored = decltype(stored);
+    if (raw.empty() && field.size() != 0) {
+      if (field.size() != count)
+        throw ImportError{where, what + " of shape " + shapeText(known.shape) + " holds " +
+                                     std::to_string(field.size()) + " values"};
+      values.assign(field.begin(), field.end());
+      return;
+    }
+    if (raw.size() != size_t(count) * sizeof(Stored))
       throw ImportError{where, what + " of shape " + shapeText(known.shape) + " holds " +
                                    std::to_string(raw.size()) + " bytes, not " +
-                                   std::to_string(count * width)};
+                                   std::to_string(count * sizeof(Stored))};
     values.resize(count);
     for (int64_t i = 0; i < count; ++i) {
-      if (width == 4) {
-        std::conditional_t<std::is_same_v<std::decay_t<decltype(values[0])>, float>, float,
-                           int32_t>
-            value;
-        std::memcpy(&value, raw.data() + i * width, width);
-        values[i] = value;
-      } else {
-        int64_t value;
-        std::memcpy(&value, raw.data() + i * width, width);
-        values[i] = value;
-      }
+      Stored value;
+      std::memcpy(&value, raw.data() + i * sizeof(Stored), sizeof(Stored));
+      values[i] = value;
     }
-  };
-  auto fromField = [&](auto &values, const auto &field) {
-    if (field.size() != count)
-      throw ImportError{where, what + " of shape " + shapeText(known.shape) + " holds " +
-                                   std::to_string(field.size()) + " values"};
-    values.assign(field.begin(), field.end());
   };
   switch (tensor.data_type()) {
   case onnx::TensorProto::FLOAT:
     known.isFloat = true;
-    if (!raw.empty() || tensor.float_data_size() == 0)
-      fromRaw(known.floats, 4);
-    else
-      fromField(known.floats, tensor.float_data());
+    read(float(), known.floats, tensor.float_data());
     break;
   case onnx::TensorProto::INT64:
     known.isFloat = false;
-    if (!raw.empty() || tensor.int64_data_size() == 0)
-      fromRaw(known.ints, 8);
-    else
-      fromField(known.ints, tensor.int64_data());
+    read(int64_t(), known.ints, tensor.int64_data());
     break;
   case onnx::TensorProto::INT32:
     known.isFloat = false;
-    if (!raw.empty() || tensor.int32_data_size() == 0)
-      fromRaw(known.ints, 4);
-    else
-      fromField(known.ints, tensor.int32_data());
+    read(int32_t(), known.ints, tensor.int32_data());
     break;
   default:
     throw ImportError{where, what + " has the element type " +

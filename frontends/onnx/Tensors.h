@@ -35,6 +35,9 @@ struct Known {
   bool isInitializer = false;
 
   int64_t count() const { return isFloat ? floats.size() : ints.size(); }
+  /// A float initializer: read as a tensor, it is a weight of the model,
+  /// never folded.
+  bool isWeight() const { return isInitializer && isFloat; }
   /// The values as integers (shapes, axes, pads), whatever their type.
   std::vector<int64_t> asInts() const {
     if (!isFloat)

@@ -174,14 +174,13 @@ bool readEmbeddedWeights(llvm::StringRef path,
     return error();
   std::vector<const char *> names;
   for (const cnnc::TensorSignature &tensor : signature.tensors)
-    if (tensor.role == cnnc::TensorRole::Param || tensor.role == cnnc::TensorRole::Buffer)
+    if (tensor.isWeight())
       names.push_back(tensor.name.c_str());
   if (!allowExtra && cnnrt_check_unexpected_weights(&file, names.data(), names.size(),
                                                     message, sizeof message))
     return error();
   for (const cnnc::TensorSignature &tensor : signature.tensors) {
-    if (tensor.role != cnnc::TensorRole::Param &&
-        tensor.role != cnnc::TensorRole::Buffer) {
+    if (!tensor.isWeight()) {
       data.push_back(std::nullopt);
       continue;
     }
@@ -207,9 +206,7 @@ void embedImportedWeights(const cnnc::ModelSignature &signature,
   for (const cnnc::TensorSignature &tensor : signature.tensors) {
     auto found = llvm::find_if(
         imported, [&](const cnnc::onnx_import::Weight &w) { return w.name == tensor.name; });
-    bool isWeight = tensor.role == cnnc::TensorRole::Param ||
-                    tensor.role == cnnc::TensorRole::Buffer;
-    if (!isWeight || found == imported.end()) {
+    if (!tensor.isWeight() || found == imported.end()) {
       data.push_back(std::nullopt);
       continue;
     }
