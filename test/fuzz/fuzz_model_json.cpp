@@ -6,15 +6,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/tools/cnnc/ModelSummary.h"
+#include "test/fuzz/CheckImported.h"
+
 #include "frontends/json/ModelImporter.h"
 
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
-#include "llvm/Support/raw_ostream.h"
 
 #include <cstdint>
-#include <cstdlib>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   mlir::MLIRContext context(mlir::MLIRContext::Threading::DISABLED);
@@ -23,17 +21,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   mlir::OwningOpRef<mlir::ModuleOp> module = cnnc::json::importModel(
       llvm::StringRef(reinterpret_cast<const char *>(data), size), "fuzz.json",
       context, {}, errorStream);
-  if (!module) {
-    // Rejected: with exactly one message.
-    if (errors.empty() || errors.find('\n') != errors.size() - 1)
-      abort();
-    return 0;
-  }
-  if (mlir::failed(mlir::verify(*module)))
-    abort();
-  std::string summary;
-  llvm::raw_string_ostream summaryStream(summary);
-  if (mlir::failed(cnnc::printModelSummary(*module, summaryStream)))
-    abort();
+  checkImported(module, errors);
   return 0;
 }

@@ -25,8 +25,18 @@ struct FlattenLowering : OpConversionPattern<cnn::FlattenOp> {
   }
 };
 
-/// Element-wise ops of two operands broadcast by NumPy's rule.
-template <typename OpTy>
+/// PReLU on scalars: x if x > 0, else slope * x.
+struct PReluScalar {
+  static Value create(OpBuilder &b, Location l, Value x, Value slope) {
+    Value zero = floatConstant(b, l, x.getType(), 0.0);
+    Value positive = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, zero);
+    return arith::SelectOp::create(b, l, positive, x, arith::MulFOp::create(b, l, x, slope));
+  }
+};
+
+/// Element-wise ops of two operands broadcast by NumPy's rule, each pair of
+/// elements combined by `ScalarOp::create(builder, loc, lhs, rhs)`.
+template <typename OpTy, typename ScalarOp>
 struct BroadcastLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
   using OpAdaptor = typename OpTy::Adaptor;
@@ -49,36 +59,11 @@ struct BroadcastLowering : OpConversionPattern<OpTy> {
     rewriter.replaceOp(
         op, buildMap(rewriter, op.getLoc(), type, {adaptor.getLhs(), adaptor.getRhs()},
                      maps, [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                       return compute(b, l, args[0], args[1]);
+                       return ScalarOp::create(b, l, args[0], args[1]);
                      }));
     return success();
   }
-  static Value compute(OpBuilder &b, Location l, Value lhs, Value rhs);
 };
-
-template <>
-Value BroadcastLowering<cnn::AddOp>::compute(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::AddFOp::create(b, l, x, y);
-}
-template <>
-Value BroadcastLowering<cnn::SubOp>::compute(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::SubFOp::create(b, l, x, y);
-}
-template <>
-Value BroadcastLowering<cnn::MulOp>::compute(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::MulFOp::create(b, l, x, y);
-}
-template <>
-Value BroadcastLowering<cnn::DivOp>::compute(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::DivFOp::create(b, l, x, y);
-}
-template <>
-Value BroadcastLowering<cnn::PReluOp>::compute(OpBuilder &b, Location l, Value x,
-                                               Value slope) {
-  Value zero = floatConstant(b, l, x.getType(), 0.0);
-  Value positive = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, zero);
-  return arith::SelectOp::create(b, l, positive, x, arith::MulFOp::create(b, l, x, slope));
-}
 
 struct ConcatLowering : OpConversionPattern<cnn::ConcatOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -209,7 +194,9 @@ struct ReshapeLowering : OpConversionPattern<cnn::ReshapeOp> {
 } // namespace
 
 void cnnc::lowering::populateShapeLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<FlattenLowering, BroadcastLowering<cnn::AddOp>, BroadcastLowering<cnn::SubOp>,
-               BroadcastLowering<cnn::MulOp>, BroadcastLowering<cnn::DivOp>,
-               BroadcastLowering<cnn::PReluOp>, ConcatLowering, UpsampleLowering, CropLowering, PadLowering, ReshapeLowering>(patterns.getContext());
+  patterns.add<FlattenLowering, BroadcastLowering<cnn::AddOp, arith::AddFOp>,
+               BroadcastLowering<cnn::SubOp, arith::SubFOp>,
+               BroadcastLowering<cnn::MulOp, arith::MulFOp>,
+               BroadcastLowering<cnn::DivOp, arith::DivFOp>,
+               BroadcastLowering<cnn::PReluOp, PReluScalar>, ConcatLowering, UpsampleLowering, CropLowering, PadLowering, ReshapeLowering>(patterns.getContext());
 }

@@ -84,9 +84,8 @@ def check(workdir, arch, size, opset):
     with torch.no_grad():
         expected = model(torch.from_numpy(x)).numpy()
     actual = np.load(stem + ".y.npy")
-    bound = 1e-3 * max(1.0, float(np.max(np.abs(expected))))
-    error = float(np.max(np.abs(actual.astype(np.float64) - expected)))
-    if actual.shape != expected.shape or not error <= bound:
+    close, error, bound = reference.within_tolerance(actual, expected, relative=1e-3)
+    if not close:
         return False, f"max error {error:.3g} (bound {bound:.3g}), shape {actual.shape}"
 
     # The same model with weights bound at run time, by their ONNX names.

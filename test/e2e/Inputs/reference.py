@@ -47,13 +47,14 @@ def run_model(exe, weights, x, workdir, name):
     return np.load(output_path)
 
 
-def within_tolerance(actual, expected):
-    """max |a - b| <= 1e-4 * max(1, max |b|); returns (ok, error, bound)."""
+def within_tolerance(actual, expected, relative=1e-4):
+    """max |a - b| <= relative * max(1, max |b|), shapes equal; returns
+    (ok, error, bound)."""
     expected = np.asarray(expected, dtype=np.float64)
     actual = np.asarray(actual, dtype=np.float64)
     if actual.shape != expected.shape:
         return False, float("inf"), 0.0
-    bound = 1e-4 * max(1.0, float(np.max(np.abs(expected))) if expected.size else 1.0)
+    bound = relative * max(1.0, float(np.max(np.abs(expected))) if expected.size else 1.0)
     error = float(np.max(np.abs(actual - expected))) if expected.size else 0.0
     return error <= bound, error, bound
 

@@ -54,9 +54,8 @@ def main():
             expected = model(torch.from_numpy(x)).numpy()
         actual = np.load(out)
         scale = float(np.max(np.abs(expected)))
-        expected_bound = 1e-3 * max(1.0, scale)
-        error = float(np.max(np.abs(actual.astype(np.float64) - expected)))
-        ok = count == expected_count and actual.shape == expected.shape and error <= expected_bound
+        close, error, expected_bound = reference.within_tolerance(actual, expected, relative=1e-3)
+        ok = count == expected_count and close
         failed += not ok
         print(f"{'PASS' if ok else 'FAIL'}: {arch}: {count:,} parameters (torchvision "
               f"{expected_count:,}); output {list(actual.shape)} at {size}x{size}, "
