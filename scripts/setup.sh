@@ -22,6 +22,7 @@ packages=(
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libclang-rt-22-dev
   nlohmann-json3-dev libonnx-dev libprotobuf-dev
+  graphviz
   python3 python3-jsonschema python3-numpy python3-torch python3-torchvision python3-onnx
   libonnx-testdata
   dataset-fashion-mnist
@@ -62,4 +63,15 @@ elif [ "$(id -u)" -eq 0 ] && [ -d /usr/local/bin ]; then
   ln -sf "$build/bin/cnnc-opt" /usr/local/bin/cnnc-opt
 else
   echo "cnnc setup: add $build/bin to your PATH to run cnnc"
+fi
+
+# `import cnnc` for /usr/bin/python3: the package in frontends/python.
+if ((sanitize)); then
+  :
+elif [ "$(id -u)" -eq 0 ]; then
+  site=$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])')
+  mkdir -p "$site"
+  echo "$root/frontends/python" > "$site/cnnc.pth"
+else
+  echo "cnnc setup: add $root/frontends/python to PYTHONPATH to import cnnc"
 fi

@@ -23,6 +23,9 @@ config.substitutions.append(("%cnnc_obj_root", config.cnnc_obj_root))
 # The independent reference (PyTorch, jsonschema) is Debian's Python.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%cc", config.cnnc_model_cc))
+# The Python package from this checkout (the set-up installs it for
+# /usr/bin/python3 too); it finds cnnc on the PATH above.
+config.environment["PYTHONPATH"] = os.path.join(config.cnnc_src_root, "frontends", "python")
 
 # In the sanitizer build a sanitizer report aborts the process, so that
 # `not` (which accepts any non-zero exit but no crash) cannot hide it.

@@ -38,25 +38,25 @@ static std::string temporaryBeside(StringRef path) {
   return (path + ".tmp-" + Twine(sys::Process::getProcessId())).str();
 }
 
-bool cnnc::linkExecutable(ArrayRef<std::string> objects, StringRef output,
-                          const RuntimeLocation &runtime, std::string &error) {
-  // The system's C compiler driver (the sanitizer build links with the
-  // compiler and sanitizers it was built with, see CMakeLists.txt).
+/// Links `objects` with `libraries` into `output` through the system's C
+/// compiler driver (the sanitizer build links with the compiler and
+/// sanitizers it was built with, see CMakeLists.txt); `output` appears only
+/// when linking succeeds.
+static bool linkWithDriver(ArrayRef<std::string> objects, ArrayRef<StringRef> libraries,
+                           StringRef output, std::string &error) {
   ErrorOr<std::string> cc = sys::findProgramByName(CNNC_MODEL_LINK_DRIVER);
   if (!cc) {
     error = "cannot find the C compiler driver '" CNNC_MODEL_LINK_DRIVER
             "' to link with";
     return false;
   }
-  SmallString<256> mainLib(runtime.libraryDir), lib(runtime.libraryDir);
-  sys::path::append(mainLib, "libcnnrt_main.a");
-  sys::path::append(lib, "libcnnrt.a");
   std::string temporary = temporaryBeside(output);
   SmallString<128> log;
   sys::fs::createTemporaryFile("cnnc-link", "log", log);
   SmallVector<StringRef> args = {*cc};
   args.append(objects.begin(), objects.end());
-  args.append({mainLib, lib, "-lm", "-lpthread", "-o", temporary});
+  args.append(libraries.begin(), libraries.end());
+  args.append({"-lm", "-lpthread", "-o", temporary});
   SmallVector<StringRef> extraFlags;
   StringRef(CNNC_MODEL_LINK_FLAGS).split(extraFlags, ' ', -1, /*KeepEmpty=*/false);
   args.append(extraFlags.begin(), extraFlags.end());
@@ -78,6 +78,27 @@ bool cnnc::linkExecutable(ArrayRef<std::string> objects, StringRef output,
     return false;
   }
   return true;
+}
+
+bool cnnc::linkExecutable(ArrayRef<std::string> objects, StringRef output,
+                          const RuntimeLocation &runtime, std::string &error) {
+  SmallString<256> mainLib(runtime.libraryDir), lib(runtime.libraryDir);
+  sys::path::append(mainLib, "libcnnrt_main.a");
+  sys::path::append(lib, "libcnnrt.a");
+  return linkWithDriver(objects, {mainLib, lib}, output, error);
+}
+
+bool cnnc::linkSharedLibrary(ArrayRef<std::string> objects, StringRef output,
+                             const RuntimeLocation &runtime, std::string &error) {
+  SmallString<256> lib(runtime.libraryDir);
+  sys::path::append(lib, "libcnnrt.a");
+  // The whole runtime, so that a program that loads the library finds every
+  // cnnrt_* function in it; -Bsymbolic binds the model's calls to this
+  // copy of the runtime even where the program has loaded another model.
+  return linkWithDriver(objects,
+                        {"-shared", "-Wl,-Bsymbolic", "-Wl,--whole-archive", lib,
+                         "-Wl,--no-whole-archive"},
+                        output, error);
 }
 
 static const char *roleName(cnnc::TensorRole role) {

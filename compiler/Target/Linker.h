@@ -28,6 +28,12 @@ bool findRuntime(const char *argv0, RuntimeLocation &runtime, std::string &error
 bool linkExecutable(llvm::ArrayRef<std::string> objects, llvm::StringRef output,
                     const RuntimeLocation &runtime, std::string &error);
 
+/// Links the model's `objects` and the whole runtime into a shared library
+/// at `output` that exports the model's descriptor and every cnnrt_*
+/// function, for programs that load models at run time (Python's ctypes).
+bool linkSharedLibrary(llvm::ArrayRef<std::string> objects, llvm::StringRef output,
+                       const RuntimeLocation &runtime, std::string &error);
+
 /// Writes `base`.a (the model's objects alone), `base`.h declaring
 /// `<prefix>_model`, `<prefix>_prepare` and `<prefix>_forward` with the
 /// tensor table, and the runtime (libcnnrt.a, cnnrt.h) beside them.

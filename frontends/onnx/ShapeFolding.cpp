@@ -134,6 +134,15 @@ bool Importer::fold(NodeContext &n) {
     defineKnown(n, std::move(result));
     return true;
   }
+  // torch.onnx shares one initializer among parameters of equal values (a
+  // fresh network's batch norms) and gives each its name by an Identity:
+  // each stays a weight of its own name, as in the state_dict it came from,
+  // so that other values bind to it.
+  if (op == "Identity" && known(n.node.input(0)) && known(n.node.input(0))->isWeight()) {
+    expectOutputs(n, 1);
+    constants[n.node.output(0)] = *known(n.node.input(0));
+    return true;
+  }
   // The rest fold only when all their inputs are known and not weights.
   for (const std::string &name : n.node.input())
     if (!name.empty() && (!known(name) || known(name)->isWeight()))

@@ -104,8 +104,15 @@ struct TrainingOptions {
   std::vector<std::string> arguments() const;
 };
 
+/// Writes to `path` ("-": standard output) through a temporary file that is
+/// renamed over it only once `write` succeeded; a failure is printed as
+/// "cnnc COMMAND: error: ...".
+bool writeOutput(llvm::StringRef command, llvm::StringRef path,
+                 llvm::function_ref<bool(llvm::raw_pwrite_stream &)> write);
+
 int runCompile(int argc, char **argv);
 int runSummary(int argc, char **argv);
+int runGraph(int argc, char **argv);
 int runTrain(int argc, char **argv);
 
 } // namespace cnnc::driver

@@ -48,7 +48,8 @@ enum class EmitKind {
   Assembly,
   Object,
   Executable,
-  Library
+  Library,
+  Shared
 };
 
 enum class TargetKind { Cpu, Nvptx };
@@ -125,38 +126,6 @@ int fail(const llvm::Twine &message) {
   return 1;
 }
 
-/// Writes to `path` ("-": standard output) through a temporary file that is
-/// renamed over it only once `write` succeeded.
-bool writeOutput(llvm::StringRef path,
-                 llvm::function_ref<bool(llvm::raw_pwrite_stream &)> write) {
-  if (path == "-")
-    return write(llvm::outs());
-  std::string temporary =
-      (path + ".tmp-" + llvm::Twine(llvm::sys::Process::getProcessId())).str();
-  std::error_code ec;
-  bool ok;
-  {
-    llvm::raw_fd_ostream os(temporary, ec);
-    if (ec)
-      return fail("cannot write " + path + ": " + ec.message()), false;
-    ok = write(os);
-    os.close();
-    if (os.has_error()) {
-      ec = os.error();
-      os.clear_error();
-    }
-  }
-  if (ok && !ec)
-    ec = llvm::sys::fs::rename(temporary, path);
-  if (!ok || ec) {
-    llvm::sys::fs::remove(temporary);
-    if (ec)
-      fail("cannot write " + path + ": " + ec.message());
-    return false;
-  }
-  return true;
-}
-
 /// Reads the weights to embed, checked against the model's parameters by
 /// the runtime's rules (runtime/weights.c): each one present as float32 of
 /// its shape, no tensor the model does not have unless `allowExtra`, a
@@ -215,13 +184,14 @@ void embedImportedWeights(const cnnc::ModelSignature &signature,
   }
 }
 
-/// Executables and libraries: the module compiled (an executable's in
-/// parts on every core) into objects in temporary files, then linked with
-/// the runtime or archived.
+/// Executables, libraries and shared libraries: the module compiled (in
+/// parts on every core, but for a library) into objects in temporary
+/// files, then linked with the runtime or archived.
 /// Returns the command's exit status.
 int linkModel(llvm::Module &module, const cnnc::TargetSpec &target, const char *argv0,
               llvm::StringRef outputPath, llvm::StringRef prefix,
-              const cnnc::ModelSignature &signature, bool library) {
+              const cnnc::ModelSignature &signature, EmitKind emit) {
+  bool library = emit == EmitKind::Library;
   std::string error;
   cnnc::RuntimeLocation runtime;
   std::vector<llvm::SmallString<0>> objects;
@@ -243,15 +213,16 @@ int linkModel(llvm::Module &module, const cnnc::TargetSpec &target, const char *
     if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc", "o", path))
       return fail("cannot create a temporary file: " + ec.message());
     paths.push_back(path.str().str());
-    if (!writeOutput(path, [&](llvm::raw_pwrite_stream &os) {
+    if (!cnnc::driver::writeOutput("compile", path, [&](llvm::raw_pwrite_stream &os) {
           os << object.str();
           return true;
         }))
       return 1;
   }
-  bool linked = library
-                    ? writeModelLibrary(paths, outputPath, prefix, signature, runtime, error)
-                    : linkExecutable(paths, outputPath, runtime, error);
+  bool linked =
+      library ? writeModelLibrary(paths, outputPath, prefix, signature, runtime, error)
+      : emit == EmitKind::Shared ? linkSharedLibrary(paths, outputPath, runtime, error)
+                                 : linkExecutable(paths, outputPath, runtime, error);
   return linked ? 0 : fail(error);
 }
 
@@ -280,7 +251,10 @@ int cnnc::driver::runCompile(int argc, char **argv) {
                      "an executable linked with the runtime (the default)"),
           clEnumValN(EmitKind::Library, "lib",
                      "NAME.a and NAME.h, with the runtime (libcnnrt.a, cnnrt.h) "
-                     "beside them, to embed the model in a C or C++ program")),
+                     "beside them, to embed the model in a C or C++ program"),
+          clEnumValN(EmitKind::Shared, "shared",
+                     "a shared library holding the model (PREFIX_model) and the "
+                     "runtime, to load at run time (Python's cnnc package)")),
       cl::cat(commandCategory()));
   cl::opt<TargetKind, false, ListingParser<TargetKind>> target(
       "target", cl::desc("The processor to compile for"), cl::init(TargetKind::Cpu),
@@ -326,7 +300,7 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       cl::init(true), cl::cat(commandCategory()));
   cl::opt<std::string> name(
       "name",
-      cl::desc("Prefix of the entry points of a library: PREFIX_model, "
+      cl::desc("Prefix of the entry points of a library or shared library: PREFIX_model, "
                "PREFIX_prepare, PREFIX_forward (default: the model's name)"),
       cl::value_desc("prefix"), cl::cat(commandCategory()));
   cl::opt<std::string> embedWeights(
@@ -420,6 +394,8 @@ int cnnc::driver::runCompile(int argc, char **argv) {
     outputPath = isText(emit) ? "-"
                  : emit == EmitKind::Object
                      ? module->getSymName().value_or("model").str() + ".o"
+                 : emit == EmitKind::Shared
+                     ? module->getSymName().value_or("model").str() + ".so"
                      : module->getSymName().value_or("model").str();
   if (!isText(emit) && outputPath == "-")
     return fail("cannot write a binary to standard output; give -o FILE");
@@ -464,7 +440,7 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   if (failed(pm.run(*module)))
     return 1;
   if (emit == EmitKind::Cnn)
-    return writeOutput(outputPath, printModule) ? 0 : 1;
+    return cnnc::driver::writeOutput("compile", outputPath, printModule) ? 0 : 1;
 
   FailureOr<ModelSignature> signature = getModelSignature(*module);
   if (failed(signature))
@@ -486,7 +462,7 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   if (emit == EmitKind::Linalg) {
     if (failed(pm.run(*module)))
       return 1;
-    return writeOutput(outputPath, printModule) ? 0 : 1;
+    return cnnc::driver::writeOutput("compile", outputPath, printModule) ? 0 : 1;
   }
   GpuPipelineOptions gpuOptions;
   gpuOptions.chip = gpuArch;
@@ -498,11 +474,11 @@ int cnnc::driver::runCompile(int argc, char **argv) {
     if (failed(pm.run(*module)))
       return 1;
     if (emit == EmitKind::Gpu)
-      return writeOutput(outputPath, printModule) ? 0 : 1;
+      return cnnc::driver::writeOutput("compile", outputPath, printModule) ? 0 : 1;
     FailureOr<StringRef> ptx = kernelsPtx(*module);
     if (failed(ptx))
       return fail("the model has no kernels to write as PTX");
-    return writeOutput(outputPath, [&](llvm::raw_pwrite_stream &os) {
+    return cnnc::driver::writeOutput("compile", outputPath, [&](llvm::raw_pwrite_stream &os) {
              os << *ptx;
              return true;
            }) ? 0 : 1;
@@ -531,9 +507,10 @@ int cnnc::driver::runCompile(int argc, char **argv) {
     return fail("cannot translate the model to LLVM IR");
   if (!addModelEntryPoint(*llvmModule, *signature, prefix, embedded, error))
     return fail(error);
-  if (emit == EmitKind::Executable || emit == EmitKind::Library)
+  if (emit == EmitKind::Executable || emit == EmitKind::Library ||
+      emit == EmitKind::Shared)
     return linkModel(*llvmModule, {triple, cpu, ""}, argv[0], outputPath, prefix,
-                     *signature, emit == EmitKind::Library);
+                     *signature, emit);
   if (!optimizeLLVMModule(*llvmModule, *machine, error))
     return fail(error);
 
@@ -547,14 +524,14 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   };
   switch (emit) {
   case EmitKind::LLVMIR:
-    return writeOutput(outputPath, [&](llvm::raw_pwrite_stream &os) {
+    return cnnc::driver::writeOutput("compile", outputPath, [&](llvm::raw_pwrite_stream &os) {
              llvmModule->print(os, nullptr);
              return true;
            }) ? 0 : 1;
   case EmitKind::Assembly:
-    return writeOutput(outputPath, emitCode(llvm::CodeGenFileType::AssemblyFile)) ? 0 : 1;
+    return cnnc::driver::writeOutput("compile", outputPath, emitCode(llvm::CodeGenFileType::AssemblyFile)) ? 0 : 1;
   case EmitKind::Object:
-    return writeOutput(outputPath, emitCode(llvm::CodeGenFileType::ObjectFile)) ? 0 : 1;
+    return cnnc::driver::writeOutput("compile", outputPath, emitCode(llvm::CodeGenFileType::ObjectFile)) ? 0 : 1;
   default:
     break;
   }

@@ -13,8 +13,6 @@ using namespace mlir;
 
 namespace cnnc {
 
-namespace {
-
 /// 61706 -> "61,706".
 std::string withThousands(int64_t value) {
   std::string digits = std::to_string(value), text;
@@ -38,6 +36,18 @@ std::string layerName(Operation *op) {
     return name.getName().str();
   return "?";
 }
+
+int64_t learnedParameters(func::FuncOp forward, Operation *op) {
+  int64_t count = 0;
+  for (Value operand : op->getOperands())
+    if (auto arg = dyn_cast<BlockArgument>(operand))
+      if (arg.getOwner()->getParentOp() == forward &&
+          forward.getArgAttr(arg.getArgNumber(), cnn::CnnDialect::kParamAttrName))
+        count += cast<ShapedType>(arg.getType()).getNumElements();
+  return count;
+}
+
+namespace {
 
 struct Row {
   std::string name, op, shape;
@@ -118,11 +128,7 @@ LogicalResult printModelSummary(ModuleOp module, raw_ostream &os) {
     if (!isa<cnn::CnnDialect>(op->getDialect()))
       return;
     Row row{layerName(op), op->getName().stripDialect().str(),
-            shapeOf(op->getResult(0).getType()), 0, 0};
-    for (Value operand : op->getOperands())
-      if (auto arg = dyn_cast<BlockArgument>(operand))
-        if (forward.getArgAttr(arg.getArgNumber(), cnn::CnnDialect::kParamAttrName))
-          row.params += cast<ShapedType>(arg.getType()).getNumElements();
+            shapeOf(op->getResult(0).getType()), learnedParameters(forward, op), 0};
     if (auto cost = dyn_cast<cnn::MacCountOpInterface>(op))
       row.macs = cost.getMultiplyAccumulates();
     if (__builtin_add_overflow(totalMacs, row.macs, &totalMacs))

@@ -19,7 +19,9 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/InitLLVM.h"
@@ -40,6 +42,8 @@ constexpr const char *kUsage =
     "            an object, assembly, or the IR of one stage (--emit)\n"
     "  summary   print one row per layer: output shape, parameters and\n"
     "            multiply-accumulates, with the totals\n"
+    "  graph     draw the network (layers, shapes, parameters; blocks as\n"
+    "            boxes) as SVG, PNG or PDF with Graphviz, or as DOT\n"
     "  train     train a model on MNIST or Fashion-MNIST and write its\n"
     "            weights\n"
     "\n"
@@ -238,6 +242,40 @@ cnnc::driver::ModelOptions::load(MLIRContext &context,
   return cnnc::json::importModelFile(input, context, options, llvm::errs());
 }
 
+bool cnnc::driver::writeOutput(llvm::StringRef command, llvm::StringRef path,
+                               llvm::function_ref<bool(llvm::raw_pwrite_stream &)> write) {
+  if (path == "-")
+    return write(llvm::outs());
+  std::string temporary =
+      (path + ".tmp-" + llvm::Twine(llvm::sys::Process::getProcessId())).str();
+  std::error_code ec;
+  bool ok;
+  {
+    llvm::raw_fd_ostream os(temporary, ec);
+    if (ec) {
+      llvm::errs() << "cnnc " << command << ": error: cannot write " << path << ": "
+                   << ec.message() << "\n";
+      return false;
+    }
+    ok = write(os);
+    os.close();
+    if (os.has_error()) {
+      ec = os.error();
+      os.clear_error();
+    }
+  }
+  if (ok && !ec)
+    ec = llvm::sys::fs::rename(temporary, path);
+  if (!ok || ec) {
+    llvm::sys::fs::remove(temporary);
+    if (ec)
+      llvm::errs() << "cnnc " << command << ": error: cannot write " << path << ": "
+                   << ec.message() << "\n";
+    return false;
+  }
+  return true;
+}
+
 int cnnc::driver::runSummary(int argc, char **argv) {
   ModelOptions model;
   if (!parseCommandOptions(argc, argv, "summary",
@@ -273,9 +311,11 @@ int main(int argc, char **argv) {
     return cnnc::driver::runCompile(argc - 1, argv + 1);
   if (command == "summary")
     return cnnc::driver::runSummary(argc - 1, argv + 1);
+  if (command == "graph")
+    return cnnc::driver::runGraph(argc - 1, argv + 1);
   if (command == "train")
     return cnnc::driver::runTrain(argc - 1, argv + 1);
   llvm::errs() << "cnnc: error: unknown command '" << command
-               << "'; expected 'compile', 'summary' or 'train' (see cnnc --help)\n";
+               << "'; expected 'compile', 'summary', 'graph' or 'train' (see cnnc --help)\n";
   return 1;
 }

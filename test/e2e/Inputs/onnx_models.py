@@ -88,10 +88,18 @@ def check(workdir, arch, size, opset):
     if not close:
         return False, f"max error {error:.3g} (bound {bound:.3g}), shape {actual.shape}"
 
-    # The same model with weights bound at run time, by their ONNX names.
-    initializers = {t.name: onnx.numpy_helper.to_array(t).astype(np.float32)
-                    for t in onnx.load(stem + ".onnx").graph.initializer
-                    if t.data_type == onnx.TensorProto.FLOAT}
+    # The same model with weights bound at run time, by their ONNX names: an
+    # initializer's, or where torch.onnx shared one initializer among equal
+    # parameters, the name of the Identity that gives each its own.
+    graph = onnx.load(stem + ".onnx").graph
+    values = {t.name: onnx.numpy_helper.to_array(t).astype(np.float32)
+              for t in graph.initializer if t.data_type == onnx.TensorProto.FLOAT}
+    aliases = {n.output[0]: n.input[0] for n in graph.node
+               if n.op_type == "Identity" and n.input[0] in values}
+    read = {name for n in graph.node if n.op_type != "Identity" or n.input[0] not in values
+            for name in n.input}
+    initializers = {name: values[aliases.get(name, name)]
+                    for name in list(values) + list(aliases) if name in read}
     last = LAST_LAYER[arch]
     scaled = [name for name in (last + ".weight", last + ".bias") if name in initializers]
     if len(scaled) != 2:
