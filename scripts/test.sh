@@ -41,6 +41,17 @@ echo "== regression tests"
 bash "$root/scripts/setup.sh"
 run_suite "$build"
 
+# What the set-up installed for /usr/bin/python3 (as root), outside the suite's
+# PYTHONPATH: `import cnnc` from anywhere.
+if [ "$(id -u)" -eq 0 ]; then
+  if (cd / && env -u PYTHONPATH /usr/bin/python3 -c "import cnnc; print('import cnnc:', cnnc.__file__)"); then
+    passed=$((passed + 1))
+  else
+    echo "cnnc: the set-up did not make 'import cnnc' work for /usr/bin/python3" >&2
+    failed=$((failed + 1))
+  fi
+fi
+
 echo "== regression tests under ASan + UBSan"
 bash "$root/scripts/setup.sh" --sanitize
 run_suite "$sanitize"

@@ -304,6 +304,18 @@ OpRecipe dense(LayerContext &c) {
   return recipe;
 }
 
+/// PyTorch's PReLU: one slope, or one per channel (num_parameters), shaped
+/// [P, 1, ...] to broadcast over the dimensions after the channels.
+OpRecipe prelu(LayerContext &c) {
+  int64_t count = c.keys.positiveInt("num_parameters", 1);
+  if (count != 1 && count != c.channels())
+    c.keys.fail("num_parameters", "expected 1 or the input's " + std::to_string(c.channels()) +
+                                      " channels, got " + std::to_string(count));
+  SmallVector<int64_t> shape = {count};
+  shape.append(std::max<size_t>(c.inputShape().size(), 2) - 2, 1);
+  return {cnn::PReluOp::getOperationName(), {c.input(), c.tensor("weight", shape, kZeros)}, {}};
+}
+
 OpRecipe batchNorm(LayerContext &c) {
   double epsilon = c.keys.number("epsilon", 1e-5);
   int64_t channels = c.channels();
@@ -326,6 +338,30 @@ OpRecipe leakyRelu(LayerContext &c) {
           {c.f64("negative_slope", c.keys.number("negative_slope", 0.01))}};
 }
 
+OpRecipe elu(LayerContext &c) {
+  return {cnn::EluOp::getOperationName(),
+          {c.input()},
+          {c.f64("alpha", c.keys.number("alpha", 1.0)),
+           c.f64("scale", c.keys.number("scale", 1.0))}};
+}
+
+/// PyTorch's Hardsigmoid by default: max(0, min(1, x / 6 + 1 / 2)).
+OpRecipe hardSigmoid(LayerContext &c) {
+  return {cnn::HardSigmoidOp::getOperationName(),
+          {c.input()},
+          {c.f64("alpha", c.keys.number("alpha", 1.0 / 6.0)),
+           c.f64("beta", c.keys.number("beta", 0.5))}};
+}
+
+/// Either bound may be left out: that side is not clipped.
+OpRecipe clip(LayerContext &c) {
+  double low = c.keys.number("min", -std::numeric_limits<double>::infinity());
+  double high = c.keys.number("max", std::numeric_limits<double>::infinity());
+  if (low > high)
+    c.keys.fail("max", "is below min");
+  return {cnn::ClipOp::getOperationName(), {c.input()}, {c.f64("min", low), c.f64("max", high)}};
+}
+
 /// An axis as the user wrote it; negative counts from the last dimension.
 int64_t readAxis(LayerContext &c, int64_t fallback) {
   int64_t axis = c.keys.integer("axis", fallback);
@@ -339,6 +375,12 @@ int64_t readAxis(LayerContext &c, int64_t fallback) {
 
 OpRecipe softmax(LayerContext &c) {
   return {cnn::SoftmaxOp::getOperationName(),
+          {c.input()},
+          {c.attr("axis", c.builder.getI64IntegerAttr(readAxis(c, 1)))}};
+}
+
+OpRecipe logSoftmax(LayerContext &c) {
+  return {cnn::LogSoftmaxOp::getOperationName(),
           {c.input()},
           {c.attr("axis", c.builder.getI64IntegerAttr(readAxis(c, 1)))}};
 }
@@ -365,8 +407,32 @@ OpRecipe pool2d(LayerContext &c) {
   return recipe;
 }
 
-OpRecipe add(LayerContext &c) {
-  return {cnn::AddOp::getOperationName(), {c.inputs[0], c.inputs[1]}, {}};
+/// add, sub, mul, div: two inputs, broadcast as NumPy's; or one input and a
+/// number, "scalar", on the right (x - 1) or with "scalar_on_left" on the
+/// left (1 - x).
+template <typename OpTy>
+OpRecipe binary(LayerContext &c) {
+  if (!c.keys.has("scalar")) {
+    if (c.inputs.size() != 2)
+      c.keys.fail("inputs", "expects 2 inputs, or 1 and a 'scalar', got " +
+                                std::to_string(c.inputs.size()));
+    if (c.keys.has("scalar_on_left"))
+      c.keys.fail("scalar_on_left", "goes with 'scalar'");
+    return {OpTy::getOperationName(), {c.inputs[0], c.inputs[1]}, {}};
+  }
+  if (c.inputs.size() != 1)
+    c.keys.fail("scalar", "takes the place of the second input; the layer has " +
+                              std::to_string(c.inputs.size()));
+  double scalar = c.keys.number("scalar", 0);
+  if (std::abs(scalar) > std::numeric_limits<float>::max())
+    c.keys.fail("scalar", "is beyond float32's range");
+  auto type = RankedTensorType::get({1}, c.builder.getF32Type());
+  Value constant = arith::ConstantOp::create(
+      c.builder, c.builder.getUnknownLoc(),
+      DenseElementsAttr::get(type, static_cast<float>(scalar)));
+  if (c.keys.boolean("scalar_on_left", false))
+    return {OpTy::getOperationName(), {constant, c.input()}, {}};
+  return {OpTy::getOperationName(), {c.input(), constant}, {}};
 }
 
 OpRecipe concat(LayerContext &c) {
@@ -510,9 +576,15 @@ const std::map<std::string, OpKind> &opKinds() {
        {localResponseNorm, {"size", "alpha", "beta", "k"}, 1, 1}},
       {"relu", {unary<cnn::ReluOp>, {}, 1, 1}},
       {"leaky_relu", {leakyRelu, {"negative_slope"}, 1, 1}},
+      {"prelu", {prelu, {"num_parameters"}, 1, 1}},
       {"tanh", {unary<cnn::TanhOp>, {}, 1, 1}},
       {"sigmoid", {unary<cnn::SigmoidOp>, {}, 1, 1}},
       {"silu", {unary<cnn::SiluOp>, {}, 1, 1}},
+      {"elu", {elu, {"alpha", "scale"}, 1, 1}},
+      {"hard_sigmoid", {hardSigmoid, {"alpha", "beta"}, 1, 1}},
+      {"hard_swish", {unary<cnn::HardSwishOp>, {}, 1, 1}},
+      {"clip", {clip, {"min", "max"}, 1, 1}},
+      {"log_softmax", {logSoftmax, {"axis"}, 1, 1}},
       {"softmax", {softmax, {"axis"}, 1, 1}},
       {"dropout", {dropout, {"rate"}, 1, 1}},
       {"max_pool2d", {pool2d<cnn::MaxPool2dOp>, pool, 1, 1}},
@@ -527,7 +599,10 @@ const std::map<std::string, OpKind> &opKinds() {
       {"pad", {pad, {"padding", "mode", "value"}, 1, 1}},
       {"flatten", {unary<cnn::FlattenOp>, {}, 1, 1}},
       {"reshape", {reshape, {"shape"}, 1, 1}},
-      {"add", {add, {}, 2, 2}},
+      {"add", {binary<cnn::AddOp>, {"scalar", "scalar_on_left"}, 1, 2}},
+      {"sub", {binary<cnn::SubOp>, {"scalar", "scalar_on_left"}, 1, 2}},
+      {"mul", {binary<cnn::MulOp>, {"scalar", "scalar_on_left"}, 1, 2}},
+      {"div", {binary<cnn::DivOp>, {"scalar", "scalar_on_left"}, 1, 2}},
       {"concat", {concat, {"axis"}, 2, SIZE_MAX}},
   };
   return kinds;

@@ -110,9 +110,15 @@ struct TrainingOptions {
 bool writeOutput(llvm::StringRef command, llvm::StringRef path,
                  llvm::function_ref<bool(llvm::raw_pwrite_stream &)> write);
 
+/// Refuses an output path ("-" aside) whose directory does not exist, with
+/// "cnnc COMMAND: error: cannot write PATH: the directory DIR does not
+/// exist", before anything is computed.
+bool checkOutputDirectory(llvm::StringRef command, llvm::StringRef path);
+
 int runCompile(int argc, char **argv);
 int runSummary(int argc, char **argv);
 int runGraph(int argc, char **argv);
+int runConvert(int argc, char **argv);
 int runTrain(int argc, char **argv);
 
 } // namespace cnnc::driver

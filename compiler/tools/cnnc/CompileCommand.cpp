@@ -400,12 +400,8 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   if (!isText(emit) && outputPath == "-")
     return fail("cannot write a binary to standard output; give -o FILE");
   // Said before compiling, and once, rather than by the linker afterwards.
-  if (outputPath != "-") {
-    llvm::StringRef directory = llvm::sys::path::parent_path(outputPath);
-    if (!directory.empty() && !llvm::sys::fs::is_directory(directory))
-      return fail("cannot write " + outputPath + ": the directory " + directory +
-                  " does not exist");
-  }
+  if (!cnnc::driver::checkOutputDirectory("compile", outputPath))
+    return 1;
 
   ScopedDiagnosticHandler layerDiagnostics(&context, printLayerDiagnostic);
   // The message names the layer; the op's generic form would only confuse.

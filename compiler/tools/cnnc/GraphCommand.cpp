@@ -105,12 +105,8 @@ int cnnc::driver::runGraph(int argc, char **argv) {
   }
   if (chosen != GraphFormat::Dot && output == "-")
     return fail("cannot write a picture to standard output; give -o FILE.svg");
-  if (output != "-") {
-    llvm::StringRef directory = llvm::sys::path::parent_path(output.getValue());
-    if (!directory.empty() && !llvm::sys::fs::is_directory(directory))
-      return fail("cannot write " + output + ": the directory " + directory +
-                  " does not exist");
-  }
+  if (!checkOutputDirectory("graph", output))
+    return 1;
 
   MLIRContext context;
   OwningOpRef<ModuleOp> module = model.load(context, "graph");

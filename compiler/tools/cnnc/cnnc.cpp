@@ -44,6 +44,8 @@ constexpr const char *kUsage =
     "            multiply-accumulates, with the totals\n"
     "  graph     draw the network (layers, shapes, parameters; blocks as\n"
     "            boxes) as SVG, PNG or PDF with Graphviz, or as DOT\n"
+    "  convert   write an ONNX model as a JSON model and a safetensors\n"
+    "            file of its weights\n"
     "  train     train a model on MNIST or Fashion-MNIST and write its\n"
     "            weights\n"
     "\n"
@@ -276,6 +278,15 @@ bool cnnc::driver::writeOutput(llvm::StringRef command, llvm::StringRef path,
   return true;
 }
 
+bool cnnc::driver::checkOutputDirectory(llvm::StringRef command, llvm::StringRef path) {
+  llvm::StringRef directory = llvm::sys::path::parent_path(path);
+  if (path == "-" || directory.empty() || llvm::sys::fs::is_directory(directory))
+    return true;
+  llvm::errs() << "cnnc " << command << ": error: cannot write " << path << ": the directory "
+               << directory << " does not exist\n";
+  return false;
+}
+
 int cnnc::driver::runSummary(int argc, char **argv) {
   ModelOptions model;
   if (!parseCommandOptions(argc, argv, "summary",
@@ -313,9 +324,11 @@ int main(int argc, char **argv) {
     return cnnc::driver::runSummary(argc - 1, argv + 1);
   if (command == "graph")
     return cnnc::driver::runGraph(argc - 1, argv + 1);
+  if (command == "convert")
+    return cnnc::driver::runConvert(argc - 1, argv + 1);
   if (command == "train")
     return cnnc::driver::runTrain(argc - 1, argv + 1);
   llvm::errs() << "cnnc: error: unknown command '" << command
-               << "'; expected 'compile', 'summary', 'graph' or 'train' (see cnnc --help)\n";
+               << "'; expected 'compile', 'summary', 'graph', 'convert' or 'train' (see cnnc --help)\n";
   return 1;
 }
