@@ -112,25 +112,55 @@ Value Importer::transposedConvolution(NodeContext &n) {
   if (in.size() != 4 || weightShape.size() != 4)
     throw ImportError{n.where, "cnnc imports 2-D transposed convolutions; the input is " +
                                    shapeText(in)};
-  if (n.attributes.has("output_shape"))
-    throw ImportError{n.where, "cnnc does not implement the attribute 'output_shape'; "
-                               "export with 'pads' and 'output_padding'"};
-  if (n.attributes.text("auto_pad", "NOTSET") != "NOTSET")
-    throw ImportError{n.where, "cnnc implements ConvTranspose with auto_pad NOTSET only"};
-  SmallVector<int64_t> padding =
-      n.attributes.integers("pads").value_or(SmallVector<int64_t>(4, 0));
+  SmallVector<int64_t> strides =
+      n.attributes.integers("strides").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> dilations =
+      n.attributes.integers("dilations").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> outputPadding =
+      n.attributes.integers("output_padding").value_or(SmallVector<int64_t>{0, 0});
+  if (strides.size() != 2 || dilations.size() != 2 || outputPadding.size() != 2)
+    throw ImportError{n.where, "'strides', 'dilations' and 'output_padding' need 2 values each"};
+  (void)n.attributes.integers("kernel_shape");
+  std::string autoPad = n.attributes.text("auto_pad", "NOTSET");
+  std::optional<SmallVector<int64_t>> outputShape = n.attributes.integers("output_shape");
+  SmallVector<int64_t> padding(4, 0);
+  if (outputShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    // ONNX's rule: the padding that gives the output size asked for (the
+    // input's times the strides for SAME_*), split as auto_pad says; what
+    // the end lacks is output padding.
+    if (outputShape && outputShape->size() == 4)
+      outputShape->erase(outputShape->begin(), outputShape->begin() + 2);
+    if (outputShape && outputShape->size() != 2)
+      throw ImportError{n.where, "'output_shape' needs 2 values (or 4, batch and channels first)"};
+    for (int d = 0; d < 2; ++d) {
+      int64_t target = outputShape ? (*outputShape)[d] : in[2 + d] * strides[d];
+      int64_t total = strides[d] * (in[2 + d] - 1) + outputPadding[d] +
+                      (weightShape[2 + d] - 1) * dilations[d] + 1 - target;
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2); // floor(total / 2)
+      int64_t start = autoPad == "SAME_UPPER" ? half : total - half;
+      int64_t end = total - start;
+      if (end < 0) {
+        outputPadding[d] -= end;
+        end = 0;
+      }
+      if (start < 0)
+        throw ImportError{n.where, "output_shape " + shapeText(*outputShape) +
+                                       " is larger than the transposed convolution makes"};
+      padding[d] = start;
+      padding[d + 2] = end;
+    }
+  } else if (autoPad == "NOTSET") {
+    padding = n.attributes.integers("pads").value_or(SmallVector<int64_t>(4, 0));
+  } else if (autoPad != "VALID") {
+    throw ImportError{n.where, "unknown auto_pad '" + autoPad + "'"};
+  }
   SmallVector<Value> operands = {x, w};
   if (hasInput(n, 2))
     operands.push_back(input(n, 2));
-  (void)n.attributes.integers("kernel_shape");
   return build(
       cnn::ConvTranspose2dOp::getOperationName(), operands,
-      {i64Array("strides", n.attributes.integers("strides").value_or(SmallVector<int64_t>{1, 1})),
-       i64Array("padding", padding),
-       i64Array("output_padding",
-                n.attributes.integers("output_padding").value_or(SmallVector<int64_t>{0, 0})),
-       i64Array("dilations",
-                n.attributes.integers("dilations").value_or(SmallVector<int64_t>{1, 1})),
+      {i64Array("strides", strides), i64Array("padding", padding),
+       i64Array("output_padding", outputPadding), i64Array("dilations", dilations),
        builder.getNamedAttr("groups", builder.getI64IntegerAttr(n.attributes.integer("group", 1)))},
       n);
 }
@@ -138,32 +168,51 @@ Value Importer::transposedConvolution(NodeContext &n) {
 Value Importer::pooling(NodeContext &n, bool max) {
   Value x = input(n, 0);
   ArrayRef<int64_t> in = shapeOf(x);
-  if (in.size() != 4)
-    throw ImportError{n.where, "cnnc imports 2-D pooling; the input is " + shapeText(in)};
+  if (in.size() != 3 && in.size() != 4)
+    throw ImportError{n.where, "cnnc imports 1-D and 2-D pooling; the input is " +
+                                   shapeText(in)};
+  size_t rank = in.size() - 2;
   std::optional<SmallVector<int64_t>> kernel = n.attributes.integers("kernel_shape");
-  if (!kernel || kernel->size() != 2)
-    throw ImportError{n.where, "'kernel_shape' needs 2 values"};
+  if (!kernel || kernel->size() != rank)
+    throw ImportError{n.where, "'kernel_shape' needs " + std::to_string(rank) + " values"};
   SmallVector<int64_t> strides =
-      n.attributes.integers("strides").value_or(SmallVector<int64_t>{1, 1});
+      n.attributes.integers("strides").value_or(SmallVector<int64_t>(rank, 1));
+  if (strides.size() != rank)
+    throw ImportError{n.where, "'strides' needs " + std::to_string(rank) + " values"};
   if (auto dilations = n.attributes.integers("dilations");
       dilations && llvm::any_of(*dilations, [](int64_t d) { return d != 1; }))
     throw ImportError{n.where, "cnnc implements pooling without dilations"};
-  SmallVector<int64_t> padding = windowPadding(n, in.drop_front(2), *kernel, strides, {1, 1});
+  SmallVector<int64_t> padding =
+      windowPadding(n, in.drop_front(2), *kernel, strides, SmallVector<int64_t>(rank, 1));
+  // 1-D pooling as 2-D pooling of a height-1 map.
+  if (rank == 1) {
+    x = reshapeTo(x, {in[0], in[1], 1, in[2]}, n);
+    kernel->insert(kernel->begin(), 1);
+    strides.insert(strides.begin(), 1);
+    padding = {0, padding[0], 0, padding[1]};
+  }
   SmallVector<NamedAttribute> attributes = {
       i64Array("kernel_size", *kernel), i64Array("strides", strides),
       i64Array("padding", padding),
       builder.getNamedAttr("ceil_mode",
                            builder.getBoolAttr(n.attributes.integer("ceil_mode", 0)))};
+  Value result;
   if (max) {
     n.attributes.ignore("storage_order"); // of the indices output, refused below
     expectOutputs(n, 1);
-    return build(cnn::MaxPool2dOp::getOperationName(), x, attributes, n);
+    result = build(cnn::MaxPool2dOp::getOperationName(), x, attributes, n);
+  } else {
+    // ONNX counts only the input positions by default, as PyTorch does not.
+    attributes.push_back(builder.getNamedAttr(
+        "count_include_pad",
+        builder.getBoolAttr(n.attributes.integer("count_include_pad", 0))));
+    result = build(cnn::AvgPool2dOp::getOperationName(), x, attributes, n);
   }
-  // ONNX counts only the input positions by default, as PyTorch does not.
-  attributes.push_back(builder.getNamedAttr(
-      "count_include_pad",
-      builder.getBoolAttr(n.attributes.integer("count_include_pad", 0))));
-  return build(cnn::AvgPool2dOp::getOperationName(), x, attributes, n);
+  if (rank == 1) {
+    ArrayRef<int64_t> out = shapeOf(result);
+    result = reshapeTo(result, {out[0], out[1], out[3]}, n);
+  }
+  return result;
 }
 
 Value Importer::globalPooling(NodeContext &n, bool max) {
