@@ -240,7 +240,10 @@ OwningOpRef<ModuleOp> importOnnx(StringRef bytes, StringRef path, MLIRContext &c
                                  llvm::raw_ostream &errors) {
   context.loadDialect<arith::ArithDialect, cnn::CnnDialect, func::FuncDialect>();
   auto fail = [&](const std::string &where, const std::string &message) {
-    errors << path << ": error: " << (where.empty() ? "" : where + ": ") << message << "\n";
+    // Names in the file may hold any bytes: the message stays one line.
+    errors << path << ": error: "
+           << cnnc::json::escapeControlCharacters((where.empty() ? "" : where + ": ") + message)
+           << "\n";
     weights.clear();
     return nullptr;
   };
