@@ -144,7 +144,8 @@ Value Importer::transposedConvolution(NodeContext &n) {
         end = 0;
       }
       if (start < 0)
-        throw ImportError{n.where, "output_shape " + shapeText(*outputShape) +
+        throw ImportError{n.where, "an output of " + std::to_string(target) +
+                                       " along spatial dimension " + std::to_string(d) +
                                        " is larger than the transposed convolution makes"};
       padding[d] = start;
       padding[d + 2] = end;
