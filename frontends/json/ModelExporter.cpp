@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <set>
+#include <type_traits>
 
 using namespace mlir;
 using OrderedJson = nlohmann::ordered_json;
@@ -162,11 +163,11 @@ private:
       if (!name)
         name = forward.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
                                                     cnn::CnnDialect::kBufferAttrName);
-      std::optional<std::vector<float>> known =
+      std::optional<llvm::ArrayRef<float>> known =
           name ? weightValues(name.getValue()) : std::nullopt;
       if (!known)
         throw Failure{"its " + suffix.str() + " is not a weight with known values"};
-      values = std::move(*known);
+      values.assign(known->begin(), known->end());
     } else if (auto constant = value.getDefiningOp<arith::ConstantOp>()) {
       auto elements = dyn_cast<DenseElementsAttr>(constant.getValue());
       if (!elements)
@@ -310,13 +311,8 @@ void Exporter::describe(Operation *op, OrderedJson &layer, llvm::SmallVector<Val
           layer["max"] = number(clip.getMax().convertToDouble());
         reads.push_back(clip.getInput());
       })
-      .Case([&](cnn::SoftmaxOp softmax) {
-        layer["op"] = "softmax";
-        layer["axis"] = softmax.getAxis();
-        reads.push_back(softmax.getInput());
-      })
-      .Case([&](cnn::LogSoftmaxOp softmax) {
-        layer["op"] = "log_softmax";
+      .Case<cnn::SoftmaxOp, cnn::LogSoftmaxOp>([&](auto softmax) {
+        layer["op"] = softmax->getName().stripDialect().str();
         layer["axis"] = softmax.getAxis();
         reads.push_back(softmax.getInput());
       })
@@ -333,21 +329,14 @@ void Exporter::describe(Operation *op, OrderedJson &layer, llvm::SmallVector<Val
         layer["k"] = number(norm.getK().convertToDouble());
         reads.push_back(norm.getInput());
       })
-      .Case([&](cnn::MaxPool2dOp pool) {
-        layer["op"] = "max_pool2d";
+      .Case<cnn::MaxPool2dOp, cnn::AvgPool2dOp>([&](auto pool) {
+        layer["op"] = pool->getName().stripDialect().str();
         layer["kernel"] = pairOrOne(pool.getKernelSize());
         layer["stride"] = pairOrOne(pool.getStrides());
         layer["padding"] = padding(pool.getPadding());
         layer["ceil_mode"] = pool.getCeilMode();
-        reads.push_back(pool.getInput());
-      })
-      .Case([&](cnn::AvgPool2dOp pool) {
-        layer["op"] = "avg_pool2d";
-        layer["kernel"] = pairOrOne(pool.getKernelSize());
-        layer["stride"] = pairOrOne(pool.getStrides());
-        layer["padding"] = padding(pool.getPadding());
-        layer["ceil_mode"] = pool.getCeilMode();
-        layer["count_include_pad"] = pool.getCountIncludePad();
+        if constexpr (std::is_same_v<decltype(pool), cnn::AvgPool2dOp>)
+          layer["count_include_pad"] = pool.getCountIncludePad();
         reads.push_back(pool.getInput());
       })
       .Case([&](cnn::AdaptiveAvgPool2dOp pool) {

@@ -12,6 +12,7 @@
 #define CNNC_FRONTENDS_JSON_MODELEXPORTER_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <optional>
@@ -30,7 +31,7 @@ struct ExportedTensor {
 /// The values of a weight argument of @forward (by its cnn.param or
 /// cnn.buffer name), or nothing when they are not known.
 using WeightValues =
-    llvm::function_ref<std::optional<std::vector<float>>(llvm::StringRef name)>;
+    llvm::function_ref<std::optional<llvm::ArrayRef<float>>(llvm::StringRef name)>;
 
 /// Writes `module` as a JSON model into `text` and its weights (arguments
 /// with known values, and constants) into `tensors`. Layer names are the

@@ -71,6 +71,8 @@ struct ModelOptions {
 
   /// The weights an ONNX model carries (its initializers), once loaded.
   mutable std::vector<cnnc::onnx_import::Weight> importedWeights;
+  /// The imported weight of this name, or null.
+  const cnnc::onnx_import::Weight *importedWeight(llvm::StringRef name) const;
 };
 
 /// The training settings that `compile --train` and `train` share.

@@ -170,12 +170,12 @@ bool readEmbeddedWeights(llvm::StringRef path,
 /// An ONNX model's initializers, embedded as --embed-weights would embed a
 /// file of them; a weight file given at run time still replaces them.
 void embedImportedWeights(const cnnc::ModelSignature &signature,
-                          const std::vector<cnnc::onnx_import::Weight> &imported,
+                          const cnnc::driver::ModelOptions &model,
                           std::vector<std::optional<llvm::ArrayRef<char>>> &data) {
   for (const cnnc::TensorSignature &tensor : signature.tensors) {
-    auto found = llvm::find_if(
-        imported, [&](const cnnc::onnx_import::Weight &w) { return w.name == tensor.name; });
-    if (!tensor.isWeight() || found == imported.end()) {
+    const cnnc::onnx_import::Weight *found =
+        tensor.isWeight() ? model.importedWeight(tensor.name) : nullptr;
+    if (!found) {
       data.push_back(std::nullopt);
       continue;
     }
@@ -449,7 +449,7 @@ int cnnc::driver::runCompile(int argc, char **argv) {
                            embedded))
     return 1;
   if (embedWeights.empty() && !model.importedWeights.empty())
-    embedImportedWeights(*signature, model.importedWeights, embedded);
+    embedImportedWeights(*signature, model, embedded);
 
   pm.clear();
   GraphToLinalgOptions graphOptions;

@@ -58,10 +58,9 @@ int cnnc::driver::runConvert(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = model.load(context, "convert");
   if (!module)
     return 1;
-  auto weightValues = [&](llvm::StringRef name) -> std::optional<std::vector<float>> {
-    for (const onnx_import::Weight &weight : model.importedWeights)
-      if (weight.name == name)
-        return weight.values;
+  auto weightValues = [&](llvm::StringRef name) -> std::optional<llvm::ArrayRef<float>> {
+    if (const onnx_import::Weight *weight = model.importedWeight(name))
+      return llvm::ArrayRef<float>(weight->values);
     return std::nullopt;
   };
   std::string text, error;

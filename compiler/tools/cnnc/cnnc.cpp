@@ -244,6 +244,14 @@ cnnc::driver::ModelOptions::load(MLIRContext &context,
   return cnnc::json::importModelFile(input, context, options, llvm::errs());
 }
 
+const cnnc::onnx_import::Weight *
+cnnc::driver::ModelOptions::importedWeight(llvm::StringRef name) const {
+  auto found = llvm::find_if(importedWeights, [&](const cnnc::onnx_import::Weight &weight) {
+    return weight.name == name;
+  });
+  return found == importedWeights.end() ? nullptr : &*found;
+}
+
 bool cnnc::driver::writeOutput(llvm::StringRef command, llvm::StringRef path,
                                llvm::function_ref<bool(llvm::raw_pwrite_stream &)> write) {
   if (path == "-")
