@@ -373,14 +373,10 @@ int64_t readAxis(LayerContext &c, int64_t fallback) {
   return axis < 0 ? axis + rank : axis;
 }
 
+/// softmax and log_softmax along an axis.
+template <typename OpTy>
 OpRecipe softmax(LayerContext &c) {
-  return {cnn::SoftmaxOp::getOperationName(),
-          {c.input()},
-          {c.attr("axis", c.builder.getI64IntegerAttr(readAxis(c, 1)))}};
-}
-
-OpRecipe logSoftmax(LayerContext &c) {
-  return {cnn::LogSoftmaxOp::getOperationName(),
+  return {OpTy::getOperationName(),
           {c.input()},
           {c.attr("axis", c.builder.getI64IntegerAttr(readAxis(c, 1)))}};
 }
@@ -584,8 +580,8 @@ const std::map<std::string, OpKind> &opKinds() {
       {"hard_sigmoid", {hardSigmoid, {"alpha", "beta"}, 1, 1}},
       {"hard_swish", {unary<cnn::HardSwishOp>, {}, 1, 1}},
       {"clip", {clip, {"min", "max"}, 1, 1}},
-      {"log_softmax", {logSoftmax, {"axis"}, 1, 1}},
-      {"softmax", {softmax, {"axis"}, 1, 1}},
+      {"log_softmax", {softmax<cnn::LogSoftmaxOp>, {"axis"}, 1, 1}},
+      {"softmax", {softmax<cnn::SoftmaxOp>, {"axis"}, 1, 1}},
       {"dropout", {dropout, {"rate"}, 1, 1}},
       {"max_pool2d", {pool2d<cnn::MaxPool2dOp>, pool, 1, 1}},
       {"avg_pool2d",
