@@ -10,6 +10,7 @@
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ThreadPool.h"
@@ -53,6 +54,17 @@ std::unique_ptr<TargetMachine> cnnc::createTargetMachine(const TargetSpec &spec,
   if (!machine)
     error = "cannot create a target machine for " + triple.str();
   return machine;
+}
+
+std::string cnnc::cpuStrategyTarget(const TargetMachine &machine) {
+  if (machine.getTargetTriple().isX86()) {
+    const MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+    if (info->checkFeatures("+avx512f"))
+      return "avx512";
+    if (info->checkFeatures("+avx2"))
+      return "avx2";
+  }
+  return "sse";
 }
 
 std::unique_ptr<Module> cnnc::translateToLLVMIR(mlir::ModuleOp module,

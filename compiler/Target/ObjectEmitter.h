@@ -25,6 +25,10 @@ struct TargetSpec {
 std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetSpec &spec,
                                                          std::string &error);
 
+/// The CPU strategy target (cnnc-cpu-select-strategy's `target`) that
+/// matches `machine`'s vector features: avx512, avx2 or sse.
+std::string cpuStrategyTarget(const llvm::TargetMachine &machine);
+
 /// Translates a module in the LLVM dialect to LLVM IR for `machine`.
 std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
                                                 llvm::LLVMContext &context,

@@ -479,10 +479,18 @@ int cnnc::driver::runCompile(int argc, char **argv) {
              return true;
            }) ? 0 : 1;
   }
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine({triple, cpu, ""}, error);
+  if (!machine)
+    return fail(error);
   if (emulateGpu) {
     buildEmulatedGpuPipeline(pm, gpuOptions);
   } else {
     CpuPipelineOptions cpuOptions;
+    // The strategies are chosen for the processor the code is for.
+    if (!triple.empty() || !cpu.empty())
+      cpuOptions.target = cpuStrategyTarget(*machine);
     cpuOptions.strategyFile = strategyFile;
     cpuOptions.packedConv = packedConv;
     cpuOptions.fuseEpilogues = fuseEpilogues;
@@ -491,11 +499,6 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   if (failed(pm.run(*module)) || failed(addPreparedTensors(*module, *signature)))
     return 1;
 
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createTargetMachine({triple, cpu, ""}, error);
-  if (!machine)
-    return fail(error);
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateToLLVMIR(*module, llvmContext, *machine);
