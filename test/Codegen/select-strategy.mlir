@@ -29,10 +29,9 @@
 // DIRECT512-LABEL: func.func @resnet_conv
 // DIRECT512: linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = direct_conv, cache_tile = [1, 64, 7, 56], register_tile = [1, 4, 1, 56], loop_order = [0, 2, 1, 3], vector_size = 16>
 // With AVX2, 16 registers of 8 lanes: 56 columns would be seven vectors, so
-// the tile takes 8 of them (no lane wasted), two rows of four channels
-// (each unaligned input vector serves four multiply-adds).
+// the tile takes 8 of them (no lane wasted) and seven rows of two channels.
 // DIRECT2-LABEL: func.func @resnet_conv
-// DIRECT2: cache_tile = [1, 64, 4, 56], register_tile = [1, 4, 2, 8], loop_order = [0, 2, 1, 3], vector_size = 8>
+// DIRECT2: cache_tile = [1, 64, 7, 56], register_tile = [1, 2, 7, 8], loop_order = [0, 2, 1, 3], vector_size = 8>
 func.func @resnet_conv(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>, %acc: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
   %0 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x64x58x58xf32>, tensor<64x64x3x3xf32>) outs(%acc : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
   return %0 : tensor<1x64x56x56xf32>
@@ -43,8 +42,8 @@ func.func @resnet_conv(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>, %a
 // A late layer, 7x7, whose filters (9 MiB) outweigh its input. With
 // AVX-512 the packed kernel's tile is two vectors of channels times the
 // row's seven columns: 14 accumulators, more than the multiply-add latency
-// needs, and fewer issue slots than the direct kernels, whose input
-// vectors are unaligned. The filters are what must stream from memory
+// needs, so filter vectors that come from L2 for every row do not stall
+// it. The filters are what must stream from memory
 // once: each cache tile takes all seven rows and 64 filters (eight tiles),
 // filters outside rows.
 // AVX512-LABEL: func.func @late_conv
@@ -53,7 +52,7 @@ func.func @resnet_conv(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>, %a
 // vectors that come from L2 for every row: the direct kernels. A row of 7
 // columns would be three vectors (4 + 2 + 1) for 7 outputs; the flat kernel
 // holds a channel's seven rows as one line of 61 columns through the
-// input's padding (eight vectors for 49 outputs).
+// input's padding (eight vectors for 49 outputs), one channel at a time.
 // AVX2-LABEL: func.func @late_conv
 // AVX2: kernel = direct_conv_flat, cache_tile = [1, 64, 7, 7], register_tile = [1, 1, 7, 7], loop_order = [0, 1, 2, 3]
 // DIRECT512-LABEL: func.func @late_conv

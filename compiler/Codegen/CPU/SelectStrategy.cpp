@@ -174,30 +174,9 @@ ConvCacheTile chooseConvCacheTile(linalg::Conv2DNchwFchwOp conv,
   return {rows, filters, {0, 2, 1, 3}};
 }
 
-/// Issue slots a vector load of input at any float offset takes: one, and
-/// a second for the share of such loads that cross a 64-byte cache line
-/// (nearly all with AVX-512, whose vector is a whole line).
-double unalignedLoadSlots(int64_t lanes) {
-  return 1.0 + double(lanes * 4 - 4) / 64.0;
-}
-
-/// Issue slots per output of a register tile that makes `outputs` outputs
-/// with `multiplyAdds` vector multiply-adds and `loads` load slots per
-/// filter tap: the core issues two multiply-adds and two loads a cycle, so
-/// a tap takes about max(multiply-adds, loads) / 2 cycles; loads also take
-/// L1 bandwidth, and a quarter of them counts on top.
-double tapCostPerOutput(double multiplyAdds, double loads, int64_t outputs) {
-  return (std::max(multiplyAdds, loads) + 0.25 * loads) / double(outputs);
-}
-
-/// The direct kernels' best register tile for a convolution: the kernel,
-/// F output channels, R output rows and W columns, and its cost per output.
-struct DirectConvTile {
-  Kernel kernel = Kernel::DirectConv;
-  int64_t filters = 1, rows = 1, width = 1;
-  double cost = 1e9;
-};
-
+/// The direct convolution's kernel and tiles for an NCHW convolution with
+/// static shapes.
+///
 /// A register tile is F output channels x R output rows x W output columns.
 /// The direct_conv kernel holds each row in a few vector registers
 /// (rowChunks); direct_conv_flat holds the R rows of a channel as one line
@@ -207,17 +186,29 @@ struct DirectConvTile {
 /// multiply-add per filter and vector. The choice keeps the accumulators
 /// within the vector registers and takes the tile and kernel with the
 /// fewest issue slots per output.
-DirectConvTile chooseDirectConvTile(linalg::Conv2DNchwFchwOp conv,
+LoweringConfigAttr selectDirectConv(linalg::Conv2DNchwFchwOp conv,
                                     const cnnc::CpuTargetModel &target) {
+  auto outType = cast<RankedTensorType>(conv.getResult(0).getType());
   auto inType = cast<RankedTensorType>(conv.getInputs()[0].getType());
-  ArrayRef<int64_t> out = cast<RankedTensorType>(conv.getResult(0).getType()).getShape();
+  auto filterType = cast<RankedTensorType>(conv.getInputs()[1].getType());
+  if (!outType.hasStaticShape() || !inType.hasStaticShape() ||
+      !filterType.hasStaticShape() || !outType.getElementType().isF32())
+    return nullptr;
+  ArrayRef<int64_t> out = outType.getShape();
   int64_t lanes = target.f32Lanes();
   int64_t strideW = conv.getStrides().getValues<int64_t>()[1];
-  int64_t strideH = conv.getStrides().getValues<int64_t>()[0];
+
+  int64_t width = tileWidth(out[3], lanes);
+  // Every tile shape and both kernels, costed per output as issue slots:
+  // the core issues two multiply-adds and two loads a cycle, so a tap of
+  // the kernel takes about max(multiply-adds, loads) / 2 cycles for
+  // F x R x W outputs. A multiply-add on a part-filled vector counts whole.
   int64_t inWidth = inType.getDimSize(3);
-  DirectConvTile best;
-  best.width = tileWidth(out[3], lanes);
-  bool flatPossible = strideW == 1 && strideH == 1 && best.width == out[3];
+  int64_t strideH = conv.getStrides().getValues<int64_t>()[0];
+  bool flatPossible = strideW == 1 && strideH == 1 && width == out[3];
+  Kernel bestKernel = Kernel::DirectConv;
+  int64_t bestF = 1, bestR = 1;
+  double bestCost = 1e9;
   for (Kernel kernel : {Kernel::DirectConv, Kernel::DirectConvFlat}) {
     if (kernel == Kernel::DirectConvFlat && !flatPossible)
       continue;
@@ -225,50 +216,31 @@ DirectConvTile chooseDirectConvTile(linalg::Conv2DNchwFchwOp conv,
       for (int64_t r : divisors(out[2])) {
         bool flat = kernel == Kernel::DirectConvFlat;
         int64_t lines = flat ? 1 : r;
-        int64_t vectors =
-            cnnc::rowChunks(flat ? (r - 1) * inWidth + best.width : best.width, lanes)
-                .size();
+        int64_t vectors = cnnc::rowChunks(flat ? (r - 1) * inWidth + width : width,
+                                          lanes).size();
         int64_t accumulators = f * lines * vectors;
         // The accumulators, the input vector being loaded (a strided row
         // spans stride vectors), one broadcast filter value.
         if (accumulators + strideW + 1 > int64_t(target.vectorRegisters))
           continue;
-        double loads = double(lines * vectors * strideW) * unalignedLoadSlots(lanes) +
-                       double(f);
-        // A multiply-add on a part-filled vector counts whole.
-        double cost = tapCostPerOutput(double(accumulators), loads, f * r * best.width);
-        if (cost < best.cost - 1e-9) {
-          best.cost = cost;
-          best.kernel = kernel;
-          best.filters = f;
-          best.rows = r;
+        // Loads also take L1 bandwidth and issue slots of their own: a
+        // quarter of each counts on top.
+        double loads = double(lines * vectors * strideW + f);
+        double cost = (std::max(double(accumulators), loads) + 0.25 * loads) /
+                      double(f * r * width);
+        if (cost < bestCost - 1e-9) {
+          bestCost = cost;
+          bestKernel = kernel;
+          bestF = f;
+          bestR = r;
         }
       }
   }
-  return best;
-}
 
-bool hasStaticF32Shapes(linalg::Conv2DNchwFchwOp conv) {
-  auto outType = cast<RankedTensorType>(conv.getResult(0).getType());
-  return outType.getElementType().isF32() &&
-         llvm::all_of(conv->getOperandTypes(), [](Type type) {
-           return cast<RankedTensorType>(type).hasStaticShape();
-         });
-}
-
-/// The direct convolution's kernel and tiles for an NCHW convolution with
-/// static shapes.
-LoweringConfigAttr selectDirectConv(linalg::Conv2DNchwFchwOp conv,
-                                    const cnnc::CpuTargetModel &target) {
-  if (!hasStaticF32Shapes(conv))
-    return nullptr;
-  ArrayRef<int64_t> out = cast<RankedTensorType>(conv.getResult(0).getType()).getShape();
-  DirectConvTile best = chooseDirectConvTile(conv, target);
-  ConvCacheTile tile = chooseConvCacheTile(conv, target, best.rows, best.filters);
-  return LoweringConfigAttr::get(conv.getContext(), best.kernel,
+  ConvCacheTile tile = chooseConvCacheTile(conv, target, bestR, bestF);
+  return LoweringConfigAttr::get(conv.getContext(), bestKernel,
                                  {1, tile.filters, tile.rows, out[3]},
-                                 {1, best.filters, best.rows, best.width},
-                                 tile.loopOrder, target.f32Lanes());
+                                 {1, bestF, bestR, width}, tile.loopOrder, lanes);
 }
 
 /// The packed convolution's tiles for an NCHW convolution whose filter is
@@ -289,9 +261,12 @@ LoweringConfigAttr selectDirectConv(linalg::Conv2DNchwFchwOp conv,
 LoweringConfigAttr selectPackedConv(linalg::Conv2DNchwFchwOp conv,
                                     const cnnc::CpuTargetModel &target) {
   auto outType = cast<RankedTensorType>(conv.getResult(0).getType());
+  auto inType = cast<RankedTensorType>(conv.getInputs()[0].getType());
+  auto filterType = cast<RankedTensorType>(conv.getInputs()[1].getType());
   int64_t lanes = target.f32Lanes();
-  if (!isa<BlockArgument>(conv.getInputs()[1]) || !hasStaticF32Shapes(conv) ||
-      outType.getDimSize(1) % lanes != 0)
+  if (!isa<BlockArgument>(conv.getInputs()[1]) || !outType.hasStaticShape() ||
+      !inType.hasStaticShape() || !filterType.hasStaticShape() ||
+      !outType.getElementType().isF32() || outType.getDimSize(1) % lanes != 0)
     return nullptr;
   ArrayRef<int64_t> out = outType.getShape();
   int64_t maxAccumulators = target.vectorRegisters / 2;
@@ -308,31 +283,22 @@ LoweringConfigAttr selectPackedConv(linalg::Conv2DNchwFchwOp conv,
       }
     }
   // Each register tile of one row reads its block of filters whole, where
-  // the direct kernels read a filter value once per tile of rows. Where the
+  // the direct kernels read a filter value once per tile of rows: where the
   // filters outweigh the input and the stride is 1, the packed kernel is
   // taken only where its tile has accumulators to spare beyond the
-  // multiply-add latency (filter vectors that come from L2 for every row
-  // then do not stall it) and it also wins on issue slots: its filter
-  // vectors are aligned loads, but where a block of them outgrows L1 each
-  // counts twice; the direct kernels' input vectors are unaligned. (One
-  // thread of an AMD EPYC, ResNet-18's 14x14 and 7x7 layers: with AVX-512,
-  // 14 accumulators, packed 104 to 108 GFLOP/s against 87 direct on 14x14,
-  // 84 against 75 on 7x7; with AVX2, 7 or 8 accumulators, packed 62 against
-  // 75 and 42 against 50 to 57.)
+  // multiply-add latency, so that filter vectors coming from L2 for every
+  // row do not stall it. (One thread of an AMD EPYC: with AVX-512's 14
+  // accumulators, packed against direct on ResNet-18's and ResNet-50's
+  // layers: 3x3 on 14x14 104 to 108 GFLOP/s against 87, 3x3 on 7x7 84
+  // against 75, 1x1 on 14x14 92 to 102 against 45 to 63; with AVX2's 7 or
+  // 8, 3x3 on 14x14 62 against 75, on 7x7 42 against 50 to 57. With
+  // stride 2 the direct kernels load twice the columns they use, and the
+  // packed kernel wins still.)
   bool unitStride = llvm::all_of(conv.getStrides().getValues<int64_t>(),
                                  [](int64_t s) { return s == 1; });
-  if (filtersOutweighInput(conv) && unitStride) {
-    if (bestBlocks * bestWidth <= kLatencyHidingAccumulators)
-      return nullptr;
-    auto filterType = cast<RankedTensorType>(conv.getInputs()[1].getType());
-    int64_t blockBytes = filterType.getNumElements() / out[1] * bestBlocks * lanes * 4;
-    double filterLoadSlots = blockBytes > int64_t(target.l1Bytes) ? 2.0 : 1.0;
-    double packedCost = tapCostPerOutput(double(bestBlocks * bestWidth),
-                                         filterLoadSlots * double(bestBlocks) + double(bestWidth),
-                                         bestBlocks * lanes * bestWidth);
-    if (chooseDirectConvTile(conv, target).cost <= packedCost)
-      return nullptr;
-  }
+  if (filtersOutweighInput(conv) && unitStride &&
+      bestBlocks * bestWidth <= kLatencyHidingAccumulators)
+    return nullptr;
   int64_t filters = bestBlocks * lanes;
   ConvCacheTile tile = chooseConvCacheTile(conv, target, 1, filters);
   return LoweringConfigAttr::get(conv.getContext(), Kernel::PackedConv,
