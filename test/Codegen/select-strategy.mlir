@@ -80,6 +80,19 @@ func.func @wide_conv(%x: tensor<1x3x114x114xf32>, %w: tensor<16x3x3x3xf32>, %acc
 
 // -----
 
+// 1024 channels on 28x28, filters (36 MiB) outweighing the input: a block
+// of filters read for every row must stay in L2 (2 MiB for avx512). Four
+// vectors of channels (2.25 MiB) would not; of the two 14-accumulator
+// shapes left the widest wins: one vector of channels times 14 columns.
+// AVX512-LABEL: func.func @deep_wide_conv
+// AVX512: kernel = packed_conv, cache_tile = [1, 128, 28, 28], register_tile = [1, 16, 1, 14], loop_order = [0, 1, 2, 3]
+func.func @deep_wide_conv(%x: tensor<1x1024x30x30xf32>, %w: tensor<1024x1024x3x3xf32>, %acc: tensor<1x1024x28x28xf32>) -> tensor<1x1024x28x28xf32> {
+  %0 = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x1024x30x30xf32>, tensor<1024x1024x3x3xf32>) outs(%acc : tensor<1x1024x28x28xf32>) -> tensor<1x1024x28x28xf32>
+  return %0 : tensor<1x1024x28x28xf32>
+}
+
+// -----
+
 // Roots without a kernel yet keep no config (they become loops).
 // AVX512-LABEL: func.func @matmul
 // AVX512-NOT: cnnc.lowering_config

@@ -269,6 +269,23 @@ LoweringConfigAttr selectPackedConv(linalg::Conv2DNchwFchwOp conv,
       !outType.getElementType().isF32() || outType.getDimSize(1) % lanes != 0)
     return nullptr;
   ArrayRef<int64_t> out = outType.getShape();
+  // Each register tile of one row reads its block of filters whole, where
+  // the direct kernels read a filter value once per tile of rows. Where the
+  // filters outweigh the input and the stride is 1, the packed kernel is
+  // taken only with a tile that has accumulators to spare beyond the
+  // multiply-add latency (filter vectors coming from L2 for every row then
+  // do not stall it) and a block of filters that L2 holds. (One thread of
+  // an AMD EPYC, 1 MiB of L2, against the direct kernels: with AVX-512's 14
+  // accumulators, 3x3 on 14x14 104 to 108 GFLOP/s against 87, on 7x7 84
+  // against 75 (576 KiB blocks), 1x1 on 14x14 92 to 102 against 45 to 63;
+  // VGG-16's 512 channels on 28x28 87 against 101 with 1.1 MiB blocks, 100
+  // with 288 KiB; with AVX2's 7 or 8 accumulators, 3x3 on 14x14 62 against
+  // 75, on 7x7 42 against 50 to 57. With stride 2 the direct kernels load
+  // twice the columns they use, and the packed kernel wins still.)
+  bool unitStride = llvm::all_of(conv.getStrides().getValues<int64_t>(),
+                                 [](int64_t s) { return s == 1; });
+  bool rowsRereadFilters = filtersOutweighInput(conv) && unitStride;
+  int64_t filterBytesPerChannel = filterType.getNumElements() / out[1] * 4;
   int64_t maxAccumulators = target.vectorRegisters / 2;
   int64_t bestBlocks = 0, bestWidth = 0;
   for (int64_t blocks : divisors(out[1] / lanes))
@@ -276,28 +293,17 @@ LoweringConfigAttr selectPackedConv(linalg::Conv2DNchwFchwOp conv,
       int64_t accumulators = blocks * width;
       if (accumulators > maxAccumulators || blocks > kMaxChannelBlocks)
         continue;
+      if (rowsRereadFilters &&
+          (accumulators <= kLatencyHidingAccumulators ||
+           filterBytesPerChannel * blocks * lanes > int64_t(target.l2Bytes)))
+        continue;
       int64_t best = bestBlocks * bestWidth;
       if (accumulators > best || (accumulators == best && width > bestWidth)) {
         bestBlocks = blocks;
         bestWidth = width;
       }
     }
-  // Each register tile of one row reads its block of filters whole, where
-  // the direct kernels read a filter value once per tile of rows: where the
-  // filters outweigh the input and the stride is 1, the packed kernel is
-  // taken only where its tile has accumulators to spare beyond the
-  // multiply-add latency, so that filter vectors coming from L2 for every
-  // row do not stall it. (One thread of an AMD EPYC: with AVX-512's 14
-  // accumulators, packed against direct on ResNet-18's and ResNet-50's
-  // layers: 3x3 on 14x14 104 to 108 GFLOP/s against 87, 3x3 on 7x7 84
-  // against 75, 1x1 on 14x14 92 to 102 against 45 to 63; with AVX2's 7 or
-  // 8, 3x3 on 14x14 62 against 75, on 7x7 42 against 50 to 57. With
-  // stride 2 the direct kernels load twice the columns they use, and the
-  // packed kernel wins still.)
-  bool unitStride = llvm::all_of(conv.getStrides().getValues<int64_t>(),
-                                 [](int64_t s) { return s == 1; });
-  if (filtersOutweighInput(conv) && unitStride &&
-      bestBlocks * bestWidth <= kLatencyHidingAccumulators)
+  if (bestBlocks == 0)
     return nullptr;
   int64_t filters = bestBlocks * lanes;
   ConvCacheTile tile = chooseConvCacheTile(conv, target, 1, filters);
