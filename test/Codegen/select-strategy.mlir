@@ -43,9 +43,8 @@ func.func @resnet_conv(%x: tensor<1x64x58x58xf32>, %w: tensor<64x64x3x3xf32>, %a
 // AVX-512 the packed kernel's tile is two vectors of channels times the
 // row's seven columns: 14 accumulators, more than the multiply-add latency
 // needs, so filter vectors that come from L2 for every row do not stall
-// it. The filters are what must stream from memory
-// once: each cache tile takes all seven rows and 64 filters (eight tiles),
-// filters outside rows.
+// it. The filters are what must stream from memory once: each cache tile
+// takes all seven rows and 64 filters (eight tiles), filters outside rows.
 // AVX512-LABEL: func.func @late_conv
 // AVX512: kernel = packed_conv, cache_tile = [1, 64, 7, 7], register_tile = [1, 32, 1, 7], loop_order = [0, 1, 2, 3]
 // With AVX2 a packed tile would hold 7 accumulators, no slack for filter
