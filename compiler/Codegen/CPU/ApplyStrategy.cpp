@@ -6,10 +6,12 @@
 // root and its accumulator's producer are fused into each tile, so that a
 // register tile computes its initial value, its reduction and its epilogue
 // back to back. Then each register tile's ops become vector code: the root
-// by its kernel, the element-wise ops by the upstream vectorizer.
+// by its kernel, the element-wise ops by the upstream vectorizer; the tile
+// is handed from op to op as rows and written back as one vector.
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Codegen/CPU/CombineRowWrites.h"
 #include "compiler/Codegen/CPU/DirectConvKernel.h"
 #include "compiler/Codegen/CPU/DotKernel.h"
 #include "compiler/Codegen/CPU/PackedConvKernel.h"
@@ -131,6 +133,12 @@ struct CnncCpuApplyStrategyPass
     vector::TransferReadOp::getCanonicalizationPatterns(rows, &getContext());
     vector::TransferWriteOp::getCanonicalizationPatterns(rows, &getContext());
     if (failed(applyPatternsGreedily(func, std::move(rows))))
+      return signalPassFailure();
+    // What leaves a tile is one write of the whole tile, not a chain of rows
+    // (not in the set above, whose unrolling would undo it).
+    RewritePatternSet tiles(&getContext());
+    cnnc::populateCombineRowWritesPatterns(tiles);
+    if (failed(applyPatternsGreedily(func, std::move(tiles))))
       signalPassFailure();
   }
 };
