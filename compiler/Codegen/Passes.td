@@ -93,14 +93,16 @@ def CnncCpuSelectStrategy : Pass<"cnnc-cpu-select-strategy", "::mlir::ModuleOp">
 }
 
 def CnncPackConvFilters : Pass<"cnnc-pack-conv-filters", "::mlir::ModuleOp"> {
-  let summary = "Give packed_conv groups their filters with the output channels innermost";
+  let summary = "Give packed_conv groups their filters in blocks of output channels, innermost";
   let description = [{
     For each convolution whose lowering config says `packed_conv` and whose
     filter [F, C, KH, KW] is an argument of its group function, the argument
-    becomes the packed filter [C, KH, KW, F]: the group unpacks it with a
-    `linalg.transpose` (which the kernel reads through, so that it is never
-    computed), and each caller packs the filter it passes with the inverse
-    `linalg.transpose`. In `@forward` a filter is a weight, so
+    becomes the packed filter [F / B, C, KH, KW, B], B the register tile's
+    output channels: the filters a register tile reads are one contiguous
+    block. The group unpacks it with a `linalg.unpack` (which the kernel
+    reads through, so that it is never computed), and each caller packs the
+    filter it passes (`tensor.expand_shape` into blocks, then
+    `linalg.transpose`). In `@forward` a filter is a weight, so
     `cnnc-hoist-weight-transforms` moves the packing into `@prepare`: it
     runs once when weights are bound, not on every call.
   }];

@@ -64,7 +64,8 @@ FailureOr<SmallVector<Operation *>> cnnc::tileAndFuse(RewriterBase &rewriter,
   options.setFusionControlFn(
       [](tensor::ExtractSliceOp, OpResult producer,
          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        if (!isa<linalg::LinalgOp>(producer.getOwner()))
+        // linalg.unpack: a packed filter, which the kernel reads through.
+        if (!isa<linalg::LinalgOp, linalg::UnPackOp>(producer.getOwner()))
           return std::nullopt;
         return scf::SCFTileAndFuseOptions::ControlFnResult{};
       });

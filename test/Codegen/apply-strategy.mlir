@@ -95,18 +95,18 @@ func.func @flat_conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %acc: ten
 
 // -----
 
-// The packed kernel reads the filter packed as [C, KH, KW, F] through the
-// unpacking transpose, which is never computed: per input channel and tap,
-// one vector of 16 output channels times each of the row's four input
+// The packed kernel reads the filter packed as [F / B, C, KH, KW, B]
+// through its linalg.unpack, which is never computed: per input channel and
+// tap, one vector of 16 output channels times each of the row's four input
 // values, broadcast; then the 16 x 4 accumulators are transposed by
 // shuffles into the four-column rows of the 16 channels, written as one
 // vector.
 // CHECK-LABEL: func.func @packed_conv
-// CHECK-SAME: %[[P:[a-z0-9]+]]: tensor<3x3x3x16xf32>
-// CHECK-NOT: linalg.transpose
+// CHECK-SAME: %[[P:[a-z0-9]+]]: tensor<1x3x3x3x16xf32>
+// CHECK-NOT: linalg.unpack
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK: vector.transfer_read %[[P]]{{.*}} : tensor<3x3x3x16xf32>, vector<16xf32>
+// CHECK: vector.transfer_read %[[P]][%c0, {{.*}}, %c0], {{.*}} : tensor<1x3x3x3x16xf32>, vector<16xf32>
 // CHECK: tensor.extract
 // CHECK: vector.broadcast
 // CHECK: vector.fma
@@ -115,12 +115,48 @@ func.func @flat_conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %acc: ten
 // CHECK: vector.transfer_write {{.*}} : vector<1x16x1x4xf32>, tensor<1x16x1x4xf32>
 // CHECK: tensor.insert_slice {{.*}} into tensor<1x16x2x4xf32>
 // CHECK-NOT: linalg.conv
-func.func @packed_conv(%x: tensor<1x3x4x6xf32>, %p: tensor<3x3x3x16xf32>, %acc: tensor<1x16x2x4xf32>) -> tensor<1x16x2x4xf32> {
+func.func @packed_conv(%x: tensor<1x3x4x6xf32>, %p: tensor<1x3x3x3x16xf32>, %acc: tensor<1x16x2x4xf32>) -> tensor<1x16x2x4xf32> {
   %e = tensor.empty() : tensor<16x3x3x3xf32>
-  %w = linalg.transpose ins(%p : tensor<3x3x3x16xf32>) outs(%e : tensor<16x3x3x3xf32>) permutation = [3, 0, 1, 2]
+  %w = linalg.unpack %p inner_dims_pos = [0] inner_tiles = [16] into %e : tensor<1x3x3x3x16xf32> -> tensor<16x3x3x3xf32>
   %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv, cache_tile = [1, 16, 2, 4], register_tile = [1, 16, 1, 4], vector_size = 16>}
          ins(%x, %w : tensor<1x3x4x6xf32>, tensor<16x3x3x3xf32>) outs(%acc : tensor<1x16x2x4xf32>) -> tensor<1x16x2x4xf32>
   return %0 : tensor<1x16x2x4xf32>
+}
+
+// -----
+
+// A register tile of two blocks of 16 filters, packed 16 to a block: each
+// tile reads its slice of two blocks, block j's vector at [j, c, kh, kw, 0].
+// CHECK-LABEL: func.func @packed_conv_blocks
+// CHECK: %[[SLICE:.*]] = tensor.extract_slice %{{.*}} [2, 3, 3, 3, 16] [1, 1, 1, 1, 1] : tensor<4x3x3x3x16xf32> to tensor<2x3x3x3x16xf32>
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: vector.transfer_read %[[SLICE]][%c0, {{.*}}, %c0], {{.*}} : tensor<2x3x3x3x16xf32>, vector<16xf32>
+// CHECK: vector.transfer_read %[[SLICE]][%c1, {{.*}}, %c0], {{.*}} : tensor<2x3x3x3x16xf32>, vector<16xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<1x32x1x2xf32>, tensor<1x32x1x2xf32>
+// CHECK-NOT: linalg.
+func.func @packed_conv_blocks(%x: tensor<1x3x4x4xf32>, %p: tensor<4x3x3x3x16xf32>, %acc: tensor<1x64x2x2xf32>) -> tensor<1x64x2x2xf32> {
+  %e = tensor.empty() : tensor<64x3x3x3xf32>
+  %w = linalg.unpack %p inner_dims_pos = [0] inner_tiles = [16] into %e : tensor<4x3x3x3x16xf32> -> tensor<64x3x3x3xf32>
+  %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv, cache_tile = [1, 32, 2, 2], register_tile = [1, 32, 1, 2], vector_size = 16>}
+         ins(%x, %w : tensor<1x3x4x4xf32>, tensor<64x3x3x3xf32>) outs(%acc : tensor<1x64x2x2xf32>) -> tensor<1x64x2x2xf32>
+  return %0 : tensor<1x64x2x2xf32>
+}
+
+// -----
+
+// A packed_conv tile the kernel does not cover (f64) stays a convolution,
+// and its filter is unpacked for it: a transpose and a reshape.
+// CHECK-LABEL: func.func @packed_conv_uncovered
+// CHECK-NOT: linalg.unpack
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x3x3x3x16xf64>) outs(%{{.*}} : tensor<1x16x3x3x3xf64>) permutation = [0, 4, 1, 2, 3]
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2], [3], [4]] : tensor<1x16x3x3x3xf64> into tensor<16x3x3x3xf64>
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @packed_conv_uncovered(%x: tensor<1x3x3x7xf64>, %p: tensor<1x3x3x3x16xf64>, %acc: tensor<1x16x1x5xf64>) -> tensor<1x16x1x5xf64> {
+  %e = tensor.empty() : tensor<16x3x3x3xf64>
+  %w = linalg.unpack %p inner_dims_pos = [0] inner_tiles = [16] into %e : tensor<1x3x3x3x16xf64> -> tensor<16x3x3x3xf64>
+  %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv, cache_tile = [1, 16, 1, 5], register_tile = [1, 16, 1, 5], vector_size = 16>}
+         ins(%x, %w : tensor<1x3x3x7xf64>, tensor<16x3x3x3xf64>) outs(%acc : tensor<1x16x1x5xf64>) -> tensor<1x16x1x5xf64>
+  return %0 : tensor<1x16x1x5xf64>
 }
 
 // -----

@@ -76,8 +76,9 @@ struct CnncCpuApplyStrategyPass
         return signalPassFailure();
       }
       // The register tile's ops in the order they compute: the kernel for
-      // the root, the vectorizer for the others, but for the unpacking of
-      // packed_conv's filter, which the kernel reads through.
+      // the root, the vectorizer for the other linalg ops (not for the
+      // linalg.unpack of packed_conv's filter, which the kernel reads
+      // through).
       SmallVector<Operation *> tileOps(*inner);
       llvm::sort(tileOps, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
       for (Operation *op : tileOps) {
@@ -89,14 +90,28 @@ struct CnncCpuApplyStrategyPass
         }
         auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
         if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
-            linalgOp.hasDynamicShape() ||
-            (config.getKernel() == Kernel::PackedConv && isa<linalg::TransposeOp>(op)))
+            linalgOp.hasDynamicShape())
           continue;
         rewriter.setInsertionPoint(op);
         FailureOr<linalg::VectorizationResult> vectorized =
             linalg::vectorize(rewriter, op);
         if (succeeded(vectorized))
           rewriter.replaceOp(op, vectorized->replacements);
+      }
+    }
+    // An unpacked filter that no kernel read through (a tile the kernel
+    // does not cover) is computed: a transpose and a reshape.
+    SmallVector<linalg::UnPackOp> unpacks;
+    func.walk([&](linalg::UnPackOp unpack) { unpacks.push_back(unpack); });
+    for (linalg::UnPackOp unpack : unpacks) {
+      if (unpack->use_empty()) {
+        rewriter.eraseOp(unpack);
+        continue;
+      }
+      rewriter.setInsertionPoint(unpack);
+      if (failed(linalg::lowerUnPack(rewriter, unpack))) {
+        unpack.emitError("cannot lower this unpacking of a filter");
+        return signalPassFailure();
       }
     }
     // The untiled ops are dead now. The tiles' n-D vectors become rows of

@@ -1,14 +1,14 @@
 //===- PackedConvKernel.cpp - Convolution over packed filters -------------===//
 //
 // One register tile [1, F, 1, W] of an NCHW convolution whose filters were
-// packed with the output channels innermost, [C, KH, KW, F]
+// packed in blocks of B output channels, innermost, [F / B, C, KH, KW, B]
 // (cnnc-pack-conv-filters; inside the tile the filter operand is the
-// transpose of a slice of them). The accumulators are F / V vectors of V
-// output channels for each of the W output columns:
+// linalg.unpack of a slice of them). The accumulators are F / V vectors of
+// V output channels for each of the W output columns:
 //
 //   acc[j][p] = 0
 //   for c in channels, for (kh, kw) in filter taps:
-//     w[j] = packed[c, kh, kw, V j .. V j + V - 1]
+//     w[j] = packed[V j / B, c, kh, kw, V j % B .. V j % B + V - 1]
 //     acc[j][p] = fma(w[j], broadcast(input[0, c, kh dh, p sw + kw dw]),
 //                     acc[j][p])
 //   result[0, V j + i, 0, :] = init[0, V j + i, 0, :] + transpose(acc[j])[i]
@@ -72,10 +72,12 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
         !conv.hasPureTensorSemantics())
       return rewriter.notifyMatchFailure(conv, "not a packed_conv tile on tensors");
     Value input = conv.getInputs()[0], init = conv.getOutputs()[0];
-    auto transpose = conv.getInputs()[1].getDefiningOp<linalg::TransposeOp>();
-    if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{3, 0, 1, 2})
-      return rewriter.notifyMatchFailure(conv, "the filter is not unpacked from [C, KH, KW, F]");
-    Value packed = transpose.getInput();
+    auto unpack = conv.getInputs()[1].getDefiningOp<linalg::UnPackOp>();
+    if (!unpack || unpack.getInnerDimsPos() != ArrayRef<int64_t>{0} ||
+        !unpack.getOuterDimsPerm().empty() || unpack.getStaticInnerTiles().size() != 1)
+      return rewriter.notifyMatchFailure(conv,
+                                         "the filter is not unpacked from [F / B, C, KH, KW, B]");
+    Value packed = unpack.getSource();
     auto outType = cast<RankedTensorType>(init.getType());
     auto inType = cast<RankedTensorType>(input.getType());
     auto packedType = cast<RankedTensorType>(packed.getType());
@@ -83,15 +85,15 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     if (!outType.hasStaticShape() || !inType.hasStaticShape() ||
         !packedType.hasStaticShape() || outType.getDimSize(0) != 1 ||
         outType.getDimSize(2) != 1 || outType.getDimSize(1) % lanes != 0 ||
-        !outType.getElementType().isF32())
+        packedType.getDimSize(4) % lanes != 0 || !outType.getElementType().isF32())
       return rewriter.notifyMatchFailure(conv, "not a static f32 tile [1, F, 1, W]");
     for (auto [size, tile] : llvm::zip(outType.getShape(), config.getRegisterTile()))
       if (tile != 0 && size > tile)
         return rewriter.notifyMatchFailure(conv, "larger than a register tile");
 
     int64_t blocks = outType.getDimSize(1) / lanes, width = outType.getDimSize(3);
-    int64_t channels = packedType.getDimSize(0);
-    int64_t kernelH = packedType.getDimSize(1), kernelW = packedType.getDimSize(2);
+    int64_t channels = packedType.getDimSize(1), block = packedType.getDimSize(4);
+    int64_t kernelH = packedType.getDimSize(2), kernelW = packedType.getDimSize(3);
     SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
 
@@ -127,7 +129,9 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                 SmallVector<Value> weights;
                 for (int64_t j = 0; j < blocks; ++j)
                   weights.push_back(vector::TransferReadOp::create(
-                      b, l, laneType, packed, ValueRange{c, kh, kw, index(b, j * lanes)},
+                      b, l, laneType, packed,
+                      ValueRange{index(b, j * lanes / block), c, kh, kw,
+                                 index(b, j * lanes % block)},
                       padding, ArrayRef<bool>{true}));
                 for (int64_t p = 0; p < width; ++p) {
                   Value x = tensor::ExtractOp::create(

@@ -9,8 +9,9 @@ namespace cnnc {
 
 /// Rewrites a register tile of `linalg.conv_2d_nchw_fchw` whose lowering
 /// config says `packed_conv` (its result one static register tile [1, F, 1,
-/// W] of batch 1, its filter the transpose of a slice of filters packed as
-/// [C, KH, KW, F]) into the packed convolution kernel in the vector dialect.
+/// W] of batch 1, its filter the `linalg.unpack` of a slice of filters
+/// packed as [F / B, C, KH, KW, B]) into the packed convolution kernel in
+/// the vector dialect.
 void populatePackedConvKernelPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace cnnc
