@@ -134,6 +134,24 @@ def CnncHoistWeightTransforms : Pass<"cnnc-hoist-weight-transforms", "::mlir::Mo
   let dependentDialects = ["::mlir::func::FuncDialect"];
 }
 
+def CnncCpuParallelPads : Pass<"cnnc-cpu-parallel-pads", "::mlir::func::FuncOp"> {
+  let summary = "Pad tensors in parallel: each tensor.pad becomes an scf.forall";
+  let description = [{
+    Rewrites each static `tensor.pad` with a constant padding value into an
+    `scf.forall` over the largest dimension it does not pad (NCHW's
+    channels): iteration i fills slice i of the padded tensor with the
+    padding value and copies slice i of the source into its interior.
+    `cnnc-cpu-outline-parallel-tiles` then spreads the iterations over the
+    context's threads, where the pad would have been a loop nest on one.
+    A pad that pads every dimension of size above 1 stays as it is.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def CnncCpuApplyStrategy : Pass<"cnnc-cpu-apply-strategy", "::mlir::func::FuncOp"> {
   let summary = "Tile each dispatch group as its root's lowering config says";
   let description = [{

@@ -49,6 +49,7 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
   }
   pm.addPass(createCnncHoistWeightTransforms());
   if (options.tile) {
+    pm.addNestedPass<func::FuncOp>(createCnncCpuParallelPads());
     pm.addNestedPass<func::FuncOp>(createCnncCpuApplyStrategy());
     // Forwards each tile's vectors from producer to consumer.
     pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
