@@ -99,21 +99,6 @@ struct CnncCpuApplyStrategyPass
           rewriter.replaceOp(op, vectorized->replacements);
       }
     }
-    // An unpacked filter that no kernel read through (a tile the kernel
-    // does not cover) is computed: a transpose and a reshape.
-    SmallVector<linalg::UnPackOp> unpacks;
-    func.walk([&](linalg::UnPackOp unpack) { unpacks.push_back(unpack); });
-    for (linalg::UnPackOp unpack : unpacks) {
-      if (unpack->use_empty()) {
-        rewriter.eraseOp(unpack);
-        continue;
-      }
-      rewriter.setInsertionPoint(unpack);
-      if (failed(linalg::lowerUnPack(rewriter, unpack))) {
-        unpack.emitError("cannot lower this unpacking of a filter");
-        return signalPassFailure();
-      }
-    }
     // The untiled ops are dead now. The tiles' n-D vectors become rows of
     // the innermost dimension, the kernels' shape, so that each row the
     // accumulator's producer writes reaches the kernel, and each row the
@@ -149,6 +134,18 @@ struct CnncCpuApplyStrategyPass
     vector::TransferWriteOp::getCanonicalizationPatterns(rows, &getContext());
     if (failed(applyPatternsGreedily(func, std::move(rows))))
       return signalPassFailure();
+    // The untiled ops are gone. An unpacked filter that no kernel read
+    // through (a tile the kernel does not cover) is computed: a transpose
+    // and a reshape.
+    SmallVector<linalg::UnPackOp> unpacks;
+    func.walk([&](linalg::UnPackOp unpack) { unpacks.push_back(unpack); });
+    for (linalg::UnPackOp unpack : unpacks) {
+      rewriter.setInsertionPoint(unpack);
+      if (failed(linalg::lowerUnPack(rewriter, unpack))) {
+        unpack.emitError("cannot lower this unpacking of a filter");
+        return signalPassFailure();
+      }
+    }
     // What leaves a tile is one write of the whole tile, not a chain of rows
     // (not in the set above, whose unrolling would undo it).
     RewritePatternSet tiles(&getContext());

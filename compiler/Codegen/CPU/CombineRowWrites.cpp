@@ -48,7 +48,8 @@ struct CombineRowWrites : OpRewritePattern<vector::TransferWriteOp> {
   LogicalResult matchAndRewrite(vector::TransferWriteOp first,
                                 PatternRewriter &rewriter) const override {
     // The chain starts at a write whose tensor no row write produced.
-    if (!rowPosition(first))
+    std::optional<SmallVector<int64_t>> firstPosition = rowPosition(first);
+    if (!firstPosition)
       return rewriter.notifyMatchFailure(first, "not a row write");
     if (auto previous = first.getBase().getDefiningOp<vector::TransferWriteOp>();
         previous && rowPosition(previous) && previous.getResult().hasOneUse())
@@ -57,7 +58,7 @@ struct CombineRowWrites : OpRewritePattern<vector::TransferWriteOp> {
     auto tensorType = cast<RankedTensorType>(first.getBase().getType());
     int64_t rows = tensorType.getNumElements() / tensorType.getShape().back();
     SmallVector<vector::TransferWriteOp> chain{first};
-    SmallVector<SmallVector<int64_t>> positions{*rowPosition(first)};
+    SmallVector<SmallVector<int64_t>> positions{*firstPosition};
     while (chain.size() < static_cast<size_t>(rows) &&
            chain.back().getResult().hasOneUse()) {
       auto next = dyn_cast<vector::TransferWriteOp>(

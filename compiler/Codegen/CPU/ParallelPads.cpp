@@ -78,9 +78,7 @@ void parallelize(RewriterBase &rewriter, tensor::PadOp pad, int64_t dim) {
                      .getResult(0);
   Value source = tensor::ExtractSliceOp::create(rewriter, loc, pad.getSource(),
                                                 inOffsets, inSizes, ones);
-  SmallVector<OpFoldResult> interior;
-  for (int64_t d = 0; d < rank; ++d)
-    interior.push_back(rewriter.getIndexAttr(pad.getStaticLow()[d]));
+  SmallVector<OpFoldResult> interior = pad.getMixedLowPad();
   Value window = tensor::ExtractSliceOp::create(rewriter, loc, filled, interior,
                                                 inSizes, ones);
   Value copied = linalg::CopyOp::create(rewriter, loc, source, window).getResult(0);
