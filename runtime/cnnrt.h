@@ -43,7 +43,8 @@ typedef enum {
   CNNRT_ERROR_OUT_OF_MEMORY = 2,    /* an allocation inside the model failed */
   CNNRT_ERROR_ABI_MISMATCH = 3,     /* the model is of another ABI version */
   CNNRT_ERROR_BUSY = 4,             /* the context is running in another thread */
-  CNNRT_ERROR_NOT_FINITE = 5        /* with check_numerics: a layer computed NaN or inf */
+  CNNRT_ERROR_NOT_FINITE = 5,       /* with check_numerics: a layer computed NaN or inf */
+  CNNRT_ERROR_DEVICE = 6            /* a model for the GPU found no GPU, or the driver failed */
 } cnnrt_status;
 
 /* "ok", "out of memory", ...: a short name for a status. */
@@ -186,6 +187,26 @@ void cnnrt_free(void *pointer);
  * The body does not allocate. */
 void cnnrt_parallel_for(void (*body)(int64_t begin, int64_t end, void **arguments),
                         void **arguments, int64_t count);
+
+/* A model compiled for the GPU (--target=nvptx) runs each entry point's
+ * body through cnnrt_device_invoke, as cnnrt_invoke, with a buffer in the
+ * GPU's memory for every tensor of `model`'s table: the context keeps
+ * them. Parameters and buffers are copied there on the context's first call
+ * and on every call of "prepare" (`forward` is 0), inputs on every call of
+ * "forward" (`forward` is 1), whose outputs are copied back when it
+ * returns; prepared tensors stay on the GPU. The body's kernels run in
+ * order on the context's stream. Its intermediate tensors come from
+ * cnnrt_device_alloc, whose blocks the context keeps for the next call.
+ * Without a driver, a GPU, or with a failing kernel the call returns
+ * CNNRT_ERROR_DEVICE and says why. CNNRT_CUDA_DRIVER in the environment
+ * names the driver library to load (default "libcuda.so.1"). */
+cnnrt_status cnnrt_device_invoke(cnnrt_context *context,
+                                 void (*body)(float *const *buffers),
+                                 float *const *buffers, const cnnrt_model *model,
+                                 int32_t forward);
+void *cnnrt_device_alloc(uint64_t size);
+void *cnnrt_device_aligned_alloc(uint64_t alignment, uint64_t size);
+void cnnrt_device_free(void *pointer);
 
 /* Number of elements of a tensor. */
 int64_t cnnrt_num_elements(const cnnrt_tensor *tensor);

@@ -17,11 +17,13 @@
  *===----------------------------------------------------------------------===*/
 
 #include "cnnrt.h"
+#include "context_internal.h"
 #include "profile.h"
 #include "thread_pool.h"
 
 #include <math.h>
 #include <setjmp.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,7 @@ struct cnnrt_context {
   allocation *live;
   allocation *spare; /* released blocks kept for reuse (singly linked) */
   uint64_t spare_bytes;
+  struct cnnrt_device *device; /* device.c's, for calls on the GPU */
   atomic_flag busy;
   jmp_buf unwind;
   char message[512];
@@ -65,6 +68,7 @@ const char *cnnrt_status_string(cnnrt_status status) {
   case CNNRT_ERROR_ABI_MISMATCH: return "ABI version mismatch";
   case CNNRT_ERROR_BUSY: return "context busy";
   case CNNRT_ERROR_NOT_FINITE: return "not finite";
+  case CNNRT_ERROR_DEVICE: return "device error";
   }
   return "unknown status";
 }
@@ -123,6 +127,7 @@ void cnnrt_context_destroy(cnnrt_context *context) {
   if (!context)
     return;
   release_all(context, 0);
+  cnnrt_device_destroy(context->device);
   cnnrt_thread_pool_destroy(context->pool);
   cnnrt_profile_free(&context->profile_table);
   free(context);
@@ -196,9 +201,26 @@ cnnrt_status cnnrt_invoke(cnnrt_context *context,
     /* A model's buffers live for one call; a successful call leaves them
      * for the next. */
     release_all(context, status == CNNRT_OK);
+    if (context->device)
+      cnnrt_device_end_call(context->device, status == CNNRT_OK);
   }
   atomic_flag_clear(&context->busy);
   return status;
+}
+
+cnnrt_context *cnnrt_current_context(void) { return current; }
+
+struct cnnrt_device **cnnrt_context_device(cnnrt_context *context) {
+  return &context->device;
+}
+
+void cnnrt_unwind(cnnrt_context *context, cnnrt_status status, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(context->message, sizeof context->message, format, args);
+  va_end(args);
+  context->unwind_status = status;
+  longjmp(context->unwind, 1);
 }
 
 static _Noreturn void out_of_memory(cnnrt_context *context, uint64_t size) {
@@ -216,11 +238,29 @@ static _Noreturn void out_of_memory(cnnrt_context *context, uint64_t size) {
   longjmp(context->unwind, 1);
 }
 
+void cnnrt_count_memory(cnnrt_context *context, int64_t size) {
+  if (size > 0 && context->memory_limit &&
+      (uint64_t)size > context->memory_limit - context->in_use)
+    out_of_memory(context, (uint64_t)size);
+  context->in_use += (uint64_t)size;
+  if (context->in_use > context->peak)
+    context->peak = context->in_use;
+}
+
 void cnnrt_check_finite(int64_t address, int64_t count, const char *layer) {
   cnnrt_context *context = current;
   if (!context || !context->check_numerics)
     return;
   const float *data = (const float *)(uintptr_t)address;
+  float *copy = NULL;
+  if (cnnrt_device_active(context->device)) {
+    /* The layer's output is in the GPU's memory. */
+    copy = malloc(sizeof *copy * (size_t)count);
+    if (!copy)
+      out_of_memory(context, sizeof *copy * (uint64_t)count);
+    cnnrt_device_read(context, address, count, copy);
+    data = copy;
+  }
   for (int64_t i = 0; i < count; ++i) {
     if (isfinite(data[i]))
       continue;
@@ -228,15 +268,21 @@ void cnnrt_check_finite(int64_t address, int64_t count, const char *layer) {
              "layer '%s' computed %s (element %lld of its output); the layers before "
              "it computed only finite values",
              layer, isnan(data[i]) ? "NaN" : data[i] > 0 ? "+inf" : "-inf", (long long)i);
+    free(copy);
     context->unwind_status = CNNRT_ERROR_NOT_FINITE;
     longjmp(context->unwind, 1);
   }
+  free(copy);
 }
 
 void cnnrt_profile_layer(const char *layer, int64_t multiply_adds) {
   cnnrt_context *context = current;
-  if (context && context->profile)
-    cnnrt_profile_record(&context->profile_table, layer, multiply_adds);
+  if (!context || !context->profile)
+    return;
+  /* A layer on the GPU is done when its kernels are. */
+  if (cnnrt_device_active(context->device))
+    cnnrt_device_synchronize(context);
+  cnnrt_profile_record(&context->profile_table, layer, multiply_adds);
 }
 
 int32_t cnnrt_context_profile(const cnnrt_context *context,

@@ -140,10 +140,18 @@ void cnnc::buildLinalgToGpuPipeline(OpPassManager &pm,
 
 void cnnc::buildGpuToNvvmPipeline(OpPassManager &pm,
                                   const GpuPipelineOptions &options) {
+  // The host side as the CPU's: one arena of activations, the layers
+  // instrumented, functions that take bare pointers (the entry point passes
+  // one a tensor).
+  pm.addNestedPass<func::FuncOp>(createCnncPlanActivationMemory());
+  pm.addPass(createCnncInstrumentLayers());
+  pm.addPass(createCnncDeduplicateFunctions());
   // As upstream's gpu-lower-to-nvvm-pipeline, with the libdevice functions
   // defined before the kernels are serialized.
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertFuncToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcToLLVM;
+  funcToLLVM.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
   pm.addPass(memref::createExpandStridedMetadataPass());
   GpuNVVMAttachTargetOptions target;
   target.chip = options.chip;
@@ -163,7 +171,14 @@ void cnnc::buildGpuToNvvmPipeline(OpPassManager &pm,
   kernels.addPass(createCSEPass());
   kernels.addPass(createReconcileUnrealizedCastsPass());
   kernels.addPass(createCnncGpuDefineMathFunctions());
-  pm.addPass(createGpuToLLVMConversionPass());
+  // The host's allocations call the generic functions, which the model's
+  // entry point binds to the runtime's device allocator.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
+  GpuToLLVMConversionPassOptions gpuToLLVM;
+  gpuToLLVM.hostBarePtrCallConv = true;
+  pm.addPass(createGpuToLLVMConversionPass(gpuToLLVM));
   // PTX text, which the driver compiles for the GPU it finds.
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = "isa";

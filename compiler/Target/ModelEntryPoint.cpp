@@ -12,12 +12,18 @@ using namespace llvm;
 /// The memref lowering's generic allocation functions (its
 /// use-generic-functions option) become the runtime's, which turn a failed
 /// allocation into a status.
-static void routeAllocationsToRuntime(Module &module) {
+/// A model for the GPU allocates its intermediate tensors in the GPU's
+/// memory.
+static void routeAllocationsToRuntime(Module &module, bool device) {
   static constexpr std::pair<StringRef, StringRef> hooks[] = {
       {"_mlir_memref_to_llvm_alloc", "cnnrt_alloc"},
       {"_mlir_memref_to_llvm_aligned_alloc", "cnnrt_aligned_alloc"},
       {"_mlir_memref_to_llvm_free", "cnnrt_free"}};
-  for (auto [generic, runtime] : hooks)
+  static constexpr std::pair<StringRef, StringRef> deviceHooks[] = {
+      {"_mlir_memref_to_llvm_alloc", "cnnrt_device_alloc"},
+      {"_mlir_memref_to_llvm_aligned_alloc", "cnnrt_device_aligned_alloc"},
+      {"_mlir_memref_to_llvm_free", "cnnrt_device_free"}};
+  for (auto [generic, runtime] : device ? ArrayRef(deviceHooks) : ArrayRef(hooks))
     if (Function *function = module.getFunction(generic))
       function->setName(runtime);
 }
@@ -40,9 +46,11 @@ static SmallVector<Binding> bindingsOf(ArrayRef<unsigned> tensors) {
 
 /// `cnnrt_status PREFIX_NAME(cnnrt_context *, float *const *buffers)`,
 /// which runs `function` (when there is one) through cnnrt_invoke on the
-/// buffers of `bindings`.
+/// buffers of `bindings`, or, for a model on the GPU (`deviceModel` is its
+/// descriptor), through cnnrt_device_invoke.
 static Function *createEntryPoint(Module &module, StringRef prefix, StringRef name,
-                                  Function *function, ArrayRef<Binding> bindings) {
+                                  Function *function, ArrayRef<Binding> bindings,
+                                  GlobalVariable *deviceModel = nullptr) {
   LLVMContext &ctx = module.getContext();
   Type *ptr = PointerType::getUnqual(ctx);
   Type *i32 = Type::getInt32Ty(ctx);
@@ -78,12 +86,19 @@ static Function *createEntryPoint(Module &module, StringRef prefix, StringRef na
   }
   b.CreateRetVoid();
 
-  FunctionCallee invoke = module.getOrInsertFunction(
-      "cnnrt_invoke", FunctionType::get(i32, {ptr, ptr, ptr}, false));
   Function *entry = Function::Create(FunctionType::get(i32, {ptr, ptr}, false),
                                      GlobalValue::ExternalLinkage,
                                      prefix + "_" + name, module);
   b.SetInsertPoint(BasicBlock::Create(ctx, "entry", entry));
+  if (deviceModel) {
+    FunctionCallee invoke = module.getOrInsertFunction(
+        "cnnrt_device_invoke", FunctionType::get(i32, {ptr, ptr, ptr, ptr, i32}, false));
+    b.CreateRet(b.CreateCall(invoke, {entry->getArg(0), unpack, entry->getArg(1), deviceModel,
+                                      ConstantInt::get(i32, name == "forward")}));
+    return entry;
+  }
+  FunctionCallee invoke = module.getOrInsertFunction(
+      "cnnrt_invoke", FunctionType::get(i32, {ptr, ptr, ptr}, false));
   b.CreateRet(b.CreateCall(invoke, {entry->getArg(0), unpack, entry->getArg(1)}));
   return entry;
 }
@@ -91,7 +106,7 @@ static Function *createEntryPoint(Module &module, StringRef prefix, StringRef na
 bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
                               StringRef prefix,
                               ArrayRef<std::optional<ArrayRef<char>>> embedded,
-                              std::string &error) {
+                              bool device, std::string &error) {
   Function *forward = module.getFunction("forward");
   if (!forward || forward->isDeclaration()) {
     error = "the lowered module has no forward function";
@@ -139,12 +154,13 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
     }
     stepFunctions.push_back(function);
   }
-  routeAllocationsToRuntime(module);
+  routeAllocationsToRuntime(module, device);
   // Only the descriptor and the entry points are the model's interface.
   // Internal names get the prefix too: compiled in parts, they become
   // hidden globals of several objects, and two models' must not meet.
+  // (LLVM's own, the constructor that registers a GPU model's kernels, stay.)
   for (GlobalValue &global : module.global_values())
-    if (!global.isDeclaration()) {
+    if (!global.isDeclaration() && !global.getName().starts_with("llvm.")) {
       global.setLinkage(GlobalValue::InternalLinkage);
       global.setName(prefix + "." + global.getName());
     }
@@ -159,13 +175,21 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
   Type *i32 = Type::getInt32Ty(ctx);
   Type *i64 = Type::getInt64Ty(ctx);
   IRBuilder<> b(ctx);
+  // { abi_version, name, tensors, num_tensors, entry_points,
+  //   num_entry_points }, as cnnrt_model; defined below, named by a GPU
+  // model's entry points.
+  StructType *modelType = StructType::get(ctx, {i32, ptr, ptr, i32, ptr, i32});
+  auto *model = new GlobalVariable(module, modelType, /*isConstant=*/true,
+                                   GlobalValue::ExternalLinkage, nullptr,
+                                   prefix + "_model");
+  GlobalVariable *deviceModel = device ? model : nullptr;
   // Both entry points take the buffers of every tensor, so that one table
   // of buffers serves them.
   SmallVector<std::pair<StringRef, Function *>> entryPoints = {
       {"prepare", createEntryPoint(module, prefix, "prepare", prepare,
-                                   bindingsOf(prepareArguments))},
+                                   bindingsOf(prepareArguments), deviceModel)},
       {"forward", createEntryPoint(module, prefix, "forward", forward,
-                                   bindingsOf(forwardArguments))}};
+                                   bindingsOf(forwardArguments), deviceModel)}};
   for (auto [function, step] : llvm::zip_equal(stepFunctions, signature.steps)) {
     SmallVector<Binding> bindings = bindingsOf(step.arguments);
     for (auto [tensor, inPlace] : llvm::zip_equal(step.results, step.inPlace))
@@ -228,17 +252,11 @@ bool cnnc::addModelEntryPoint(Module &module, const ModelSignature &signature,
       module, entriesType, /*isConstant=*/true, GlobalValue::PrivateLinkage,
       ConstantArray::get(entriesType, entryConstants), prefix + "_entry_points");
 
-  // { abi_version, name, tensors, num_tensors, entry_points,
-  //   num_entry_points }, as cnnrt_model.
-  StructType *modelType = StructType::get(ctx, {i32, ptr, ptr, i32, ptr, i32});
-  new GlobalVariable(
-      module, modelType, /*isConstant=*/true, GlobalValue::ExternalLinkage,
-      ConstantStruct::get(
-          modelType,
-          {ConstantInt::get(i32, CNNRT_ABI_VERSION),
-           b.CreateGlobalString(signature.modelName, prefix.str() + "_model_name", 0, &module),
-           table, ConstantInt::get(i32, signature.tensors.size()), entries,
-           ConstantInt::get(i32, entryConstants.size())}),
-      prefix + "_model");
+  model->setInitializer(ConstantStruct::get(
+      modelType,
+      {ConstantInt::get(i32, CNNRT_ABI_VERSION),
+       b.CreateGlobalString(signature.modelName, prefix.str() + "_model_name", 0, &module),
+       table, ConstantInt::get(i32, signature.tensors.size()), entries,
+       ConstantInt::get(i32, entryConstants.size())}));
   return true;
 }

@@ -26,12 +26,13 @@ namespace cnnc {
 
 /// Adds the entry point and descriptor. `embedded`, when not empty, holds
 /// for each tensor of `signature` the float32 bytes to embed (or nothing).
-/// Returns false with `error` set when the module does not match the
-/// signature.
+/// `device`: the module's host side launches GPU kernels, and its entry
+/// points run through cnnrt_device_invoke. Returns false with `error` set
+/// when the module does not match the signature.
 bool addModelEntryPoint(llvm::Module &module, const ModelSignature &signature,
                         llvm::StringRef prefix,
                         llvm::ArrayRef<std::optional<llvm::ArrayRef<char>>> embedded,
-                        std::string &error);
+                        bool device, std::string &error);
 
 } // namespace cnnc
 

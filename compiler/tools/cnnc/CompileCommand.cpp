@@ -343,11 +343,6 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   if (!gpu && (emit == EmitKind::Gpu || emit == EmitKind::Ptx))
     return fail(llvm::Twine("--emit=") + (emit == EmitKind::Gpu ? "gpu" : "ptx") +
                 " needs --target=nvptx");
-  if (gpu && emit != EmitKind::Cnn && emit != EmitKind::Linalg &&
-      emit != EmitKind::Gpu && emit != EmitKind::Ptx)
-    return fail("--target=nvptx compiles to --emit=cnn, linalg, gpu or ptx; "
-                "GPU executables and libraries need the CUDA runtime, which "
-                "cnnc does not have yet");
   if (gpu && emulateGpu)
     return fail("--emulate-gpu runs the GPU's kernels on the CPU: it takes "
                 "--target=cpu");
@@ -359,8 +354,7 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   if (loss != "cross-entropy" && loss != "mse")
     return fail("--loss '" + loss + "' is not one cnnc has; expected cross-entropy or mse");
   if (train && (gpu || emulateGpu))
-    return fail("--train compiles for --target=cpu; training on the GPU needs the "
-                "CUDA runtime, which cnnc does not have yet");
+    return fail("--train compiles for --target=cpu; cnnc does not train on the GPU yet");
   if (!train && (loss.getNumOccurrences() || training.anyGiven()))
     return fail("--loss, --optimizer, --lr, --momentum, --nesterov, --weight-decay and "
                 "--label-smoothing set up training: they need --train");
@@ -463,7 +457,7 @@ int cnnc::driver::runCompile(int argc, char **argv) {
   GpuPipelineOptions gpuOptions;
   gpuOptions.chip = gpuArch;
   gpuOptions.fuseEpilogues = fuseEpilogues;
-  if (gpu) {
+  if (gpu && (emit == EmitKind::Gpu || emit == EmitKind::Ptx)) {
     buildLinalgToGpuPipeline(pm, gpuOptions);
     if (emit == EmitKind::Ptx)
       buildGpuToNvvmPipeline(pm, gpuOptions);
@@ -480,11 +474,15 @@ int cnnc::driver::runCompile(int argc, char **argv) {
            }) ? 0 : 1;
   }
   std::string error;
+  // The host side of a GPU model runs on the machine's processor.
   std::unique_ptr<llvm::TargetMachine> machine =
       createTargetMachine({triple, cpu, ""}, error);
   if (!machine)
     return fail(error);
-  if (emulateGpu) {
+  if (gpu) {
+    buildLinalgToGpuPipeline(pm, gpuOptions);
+    buildGpuToNvvmPipeline(pm, gpuOptions);
+  } else if (emulateGpu) {
     buildEmulatedGpuPipeline(pm, gpuOptions);
   } else {
     CpuPipelineOptions cpuOptions;
@@ -504,7 +502,7 @@ int cnnc::driver::runCompile(int argc, char **argv) {
       translateToLLVMIR(*module, llvmContext, *machine);
   if (!llvmModule)
     return fail("cannot translate the model to LLVM IR");
-  if (!addModelEntryPoint(*llvmModule, *signature, prefix, embedded, error))
+  if (!addModelEntryPoint(*llvmModule, *signature, prefix, embedded, gpu, error))
     return fail(error);
   if (emit == EmitKind::Executable || emit == EmitKind::Library ||
       emit == EmitKind::Shared)
