@@ -16,7 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The driver's types as the runtime declares them (a sanitizer checks that
+ * a function is called through a pointer of its own type). */
 typedef int CUresult;
+typedef int CUdevice;
+typedef struct CUctx_st *CUcontext;
+typedef struct CUmod_st *CUmodule;
+typedef struct CUfunc_st *CUfunction;
+typedef struct CUstream_st *CUstream;
+typedef unsigned long long CUdeviceptr;
 enum {
   CUDA_SUCCESS = 0,
   CUDA_ERROR_INVALID_VALUE = 1,
@@ -65,22 +73,22 @@ CUresult cuGetErrorName(CUresult error, const char **name) {
 CUresult cuInit(unsigned flags) {
   return flags ? CUDA_ERROR_INVALID_VALUE : failing("init") ? CUDA_ERROR_NO_DEVICE : 0;
 }
-CUresult cuDeviceGet(int *device, int ordinal) {
+CUresult cuDeviceGet(CUdevice *device, int ordinal) {
   *device = ordinal;
   return ordinal == 0 ? 0 : CUDA_ERROR_INVALID_VALUE;
 }
 static int context_object;
-CUresult cuDevicePrimaryCtxRetain(void **context, int device) {
-  *context = &context_object;
+CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice device) {
+  *context = (CUcontext)&context_object;
   return device == 0 ? 0 : CUDA_ERROR_INVALID_VALUE;
 }
-CUresult cuCtxSetCurrent(void *context) {
-  return context == &context_object ? 0 : CUDA_ERROR_INVALID_VALUE;
+CUresult cuCtxSetCurrent(CUcontext context) {
+  return (void *)context == &context_object ? 0 : CUDA_ERROR_INVALID_VALUE;
 }
 
 enum { CU_JIT_ERROR_LOG_BUFFER = 5, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6 };
 
-CUresult cuModuleLoadDataEx(void **module, const void *image, unsigned count, int *options,
+CUresult cuModuleLoadDataEx(CUmodule *module, const void *image, unsigned count, int *options,
                             void **values) {
   const char *text = image;
   char *log = NULL;
@@ -101,24 +109,24 @@ CUresult cuModuleLoadDataEx(void **module, const void *image, unsigned count, in
   for (const char *at = strstr(text, ".entry "); at; at = strstr(at + 1, ".entry "))
     ++kernels;
   log_line("load %d kernels", kernels);
-  *module = (void *)image;
+  *module = (CUmodule)image;
   return 0;
 }
 
-CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
+CUresult cuModuleGetFunction(CUfunction *function, CUmodule module, const char *name) {
   char entry[256];
   snprintf(entry, sizeof entry, ".entry %s(", name);
-  if (!strstr(module, entry))
+  if (!strstr((const char *)module, entry))
     return CUDA_ERROR_NOT_FOUND;
-  *function = (void *)name;
+  *function = (CUfunction)name;
   return 0;
 }
 
 static int launches;
 
-CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned gridZ,
+CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY, unsigned gridZ,
                         unsigned blockX, unsigned blockY, unsigned blockZ, unsigned shared,
-                        void *stream, void **params, void **extra) {
+                        CUstream stream, void **params, void **extra) {
   (void)shared, (void)stream, (void)extra;
   if (!gridX || !gridY || !gridZ || !blockX || !blockY || !blockZ ||
       (uint64_t)blockX * blockY * blockZ > 1024 || blockZ > 64 || gridY > 65535 ||
@@ -133,21 +141,21 @@ CUresult cuLaunchKernel(void *function, unsigned gridX, unsigned gridY, unsigned
 }
 
 static int stream_object;
-CUresult cuStreamCreate(void **stream, unsigned flags) {
+CUresult cuStreamCreate(CUstream *stream, unsigned flags) {
   (void)flags;
-  *stream = &stream_object;
+  *stream = (CUstream)&stream_object;
   return 0;
 }
-CUresult cuStreamSynchronize(void *stream) {
-  if (stream != &stream_object)
+CUresult cuStreamSynchronize(CUstream stream) {
+  if ((void *)stream != &stream_object)
     return CUDA_ERROR_INVALID_VALUE;
   return failing("sync") && launches ? CUDA_ERROR_LAUNCH_FAILED : 0;
 }
-CUresult cuStreamDestroy_v2(void *stream) {
-  return stream == &stream_object ? 0 : CUDA_ERROR_INVALID_VALUE;
+CUresult cuStreamDestroy_v2(CUstream stream) {
+  return (void *)stream == &stream_object ? 0 : CUDA_ERROR_INVALID_VALUE;
 }
 
-CUresult cuMemAlloc_v2(unsigned long long *address, size_t size) {
+CUresult cuMemAlloc_v2(CUdeviceptr *address, size_t size) {
   if (!size)
     return CUDA_ERROR_INVALID_VALUE;
   if (failing("alloc"))
@@ -159,19 +167,19 @@ CUresult cuMemAlloc_v2(unsigned long long *address, size_t size) {
   log_line("alloc %zu", size);
   return 0;
 }
-CUresult cuMemFree_v2(unsigned long long address) {
+CUresult cuMemFree_v2(CUdeviceptr address) {
   free((void *)(uintptr_t)address);
   return 0;
 }
-CUresult cuMemcpyHtoDAsync_v2(unsigned long long device, const void *host, size_t size,
-                              void *stream) {
+CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr device, const void *host, size_t size,
+                              CUstream stream) {
   (void)stream;
   memcpy((void *)(uintptr_t)device, host, size);
   log_line("to device %zu", size);
   return 0;
 }
-CUresult cuMemcpyDtoHAsync_v2(void *host, unsigned long long device, size_t size,
-                              void *stream) {
+CUresult cuMemcpyDtoHAsync_v2(void *host, CUdeviceptr device, size_t size,
+                              CUstream stream) {
   (void)stream;
   memcpy(host, (const void *)(uintptr_t)device, size);
   log_line("to host %zu", size);
