@@ -17,6 +17,7 @@
 
 #include "cnnrt.h"
 #include "context_internal.h"
+#include "cuda_driver.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -24,39 +25,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*--- The driver API, as far as it is used ------------------------------===*/
-
-typedef int CUresult;
-typedef int CUdevice;
-typedef struct CUctx_st *CUcontext;
-typedef struct CUmod_st *CUmodule;
-typedef struct CUfunc_st *CUfunction;
-typedef struct CUstream_st *CUstream;
-typedef unsigned long long CUdeviceptr;
-
-enum {
-  CUDA_SUCCESS = 0,
-  CU_JIT_ERROR_LOG_BUFFER = 5,
-  CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6,
-};
+/*--- The driver, loaded -----------------------------------------------===*/
 
 static struct {
-  CUresult (*init)(unsigned);
-  CUresult (*deviceGet)(CUdevice *, int);
-  CUresult (*primaryCtxRetain)(CUcontext *, CUdevice);
-  CUresult (*ctxSetCurrent)(CUcontext);
-  CUresult (*moduleLoadDataEx)(CUmodule *, const void *, unsigned, int *, void **);
-  CUresult (*moduleGetFunction)(CUfunction *, CUmodule, const char *);
-  CUresult (*launchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
-                           unsigned, unsigned, unsigned, CUstream, void **, void **);
-  CUresult (*streamCreate)(CUstream *, unsigned);
-  CUresult (*streamSynchronize)(CUstream);
-  CUresult (*streamDestroy)(CUstream);
-  CUresult (*memAlloc)(CUdeviceptr *, size_t);
-  CUresult (*memFree)(CUdeviceptr);
-  CUresult (*memcpyHtoDAsync)(CUdeviceptr, const void *, size_t, CUstream);
-  CUresult (*memcpyDtoHAsync)(void *, CUdeviceptr, size_t, CUstream);
-  CUresult (*getErrorName)(CUresult, const char **);
+  __typeof__(cuInit) *init;
+  __typeof__(cuDeviceGet) *deviceGet;
+  __typeof__(cuDevicePrimaryCtxRetain) *primaryCtxRetain;
+  __typeof__(cuCtxSetCurrent) *ctxSetCurrent;
+  __typeof__(cuModuleLoadDataEx) *moduleLoadDataEx;
+  __typeof__(cuModuleGetFunction) *moduleGetFunction;
+  __typeof__(cuLaunchKernel) *launchKernel;
+  __typeof__(cuStreamCreate) *streamCreate;
+  __typeof__(cuStreamSynchronize) *streamSynchronize;
+  __typeof__(cuStreamDestroy_v2) *streamDestroy;
+  __typeof__(cuMemAlloc_v2) *memAlloc;
+  __typeof__(cuMemFree_v2) *memFree;
+  __typeof__(cuMemcpyHtoDAsync_v2) *memcpyHtoDAsync;
+  __typeof__(cuMemcpyDtoHAsync_v2) *memcpyDtoHAsync;
+  __typeof__(cuGetErrorName) *getErrorName;
 } cu;
 
 static CUcontext primary_context;
@@ -82,7 +68,6 @@ static void load_driver(void) {
     snprintf(driver_error, sizeof driver_error, "no NVIDIA GPU driver (%s not found)", path);
     return;
   }
-  /* The versioned names are the ones the current API's macros select. */
   const struct {
     const char *name;
     void **function;

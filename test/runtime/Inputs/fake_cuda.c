@@ -16,17 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The driver's types as the runtime declares them (a sanitizer checks that
- * a function is called through a pointer of its own type). */
-typedef int CUresult;
-typedef int CUdevice;
-typedef struct CUctx_st *CUcontext;
-typedef struct CUmod_st *CUmodule;
-typedef struct CUfunc_st *CUfunction;
-typedef struct CUstream_st *CUstream;
-typedef unsigned long long CUdeviceptr;
+#include "cuda_driver.h"
+
 enum {
-  CUDA_SUCCESS = 0,
   CUDA_ERROR_INVALID_VALUE = 1,
   CUDA_ERROR_OUT_OF_MEMORY = 2,
   CUDA_ERROR_NO_DEVICE = 100,
@@ -85,8 +77,6 @@ CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice device) {
 CUresult cuCtxSetCurrent(CUcontext context) {
   return (void *)context == &context_object ? 0 : CUDA_ERROR_INVALID_VALUE;
 }
-
-enum { CU_JIT_ERROR_LOG_BUFFER = 5, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6 };
 
 CUresult cuModuleLoadDataEx(CUmodule *module, const void *image, unsigned count, int *options,
                             void **values) {
