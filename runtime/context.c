@@ -225,17 +225,14 @@ void cnnrt_unwind(cnnrt_context *context, cnnrt_status status, const char *forma
 
 static _Noreturn void out_of_memory(cnnrt_context *context, uint64_t size) {
   if (context->memory_limit)
-    snprintf(context->message, sizeof context->message,
-             "out of memory: the model needs %llu more bytes with %llu in use, "
-             "over the context's limit of %llu bytes",
-             (unsigned long long)size, (unsigned long long)context->in_use,
-             (unsigned long long)context->memory_limit);
-  else
-    snprintf(context->message, sizeof context->message,
-             "out of memory: the system refused %llu more bytes with %llu in use",
-             (unsigned long long)size, (unsigned long long)context->in_use);
-  context->unwind_status = CNNRT_ERROR_OUT_OF_MEMORY;
-  longjmp(context->unwind, 1);
+    cnnrt_unwind(context, CNNRT_ERROR_OUT_OF_MEMORY,
+                 "out of memory: the model needs %llu more bytes with %llu in use, "
+                 "over the context's limit of %llu bytes",
+                 (unsigned long long)size, (unsigned long long)context->in_use,
+                 (unsigned long long)context->memory_limit);
+  cnnrt_unwind(context, CNNRT_ERROR_OUT_OF_MEMORY,
+               "out of memory: the system refused %llu more bytes with %llu in use",
+               (unsigned long long)size, (unsigned long long)context->in_use);
 }
 
 void cnnrt_count_memory(cnnrt_context *context, int64_t size) {
@@ -264,13 +261,12 @@ void cnnrt_check_finite(int64_t address, int64_t count, const char *layer) {
   for (int64_t i = 0; i < count; ++i) {
     if (isfinite(data[i]))
       continue;
-    snprintf(context->message, sizeof context->message,
-             "layer '%s' computed %s (element %lld of its output); the layers before "
-             "it computed only finite values",
-             layer, isnan(data[i]) ? "NaN" : data[i] > 0 ? "+inf" : "-inf", (long long)i);
+    const char *value = isnan(data[i]) ? "NaN" : data[i] > 0 ? "+inf" : "-inf";
     free(copy);
-    context->unwind_status = CNNRT_ERROR_NOT_FINITE;
-    longjmp(context->unwind, 1);
+    cnnrt_unwind(context, CNNRT_ERROR_NOT_FINITE,
+                 "layer '%s' computed %s (element %lld of its output); the layers before "
+                 "it computed only finite values",
+                 layer, value, (long long)i);
   }
   free(copy);
 }

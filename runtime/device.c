@@ -297,11 +297,6 @@ void *mgpuModuleLoadJIT(void *data, int optLevel) {
   return module;
 }
 
-void *mgpuModuleLoad(void *data, size_t size) {
-  (void)size;
-  return mgpuModuleLoadJIT(data, 0);
-}
-
 /* At exit: the driver releases what a process loaded, and may already be
  * shut down, so the module is only forgotten. */
 void mgpuModuleUnload(void *module) { free(module); }

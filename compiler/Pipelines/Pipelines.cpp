@@ -62,10 +62,17 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
   buildBufferizedToLLVMCpuPipeline(pm);
 }
 
+/// What a model's host side gets on every target: one arena of
+/// activations, the layers instrumented (profile, output checks), the
+/// identical group functions merged.
+static void addHostSidePasses(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(cnnc::createCnncPlanActivationMemory());
+  pm.addPass(cnnc::createCnncInstrumentLayers());
+  pm.addPass(cnnc::createCnncDeduplicateFunctions());
+}
+
 void cnnc::buildBufferizedToLLVMCpuPipeline(OpPassManager &pm) {
-  pm.addNestedPass<func::FuncOp>(createCnncPlanActivationMemory());
-  pm.addPass(createCnncInstrumentLayers());
-  pm.addPass(createCnncDeduplicateFunctions());
+  addHostSidePasses(pm);
   pm.addPass(createCnncCpuOutlineParallelTiles());
 
   // Per function where a pass allows it, so that MLIR runs the functions
@@ -140,12 +147,9 @@ void cnnc::buildLinalgToGpuPipeline(OpPassManager &pm,
 
 void cnnc::buildGpuToNvvmPipeline(OpPassManager &pm,
                                   const GpuPipelineOptions &options) {
-  // The host side as the CPU's: one arena of activations, the layers
-  // instrumented, functions that take bare pointers (the entry point passes
-  // one a tensor).
-  pm.addNestedPass<func::FuncOp>(createCnncPlanActivationMemory());
-  pm.addPass(createCnncInstrumentLayers());
-  pm.addPass(createCnncDeduplicateFunctions());
+  // The host side as the CPU's, with functions that take bare pointers
+  // (the entry point passes one a tensor).
+  addHostSidePasses(pm);
   // As upstream's gpu-lower-to-nvvm-pipeline, with the libdevice functions
   // defined before the kernels are serialized.
   pm.addPass(createSCFToControlFlowPass());
