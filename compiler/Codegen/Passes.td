@@ -139,8 +139,10 @@ def CnncCpuParallelPads : Pass<"cnnc-cpu-parallel-pads", "::mlir::func::FuncOp">
   let description = [{
     Rewrites each static `tensor.pad` with a constant padding value into an
     `scf.forall` over the largest dimension it does not pad (NCHW's
-    channels): iteration i fills slice i of the padded tensor with the
-    padding value and copies slice i of the source into its interior.
+    channels): iteration i fills the border of slice i of the padded tensor
+    with the padding value and copies slice i of the source into its
+    interior. It runs after `cnnc-cpu-apply-strategy`, when the paddings
+    that the packed convolution reads through are gone.
     `cnnc-cpu-outline-parallel-tiles` then spreads the iterations over the
     context's threads, where the pad would have been a loop nest on one.
     A pad that pads every dimension of size above 1 stays as it is.
@@ -162,7 +164,9 @@ def CnncCpuApplyStrategy : Pass<"cnnc-cpu-apply-strategy", "::mlir::func::FuncOp
     accumulator's initial value, the root and the epilogue are computed tile
     by tile. Then the kernel computes each register tile: `direct_conv`
     generates the register-blocked convolution in the vector dialect,
-    `vector` vectorizes the tile's ops; the element-wise ops of the tile are
+    `packed_conv` the one over packed filters (reading through a zero
+    padding of its input to the unpadded tensor, so the padding is never
+    made), `vector` vectorizes the tile's ops; the element-wise ops of the tile are
     vectorized in both cases, so that the epilogue reads the accumulators
     the kernel leaves in registers.
   }];

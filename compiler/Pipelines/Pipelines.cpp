@@ -49,8 +49,10 @@ void cnnc::buildLinalgToLLVMCpuPipeline(OpPassManager &pm,
   }
   pm.addPass(createCnncHoistWeightTransforms());
   if (options.tile) {
-    pm.addNestedPass<func::FuncOp>(createCnncCpuParallelPads());
     pm.addNestedPass<func::FuncOp>(createCnncCpuApplyStrategy());
+    // After the kernels: the paddings that packed_conv reads through are
+    // gone by then.
+    pm.addNestedPass<func::FuncOp>(createCnncCpuParallelPads());
     // Forwards each tile's vectors from producer to consumer.
     pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
     pm.addNestedPass<func::FuncOp>(createCSEPass());

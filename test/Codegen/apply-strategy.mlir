@@ -144,6 +144,101 @@ func.func @packed_conv_blocks(%x: tensor<1x3x4x4xf32>, %p: tensor<4x3x3x3x16xf32
 
 // -----
 
+// The input a window of a zero padding: the kernel reads the unpadded
+// tensor and the padding is never made. The filter rows inside the input
+// are a range per tile (row 1 - r on); one loop over them per filter
+// column, which the whole-row tile reads only where it is inside: column
+// -1 (p = 0 at kw = 0) and column 4 (p = 3 at kw = 2) are left out.
+// CHECK-LABEL: func.func @packed_conv_padded
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<1x3x4x4xf32>
+// CHECK-NOT: tensor.pad
+// CHECK: %[[ROW:.*]] = arith.addi
+// CHECK: %[[BEFORE:.*]] = arith.subi %c1, %[[ROW]]
+// CHECK: %[[FIRST:.*]] = arith.maxsi %[[BEFORE]], %c0
+// CHECK: %[[END:.*]] = arith.minsi {{.*}}, %c3
+// CHECK-NOT: scf.index_switch
+// CHECK: scf.for %[[C:.*]] = %c0 to %c3 step %c1
+// CHECK: scf.for %[[KH:.*]] = %[[FIRST]] to %[[END]] step %c1
+// CHECK: vector.transfer_read %{{.*}}[%c0, %[[C]], %[[KH]], %c0, %c0]
+// CHECK-COUNT-3: tensor.extract %[[X]][%{{.*}}, %[[C]], %{{.*}}, %c{{[012]}}]
+// CHECK-NOT: tensor.extract
+// CHECK: scf.for %{{.*}} = %[[FIRST]] to %[[END]] step %c1
+// CHECK: vector.transfer_read %{{.*}}[%c0, %[[C]], %{{.*}}, %c1, %c0]
+// CHECK-COUNT-4: tensor.extract %[[X]]
+// CHECK-NOT: tensor.extract
+// CHECK: scf.for %{{.*}} = %[[FIRST]] to %[[END]] step %c1
+// CHECK: vector.transfer_read %{{.*}}[%c0, %[[C]], %{{.*}}, %c2, %c0]
+// CHECK-COUNT-3: tensor.extract %[[X]][%{{.*}}, %[[C]], %{{.*}}, %c{{[123]}}]
+// CHECK-NOT: tensor.extract
+// CHECK: vector.shuffle
+// CHECK-NOT: tensor.pad
+func.func @packed_conv_padded(%x: tensor<1x3x4x4xf32>, %p: tensor<1x3x3x3x16xf32>, %acc: tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %xp = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%n: index, %c: index, %h: index, %w: index):
+    tensor.yield %zero : f32
+  } : tensor<1x3x4x4xf32> to tensor<1x3x6x6xf32>
+  %e = tensor.empty() : tensor<16x3x3x3xf32>
+  %w = linalg.unpack %p inner_dims_pos = [0] inner_tiles = [16] into %e : tensor<1x3x3x3x16xf32> -> tensor<16x3x3x3xf32>
+  %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv, cache_tile = [1, 16, 2, 4], register_tile = [1, 16, 1, 4], vector_size = 16>}
+         ins(%xp, %w : tensor<1x3x6x6xf32>, tensor<16x3x3x3xf32>) outs(%acc : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  return %0 : tensor<1x16x4x4xf32>
+}
+
+// -----
+
+// Register tiles of two of the eight columns: the tile at the left edge
+// (window at column 0) and the one at the right (6) each get their own
+// accumulation, the two between share the default one, which reads every
+// tap at the window's column.
+// CHECK-LABEL: func.func @packed_conv_padded_tiles
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<1x3x4x8xf32>
+// CHECK: scf.index_switch %[[COLUMN:[0-9]+]] -> vector<16xf32>, vector<16xf32>
+// CHECK: case 0 {
+// CHECK: tensor.extract %[[X]][%{{.*}}, %{{.*}}, %{{.*}}, %c0]
+// CHECK-NOT: tensor.extract %[[X]][%{{.*}}, %{{.*}}, %{{.*}}, %c-1]
+// CHECK: case 6 {
+// CHECK: tensor.extract %[[X]][%{{.*}}, %{{.*}}, %{{.*}}, %c5]
+// CHECK: default {
+// CHECK: %[[LEFT:.*]] = arith.addi %[[COLUMN]], %c-1
+// CHECK: tensor.extract %[[X]][%{{.*}}, %{{.*}}, %{{.*}}, %[[LEFT]]]
+// CHECK: tensor.extract %[[X]][%{{.*}}, %{{.*}}, %{{.*}}, %[[COLUMN]]]
+// CHECK-NOT: tensor.pad
+func.func @packed_conv_padded_tiles(%x: tensor<1x3x4x8xf32>, %p: tensor<1x3x3x3x16xf32>, %acc: tensor<1x16x4x8xf32>) -> tensor<1x16x4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %xp = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%n: index, %c: index, %h: index, %w: index):
+    tensor.yield %zero : f32
+  } : tensor<1x3x4x8xf32> to tensor<1x3x6x10xf32>
+  %e = tensor.empty() : tensor<16x3x3x3xf32>
+  %w = linalg.unpack %p inner_dims_pos = [0] inner_tiles = [16] into %e : tensor<1x3x3x3x16xf32> -> tensor<16x3x3x3xf32>
+  %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv, cache_tile = [1, 16, 2, 4], register_tile = [1, 16, 1, 2], vector_size = 16>}
+         ins(%xp, %w : tensor<1x3x6x10xf32>, tensor<16x3x3x3xf32>) outs(%acc : tensor<1x16x4x8xf32>) -> tensor<1x16x4x8xf32>
+  return %0 : tensor<1x16x4x8xf32>
+}
+
+// -----
+
+// A padding by another value than zero stays, and the kernel reads it.
+// CHECK-LABEL: func.func @packed_conv_padded_by_one
+// CHECK: %[[P:.*]] = tensor.pad
+// CHECK: %[[W:.*]] = tensor.extract_slice %[[P]]
+// CHECK: tensor.extract %{{.*}}[%c0, %{{.*}}, %{{.*}}, %c0] : tensor<1x3x3x6xf32>
+func.func @packed_conv_padded_by_one(%x: tensor<1x3x4x4xf32>, %p: tensor<1x3x3x3x16xf32>, %acc: tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32> {
+  %one = arith.constant 1.0 : f32
+  %xp = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%n: index, %c: index, %h: index, %w: index):
+    tensor.yield %one : f32
+  } : tensor<1x3x4x4xf32> to tensor<1x3x6x6xf32>
+  %e = tensor.empty() : tensor<16x3x3x3xf32>
+  %w = linalg.unpack %p inner_dims_pos = [0] inner_tiles = [16] into %e : tensor<1x3x3x3x16xf32> -> tensor<16x3x3x3xf32>
+  %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv, cache_tile = [1, 16, 2, 4], register_tile = [1, 16, 1, 4], vector_size = 16>}
+         ins(%xp, %w : tensor<1x3x6x6xf32>, tensor<16x3x3x3xf32>) outs(%acc : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  return %0 : tensor<1x16x4x4xf32>
+}
+
+// -----
+
 // A packed_conv tile the kernel does not cover (f64) stays a convolution,
 // and its filter is unpacked for it: a transpose and a reshape.
 // CHECK-LABEL: func.func @packed_conv_uncovered

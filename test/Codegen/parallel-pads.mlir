@@ -1,15 +1,29 @@
 // RUN: cnnc-opt %s -split-input-file -cnnc-cpu-parallel-pads | FileCheck %s
 
 // A convolution's zero padding of rows and columns: one iteration per
-// channel fills the channel's padded plane and copies the channel's plane
-// into its interior, at the low padding (1, 2).
+// channel fills the border of the channel's padded plane (the row above and
+// the row below, whole; then the two columns left and the column right,
+// beside the source's five rows) and copies the channel's plane into its
+// interior, at the low padding (1, 2).
 // CHECK-LABEL: func.func @pad_rows_and_columns
 // CHECK-SAME: (%[[X:.*]]: tensor<1x8x5x6xf32>)
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<1x8x7x9xf32>
 // CHECK: %[[P:.*]] = scf.forall (%[[C:.*]]) in (8) shared_outs(%[[OUT:.*]] = %[[E]]) -> (tensor<1x8x7x9xf32>)
 // CHECK: %[[TILE:.*]] = tensor.extract_slice %[[OUT]][0, %[[C]], 0, 0] [1, 1, 7, 9] [1, 1, 1, 1]
-// CHECK: %[[FILLED:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[TILE]] : tensor<1x1x7x9xf32>)
+// CHECK: %[[TOP:.*]] = tensor.extract_slice %[[TILE]][0, 0, 0, 0] [1, 1, 1, 9] [1, 1, 1, 1]
+// CHECK: %[[TOPF:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[TOP]] : tensor<1x1x1x9xf32>)
+// CHECK: %[[T1:.*]] = tensor.insert_slice %[[TOPF]] into %[[TILE]][0, 0, 0, 0] [1, 1, 1, 9] [1, 1, 1, 1]
+// CHECK: %[[BOTTOM:.*]] = tensor.extract_slice %[[T1]][0, 0, 6, 0] [1, 1, 1, 9] [1, 1, 1, 1]
+// CHECK: linalg.fill ins(%[[ZERO]] : f32) outs(%[[BOTTOM]] : tensor<1x1x1x9xf32>)
+// CHECK: %[[T2:.*]] = tensor.insert_slice {{.*}} into %[[T1]][0, 0, 6, 0] [1, 1, 1, 9] [1, 1, 1, 1]
+// CHECK: %[[LEFT:.*]] = tensor.extract_slice %[[T2]][0, 0, 1, 0] [1, 1, 5, 2] [1, 1, 1, 1]
+// CHECK: linalg.fill ins(%[[ZERO]] : f32) outs(%[[LEFT]] : tensor<1x1x5x2xf32>)
+// CHECK: %[[T3:.*]] = tensor.insert_slice {{.*}} into %[[T2]][0, 0, 1, 0] [1, 1, 5, 2] [1, 1, 1, 1]
+// CHECK: %[[RIGHT:.*]] = tensor.extract_slice %[[T3]][0, 0, 1, 8] [1, 1, 5, 1] [1, 1, 1, 1]
+// CHECK: linalg.fill ins(%[[ZERO]] : f32) outs(%[[RIGHT]] : tensor<1x1x5x1xf32>)
+// CHECK: %[[FILLED:.*]] = tensor.insert_slice {{.*}} into %[[T3]][0, 0, 1, 8] [1, 1, 5, 1] [1, 1, 1, 1]
+// CHECK-NOT: linalg.fill
 // CHECK: %[[SRC:.*]] = tensor.extract_slice %[[X]][0, %[[C]], 0, 0] [1, 1, 5, 6] [1, 1, 1, 1]
 // CHECK: %[[WINDOW:.*]] = tensor.extract_slice %[[FILLED]][0, 0, 1, 2] [1, 1, 5, 6] [1, 1, 1, 1]
 // CHECK: %[[COPY:.*]] = linalg.copy ins(%[[SRC]] : tensor<1x1x5x6xf32>) outs(%[[WINDOW]] : tensor<1x1x5x6xf32>)
@@ -29,10 +43,12 @@ func.func @pad_rows_and_columns(%x: tensor<1x8x5x6xf32>) -> tensor<1x8x7x9xf32> 
 // -----
 
 // A batch larger than the channels: the iterations go over the batch, the
-// largest dimension left unpadded.
+// largest dimension left unpadded; each fills the border of its two
+// channels.
 // CHECK-LABEL: func.func @pad_batch
 // CHECK: scf.forall (%{{.*}}) in (4) shared_outs
-// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x2x5x5xf32>)
+// CHECK-COUNT-2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x2x1x5xf32>)
+// CHECK-COUNT-2: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x2x3x1xf32>)
 func.func @pad_batch(%x: tensor<4x2x3x3xf32>) -> tensor<4x2x5x5xf32> {
   %ninf = arith.constant 0xFF800000 : f32
   %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {

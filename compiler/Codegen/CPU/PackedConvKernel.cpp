@@ -21,17 +21,30 @@
 // moves F x W values once per tile, against C KH KW (F / V) W
 // multiply-adds.
 //
+// Where the tile's input is a window of a zero padding (`tensor.pad`), the
+// kernel reads the unpadded tensor and leaves out the taps that fall on
+// the padding, so that the group makes no padded copy of its input (a
+// pass over memory and a parallel job of its own per layer). The filter
+// rows inside the input are a range computed per tile; the columns depend
+// on where the tile starts, one of a few places known at compile time: a
+// tile at the left or right edge gets its own accumulation without the
+// multiply-adds of its outside columns (chosen by an scf.index_switch on
+// the window's column), and every other tile shares one that has none to
+// leave out.
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/CPU/PackedConvKernel.h"
 
 #include "dialects/Codegen/IR/CodegenDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace cnnc::codegen;
@@ -59,6 +72,33 @@ void transposeSquare(OpBuilder &b, Location loc, SmallVectorImpl<Value> &rows) {
       rows[i] = top;
       rows[i + h] = bottom;
     }
+}
+
+/// The zero `tensor.pad` of an NCHW tensor (rows and columns padded, by
+/// static amounts) whose window `input` is, through `window`, a chain of
+/// unit-stride slices; null where `input` is no such window.
+tensor::PadOp matchZeroPaddedWindow(Value input,
+                                    SmallVectorImpl<tensor::ExtractSliceOp> &window) {
+  window.clear();
+  while (auto slice = input.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (!slice.hasUnitStride() || slice.getSourceType().getRank() != 4 ||
+        slice.getResultType().getRank() != 4)
+      break;
+    window.push_back(slice);
+    input = slice.getSource();
+  }
+  auto pad = input.getDefiningOp<tensor::PadOp>();
+  Value value = pad ? pad.getConstantPaddingValue() : Value();
+  if (!pad || !value || !matchPattern(value, m_AnyZeroFloat()) ||
+      !pad.getSourceType().hasStaticShape() || !pad.getResultType().hasStaticShape() ||
+      llvm::any_of(pad.getStaticLow(), ShapedType::isDynamic) ||
+      llvm::any_of(pad.getStaticHigh(), ShapedType::isDynamic) ||
+      pad.getStaticLow()[0] != 0 || pad.getStaticLow()[1] != 0 ||
+      pad.getStaticHigh()[0] != 0 || pad.getStaticHigh()[1] != 0) {
+    window.clear();
+    return nullptr;
+  }
+  return pad;
 }
 
 struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
@@ -97,6 +137,17 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>());
     SmallVector<int64_t> dilations(conv.getDilations().getValues<int64_t>());
 
+    // The input the taps read: the unpadded source of a zero padding whose
+    // window the tile is (taps on the padding are skipped, so that no padded
+    // copy is made), else the tile's input itself.
+    SmallVector<tensor::ExtractSliceOp> window;
+    tensor::PadOp pad = matchZeroPaddedWindow(input, window);
+    Value source = pad ? pad.getSource() : input;
+    auto sourceType = cast<RankedTensorType>(source.getType());
+    int64_t padTop = pad ? pad.getStaticLow()[2] : 0;
+    int64_t padLeft = pad ? pad.getStaticLow()[3] : 0;
+    int64_t sourceH = sourceType.getDimSize(2), sourceW = sourceType.getDimSize(3);
+
     Location loc = conv.getLoc();
     Type f32 = outType.getElementType();
     auto index = [&](OpBuilder &b, int64_t value) -> Value {
@@ -108,47 +159,134 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     auto laneType = VectorType::get({lanes}, f32);
     Value zeros = arith::ConstantOp::create(rewriter, loc, laneType,
                                             DenseElementsAttr::get(laneType, 0.0f));
-    // [j][p]: channel block j at output column p.
-    SmallVector<Value> accumulators(blocks * width, zeros);
 
-    // The filter taps are one loop, not unrolled: in an unrolled row of
-    // taps, the input values that neighbouring taps share would stay live
-    // from one tap to the next, and the registers go to them instead of to
-    // accumulators.
-    auto channelLoop = scf::ForOp::create(
-        rewriter, loc, zero, index(rewriter, channels), index(rewriter, 1),
-        accumulators, [&](OpBuilder &b, Location l, Value c, ValueRange perChannel) {
-          auto tapLoop = scf::ForOp::create(
-              b, l, index(b, 0), index(b, kernelH * kernelW), index(b, 1), perChannel,
-              [&](OpBuilder &b, Location l, Value tap, ValueRange carried) {
-                SmallVector<Value> acc(carried);
-                Value kh = arith::DivUIOp::create(b, l, tap, index(b, kernelW));
-                Value kw = arith::RemUIOp::create(b, l, tap, index(b, kernelW));
-                Value row = arith::MulIOp::create(b, l, kh, index(b, dilations[0]));
-                Value column = arith::MulIOp::create(b, l, kw, index(b, dilations[1]));
-                SmallVector<Value> weights;
-                for (int64_t j = 0; j < blocks; ++j)
-                  weights.push_back(vector::TransferReadOp::create(
-                      b, l, laneType, packed,
-                      ValueRange{index(b, j * lanes / block), c, kh, kw,
-                                 index(b, j * lanes % block)},
-                      padding, ArrayRef<bool>{true}));
-                for (int64_t p = 0; p < width; ++p) {
-                  Value x = tensor::ExtractOp::create(
-                      b, l, input,
-                      ValueRange{index(b, 0), c, row,
-                                 arith::AddIOp::create(b, l, column,
-                                                       index(b, p * strides[1]))});
-                  Value splat = vector::BroadcastOp::create(b, l, laneType, x);
-                  for (int64_t j = 0; j < blocks; ++j) {
-                    Value &a = acc[j * width + p];
-                    a = vector::FMAOp::create(b, l, weights[j], splat, a);
-                  }
-                }
-                scf::YieldOp::create(b, l, acc);
-              });
-          scf::YieldOp::create(b, l, tapLoop.getResults());
-        });
+    // The window's offsets in the padded tensor: batch, channel, row, column.
+    SmallVector<Value> offsets(4, zero);
+    for (tensor::ExtractSliceOp slice : window)
+      for (auto [offset, sliceOffset] : llvm::zip(offsets, slice.getMixedOffsets()))
+        offset = arith::AddIOp::create(
+            rewriter, loc, offset,
+            getValueOrCreateConstantIndexOp(rewriter, loc, sliceOffset));
+    // The filter rows whose input row is inside the source:
+    // 0 <= row + kh dh - padTop < sourceH.
+    Value dh = index(rewriter, dilations[0]);
+    Value rowsBefore = arith::SubIOp::create(rewriter, loc, index(rewriter, padTop), offsets[2]);
+    Value firstRow = arith::MaxSIOp::create(
+        rewriter, loc, zero, arith::CeilDivSIOp::create(rewriter, loc, rowsBefore, dh));
+    Value endRow = arith::MinSIOp::create(
+        rewriter, loc, index(rewriter, kernelH),
+        arith::CeilDivSIOp::create(
+            rewriter, loc,
+            arith::AddIOp::create(rewriter, loc, rowsBefore, index(rewriter, sourceH)), dh));
+
+    // Whether output column p of a tile whose window starts at input column
+    // `start` reads the source at tap column kw.
+    auto inside = [&](int64_t start, int64_t p, int64_t kw) {
+      int64_t column = start + p * strides[1] + kw * dilations[1] - padLeft;
+      return column >= 0 && column < sourceW;
+    };
+    // The accumulation over channels and taps for a window that starts at
+    // input column `start`, known (then the taps outside the source are
+    // left out) or not (then every tap is inside).
+    auto accumulate = [&](OpBuilder &b, Location l, std::optional<int64_t> start) {
+      SmallVector<Value> initial(blocks * width, zeros);
+      auto channelLoop = scf::ForOp::create(
+          b, l, zero, index(b, channels), index(b, 1), initial,
+          [&](OpBuilder &b, Location l, Value c, ValueRange perChannel) {
+            SmallVector<Value> acc(perChannel);
+            Value sourceChannel = arith::AddIOp::create(b, l, offsets[1], c);
+            // One loop over the filter rows per filter column, not the taps
+            // unrolled: in an unrolled row of taps, the input values that
+            // neighbouring taps share would stay live from one tap to the
+            // next, and the registers go to them instead of to accumulators.
+            for (int64_t kw = 0; kw < kernelW; ++kw) {
+              SmallVector<int64_t> columns;
+              for (int64_t p = 0; p < width; ++p)
+                if (!start || inside(*start, p, kw))
+                  columns.push_back(p);
+              if (columns.empty())
+                continue;
+              auto rowLoop = scf::ForOp::create(
+                  b, l, firstRow, endRow, index(b, 1), acc,
+                  [&](OpBuilder &b, Location l, Value kh, ValueRange carried) {
+                    SmallVector<Value> sum(carried);
+                    Value row = arith::AddIOp::create(
+                        b, l, offsets[2],
+                        arith::SubIOp::create(b, l, arith::MulIOp::create(b, l, kh, dh),
+                                              index(b, padTop)));
+                    SmallVector<Value> weights;
+                    for (int64_t j = 0; j < blocks; ++j)
+                      weights.push_back(vector::TransferReadOp::create(
+                          b, l, laneType, packed,
+                          ValueRange{index(b, j * lanes / block), c, kh, index(b, kw),
+                                     index(b, j * lanes % block)},
+                          padding, ArrayRef<bool>{true}));
+                    for (int64_t p : columns) {
+                      int64_t shift = p * strides[1] + kw * dilations[1] - padLeft;
+                      Value column =
+                          start ? index(b, *start + shift)
+                                : arith::AddIOp::create(b, l, offsets[3], index(b, shift))
+                                      .getResult();
+                      Value x = tensor::ExtractOp::create(
+                          b, l, source, ValueRange{offsets[0], sourceChannel, row, column});
+                      Value splat = vector::BroadcastOp::create(b, l, laneType, x);
+                      for (int64_t j = 0; j < blocks; ++j) {
+                        Value &a = sum[j * width + p];
+                        a = vector::FMAOp::create(b, l, weights[j], splat, a);
+                      }
+                    }
+                    scf::YieldOp::create(b, l, sum);
+                  });
+              acc.assign(rowLoop.getResults().begin(), rowLoop.getResults().end());
+            }
+            scf::YieldOp::create(b, l, acc);
+          });
+      return SmallVector<Value>(channelLoop.getResults());
+    };
+
+    // The windows a tile can start at, every register tile's width of
+    // output columns; those with taps outside the source get their own
+    // accumulation, the others share one.
+    SmallVector<int64_t> borders;
+    bool anyInterior = false;
+    if (!pad) {
+      borders.push_back(0);
+    } else {
+      int64_t paddedW = cast<RankedTensorType>(pad.getType()).getDimSize(3);
+      int64_t outputW = (paddedW - dilations[1] * (kernelW - 1) - 1) / strides[1] + 1;
+      for (int64_t first = 0; first < outputW; first += width) {
+        int64_t start = first * strides[1];
+        bool interior = true;
+        for (int64_t p = 0; p < width; ++p)
+          for (int64_t kw = 0; kw < kernelW; ++kw)
+            interior &= inside(start, p, kw);
+        if (interior)
+          anyInterior = true;
+        else
+          borders.push_back(start);
+      }
+    }
+    SmallVector<Value> sums;
+    if (borders.empty()) {
+      sums = accumulate(rewriter, loc, std::nullopt);
+    } else if (!anyInterior && borders.size() == 1) {
+      sums = accumulate(rewriter, loc, borders.front());
+    } else {
+      std::optional<int64_t> fallback;
+      if (!anyInterior)
+        fallback = borders.pop_back_val();
+      SmallVector<Type> types(blocks * width, laneType);
+      auto byWindow = scf::IndexSwitchOp::create(rewriter, loc, types, offsets[3], borders,
+                                                 borders.size());
+      auto fill = [&](Region &region, std::optional<int64_t> start) {
+        OpBuilder b = OpBuilder::atBlockBegin(&region.emplaceBlock());
+        scf::YieldOp::create(b, loc, accumulate(b, loc, start));
+      };
+      for (auto [region, start] : llvm::zip(byWindow.getCaseRegions(), borders))
+        fill(region, start);
+      fill(byWindow.getDefaultRegion(), fallback);
+      sums.assign(byWindow.getResults().begin(), byWindow.getResults().end());
+    }
 
     // Each block's accumulators, V x V at a time (V output columns of V
     // channels), transposed into rows of columns and added to the tile's
@@ -163,7 +301,7 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
         int64_t count = std::min(lanes, width - first);
         SmallVector<Value> square(lanes, poison);
         for (int64_t p = 0; p < count; ++p)
-          square[p] = channelLoop.getResult(j * width + first + p);
+          square[p] = sums[j * width + first + p];
         transposeSquare(rewriter, loc, square);
         for (int64_t i = 0; i < lanes; ++i) {
           Value part = square[i];

@@ -5,8 +5,9 @@
 // copy is one loop nest on the calling thread while the others wait (on
 // ResNet-18 at 2 threads, a twentieth of the time). Here it becomes an
 // `scf.forall` over one unpadded dimension (the largest; NCHW's channels),
-// each iteration filling its slice with the padding value and copying its
-// slice of the source into the interior, so that
+// each iteration filling the border of its slice with the padding value
+// (not the whole slice: the interior would be written twice) and copying
+// its slice of the source into the interior, so that
 // cnnc-cpu-outline-parallel-tiles shares it among the threads like any
 // other tile loop.
 //
@@ -31,7 +32,9 @@ namespace {
 std::optional<int64_t> parallelDimension(tensor::PadOp pad) {
   RankedTensorType type = pad.getResultType();
   if (!type.hasStaticShape() || !pad.getSourceType().hasStaticShape() ||
-      !pad.getConstantPaddingValue() || pad.getNofold())
+      !pad.getConstantPaddingValue() || pad.getNofold() ||
+      llvm::any_of(pad.getStaticLow(), ShapedType::isDynamic) ||
+      llvm::any_of(pad.getStaticHigh(), ShapedType::isDynamic))
     return std::nullopt;
   std::optional<int64_t> best;
   for (int64_t dim = 0; dim < type.getRank(); ++dim)
@@ -42,8 +45,8 @@ std::optional<int64_t> parallelDimension(tensor::PadOp pad) {
   return best;
 }
 
-/// `pad` as an scf.forall over `dim`: iteration i fills slice i of the
-/// result and copies slice i of the source into its interior.
+/// `pad` as an scf.forall over `dim`: iteration i fills the border of slice
+/// i of the result and copies slice i of the source into its interior.
 void parallelize(RewriterBase &rewriter, tensor::PadOp pad, int64_t dim) {
   Location loc = pad.getLoc();
   RankedTensorType type = pad.getResultType();
@@ -72,10 +75,31 @@ void parallelize(RewriterBase &rewriter, tensor::PadOp pad, int64_t dim) {
   SmallVector<OpFoldResult> outOffsets, outSizes, inOffsets, inSizes;
   slice(type.getShape(), outOffsets, outSizes);
   slice(sourceType.getShape(), inOffsets, inSizes);
-  Value tile = tensor::ExtractSliceOp::create(rewriter, loc, shared, outOffsets,
-                                              outSizes, ones);
-  Value filled = linalg::FillOp::create(rewriter, loc, pad.getConstantPaddingValue(), tile)
-                     .getResult(0);
+  Value filled = tensor::ExtractSliceOp::create(rewriter, loc, shared, outOffsets,
+                                                outSizes, ones);
+  // The border alone gets the padding value, one strip per side of each
+  // padded dimension: inside the source's extent in the dimensions before
+  // it, whole in those after it. The interior is the copy's.
+  ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+  for (int64_t d = 0; d < rank; ++d)
+    for (auto [first, size] : {std::pair(int64_t(0), low[d]),
+                               std::pair(low[d] + sourceType.getDimSize(d), high[d])}) {
+      if (size == 0)
+        continue;
+      SmallVector<OpFoldResult> stripOffsets, stripSizes;
+      for (int64_t e = 0; e < rank; ++e) {
+        int64_t extent = e == dim ? 1 : (e < d ? sourceType.getDimSize(e) : type.getDimSize(e));
+        stripOffsets.push_back(rewriter.getIndexAttr(e == d ? first : (e < d ? low[e] : 0)));
+        stripSizes.push_back(rewriter.getIndexAttr(e == d ? size : extent));
+      }
+      Value strip = tensor::ExtractSliceOp::create(rewriter, loc, filled, stripOffsets,
+                                                   stripSizes, ones);
+      Value stripFilled =
+          linalg::FillOp::create(rewriter, loc, pad.getConstantPaddingValue(), strip)
+              .getResult(0);
+      filled = tensor::InsertSliceOp::create(rewriter, loc, stripFilled, filled,
+                                             stripOffsets, stripSizes, ones);
+    }
   Value source = tensor::ExtractSliceOp::create(rewriter, loc, pad.getSource(),
                                                 inOffsets, inSizes, ones);
   SmallVector<OpFoldResult> interior = pad.getMixedLowPad();

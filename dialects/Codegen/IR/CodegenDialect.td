@@ -93,7 +93,8 @@ def Cnnc_Kernel : I32EnumAttr<"Kernel", "how the innermost tile is computed", [
   // x output columns of one row held in vector registers, vectors along the
   // output channels, one filter vector times one broadcast input value per
   // fused multiply-add; the block is transposed into rows at the end. No
-  // lane idles on narrow or strided layers.
+  // lane idles on narrow or strided layers. An input padded with zeros is
+  // read unpadded, the taps on the padding left out.
   I32EnumAttrCase<"PackedConv", 6, "packed_conv">
 ]> {
   let genSpecializedAttr = 0;
