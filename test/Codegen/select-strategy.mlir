@@ -123,6 +123,37 @@ func.func @dense(%x: tensor<1x256xf32>, %w: tensor<4096x256xf32>, %acc: tensor<1
 
 // -----
 
+// ResNet-18's classifier, 512 -> 1000 at batch 1: fewer multiply-adds than
+// make a layer parallel, but a weight read from memory per multiply-add,
+// so its rows are cut for the threads all the same (ten cache tiles of 100
+// rows); a small one (LeNet-5's 120 -> 84) stays one tile.
+// AVX512-LABEL: func.func @dense_streaming
+// AVX512: cnnc.lowering_config = #cnnc.lowering_config<kernel = dot, cache_tile = [1, 100], register_tile = [1, 10], vector_size = 16>
+// AVX512: cnnc.lowering_config = #cnnc.lowering_config<kernel = dot, cache_tile = [1, 84], register_tile = [1, 14], vector_size = 16>
+#stream_in = affine_map<(n, m, k) -> (n, k)>
+#stream_w = affine_map<(n, m, k) -> (m, k)>
+#stream_out = affine_map<(n, m, k) -> (n, m)>
+func.func @dense_streaming(%x: tensor<1x512xf32>, %w: tensor<1000x512xf32>, %acc: tensor<1x1000xf32>,
+                           %y: tensor<1x120xf32>, %v: tensor<84x120xf32>, %acc2: tensor<1x84xf32>) -> (tensor<1x1000xf32>, tensor<1x84xf32>) {
+  %0 = linalg.generic {indexing_maps = [#stream_in, #stream_w, #stream_out], iterator_types = ["parallel", "parallel", "reduction"]}
+         ins(%x, %w : tensor<1x512xf32>, tensor<1000x512xf32>) outs(%acc : tensor<1x1000xf32>) {
+  ^bb0(%a: f32, %c: f32, %s: f32):
+    %p = arith.mulf %a, %c : f32
+    %r = arith.addf %s, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x1000xf32>
+  %1 = linalg.generic {indexing_maps = [#stream_in, #stream_w, #stream_out], iterator_types = ["parallel", "parallel", "reduction"]}
+         ins(%y, %v : tensor<1x120xf32>, tensor<84x120xf32>) outs(%acc2 : tensor<1x84xf32>) {
+  ^bb0(%a: f32, %c: f32, %s: f32):
+    %p = arith.mulf %a, %c : f32
+    %r = arith.addf %s, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x84xf32>
+  return %0, %1 : tensor<1x1000xf32>, tensor<1x84xf32>
+}
+
+// -----
+
 // ResNet's max pooling, 112x112 to 56x56: a row of 56 columns is four
 // vectors, two channels of one row a register tile; eight cache tiles of
 // eight channels.
