@@ -185,20 +185,71 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       int64_t column = start + p * strides[1] + kw * dilations[1] - padLeft;
       return column >= 0 && column < sourceW;
     };
-    // The accumulation over channels and taps for a window that starts at
-    // input column `start`, known (then the taps outside the source are
-    // left out) or not (then every tap is inside).
+    // One tap (kh, kw) of channel c on the accumulators `sum`: a filter
+    // vector per block times the source's value at `row` and `column(p)`,
+    // broadcast, for each output column p of `columns`.
+    auto multiplyAdd = [&](OpBuilder &b, Location l, Value c, Value kh, Value kw, Value row,
+                           ArrayRef<int64_t> columns,
+                           llvm::function_ref<Value(OpBuilder &, int64_t)> column,
+                           SmallVectorImpl<Value> &sum) {
+      SmallVector<Value> weights;
+      for (int64_t j = 0; j < blocks; ++j)
+        weights.push_back(vector::TransferReadOp::create(
+            b, l, laneType, packed,
+            ValueRange{index(b, j * lanes / block), c, kh, kw, index(b, j * lanes % block)},
+            padding, ArrayRef<bool>{true}));
+      Value sourceChannel = arith::AddIOp::create(b, l, offsets[1], c);
+      for (int64_t p : columns) {
+        Value x = tensor::ExtractOp::create(
+            b, l, source, ValueRange{offsets[0], sourceChannel, row, column(b, p)});
+        Value splat = vector::BroadcastOp::create(b, l, laneType, x);
+        for (int64_t j = 0; j < blocks; ++j) {
+          Value &a = sum[j * width + p];
+          a = vector::FMAOp::create(b, l, weights[j], splat, a);
+        }
+      }
+    };
+    SmallVector<Value> initial(blocks * width, zeros);
+    auto allColumns = llvm::to_vector(llvm::seq<int64_t>(0, width));
+
+    // Without a padding, the filter taps are one loop, not unrolled: in an
+    // unrolled row of taps, the input values that neighbouring taps share
+    // would stay live from one tap to the next, and the registers go to
+    // them instead of to accumulators.
+    auto accumulateAllTaps = [&](OpBuilder &b, Location l) {
+      auto channelLoop = scf::ForOp::create(
+          b, l, zero, index(b, channels), index(b, 1), initial,
+          [&](OpBuilder &b, Location l, Value c, ValueRange perChannel) {
+            auto tapLoop = scf::ForOp::create(
+                b, l, index(b, 0), index(b, kernelH * kernelW), index(b, 1), perChannel,
+                [&](OpBuilder &b, Location l, Value tap, ValueRange carried) {
+                  SmallVector<Value> sum(carried);
+                  Value kh = arith::DivUIOp::create(b, l, tap, index(b, kernelW));
+                  Value kw = arith::RemUIOp::create(b, l, tap, index(b, kernelW));
+                  Value row = arith::MulIOp::create(b, l, kh, dh);
+                  Value shift = arith::MulIOp::create(b, l, kw, index(b, dilations[1]));
+                  multiplyAdd(
+                      b, l, c, kh, kw, row, allColumns,
+                      [&](OpBuilder &b, int64_t p) -> Value {
+                        return arith::AddIOp::create(b, l, shift, index(b, p * strides[1]));
+                      },
+                      sum);
+                  scf::YieldOp::create(b, l, sum);
+                });
+            scf::YieldOp::create(b, l, tapLoop.getResults());
+          });
+      return SmallVector<Value>(channelLoop.getResults());
+    };
+    // With a padding, one loop over the filter rows inside the source per
+    // filter column (its bounds vary with the tile, so it is not unrolled
+    // either) for a window that starts at input column `start`, known
+    // (then the taps outside the source are left out) or not (then every
+    // tap is inside).
     auto accumulate = [&](OpBuilder &b, Location l, std::optional<int64_t> start) {
-      SmallVector<Value> initial(blocks * width, zeros);
       auto channelLoop = scf::ForOp::create(
           b, l, zero, index(b, channels), index(b, 1), initial,
           [&](OpBuilder &b, Location l, Value c, ValueRange perChannel) {
             SmallVector<Value> acc(perChannel);
-            Value sourceChannel = arith::AddIOp::create(b, l, offsets[1], c);
-            // One loop over the filter rows per filter column, not the taps
-            // unrolled: in an unrolled row of taps, the input values that
-            // neighbouring taps share would stay live from one tap to the
-            // next, and the registers go to them instead of to accumulators.
             for (int64_t kw = 0; kw < kernelW; ++kw) {
               SmallVector<int64_t> columns;
               for (int64_t p = 0; p < width; ++p)
@@ -214,27 +265,15 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
                         b, l, offsets[2],
                         arith::SubIOp::create(b, l, arith::MulIOp::create(b, l, kh, dh),
                                               index(b, padTop)));
-                    SmallVector<Value> weights;
-                    for (int64_t j = 0; j < blocks; ++j)
-                      weights.push_back(vector::TransferReadOp::create(
-                          b, l, laneType, packed,
-                          ValueRange{index(b, j * lanes / block), c, kh, index(b, kw),
-                                     index(b, j * lanes % block)},
-                          padding, ArrayRef<bool>{true}));
-                    for (int64_t p : columns) {
-                      int64_t shift = p * strides[1] + kw * dilations[1] - padLeft;
-                      Value column =
-                          start ? index(b, *start + shift)
-                                : arith::AddIOp::create(b, l, offsets[3], index(b, shift))
-                                      .getResult();
-                      Value x = tensor::ExtractOp::create(
-                          b, l, source, ValueRange{offsets[0], sourceChannel, row, column});
-                      Value splat = vector::BroadcastOp::create(b, l, laneType, x);
-                      for (int64_t j = 0; j < blocks; ++j) {
-                        Value &a = sum[j * width + p];
-                        a = vector::FMAOp::create(b, l, weights[j], splat, a);
-                      }
-                    }
+                    multiplyAdd(
+                        b, l, c, kh, index(b, kw), row, columns,
+                        [&](OpBuilder &b, int64_t p) -> Value {
+                          int64_t shift = p * strides[1] + kw * dilations[1] - padLeft;
+                          if (start)
+                            return index(b, *start + shift);
+                          return arith::AddIOp::create(b, l, offsets[3], index(b, shift));
+                        },
+                        sum);
                     scf::YieldOp::create(b, l, sum);
                   });
               acc.assign(rowLoop.getResults().begin(), rowLoop.getResults().end());
@@ -249,9 +288,7 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     // accumulation, the others share one.
     SmallVector<int64_t> borders;
     bool anyInterior = false;
-    if (!pad) {
-      borders.push_back(0);
-    } else {
+    if (pad) {
       int64_t paddedW = cast<RankedTensorType>(pad.getType()).getDimSize(3);
       int64_t outputW = (paddedW - dilations[1] * (kernelW - 1) - 1) / strides[1] + 1;
       for (int64_t first = 0; first < outputW; first += width) {
@@ -267,7 +304,9 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       }
     }
     SmallVector<Value> sums;
-    if (borders.empty()) {
+    if (!pad) {
+      sums = accumulateAllTaps(rewriter, loc);
+    } else if (borders.empty()) {
       sums = accumulate(rewriter, loc, std::nullopt);
     } else if (!anyInterior && borders.size() == 1) {
       sums = accumulate(rewriter, loc, borders.front());
