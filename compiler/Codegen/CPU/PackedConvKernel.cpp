@@ -167,17 +167,10 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
         offset = arith::AddIOp::create(
             rewriter, loc, offset,
             getValueOrCreateConstantIndexOp(rewriter, loc, sliceOffset));
-    // The filter rows whose input row is inside the source:
-    // 0 <= row + kh dh - padTop < sourceH.
     Value dh = index(rewriter, dilations[0]);
-    Value rowsBefore = arith::SubIOp::create(rewriter, loc, index(rewriter, padTop), offsets[2]);
-    Value firstRow = arith::MaxSIOp::create(
-        rewriter, loc, zero, arith::CeilDivSIOp::create(rewriter, loc, rowsBefore, dh));
-    Value endRow = arith::MinSIOp::create(
-        rewriter, loc, index(rewriter, kernelH),
-        arith::CeilDivSIOp::create(
-            rewriter, loc,
-            arith::AddIOp::create(rewriter, loc, rowsBefore, index(rewriter, sourceH)), dh));
+    // With a padding: the filter rows whose input row is inside the source,
+    // 0 <= row + kh dh - padTop < sourceH, from firstRow to endRow.
+    Value firstRow, endRow;
 
     // Whether output column p of a tile whose window starts at input column
     // `start` reads the source at tap column kw.
@@ -289,6 +282,16 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     SmallVector<int64_t> borders;
     bool anyInterior = false;
     if (pad) {
+      Value rowsBefore =
+          arith::SubIOp::create(rewriter, loc, index(rewriter, padTop), offsets[2]);
+      firstRow = arith::MaxSIOp::create(
+          rewriter, loc, zero, arith::CeilDivSIOp::create(rewriter, loc, rowsBefore, dh));
+      endRow = arith::MinSIOp::create(
+          rewriter, loc, index(rewriter, kernelH),
+          arith::CeilDivSIOp::create(
+              rewriter, loc,
+              arith::AddIOp::create(rewriter, loc, rowsBefore, index(rewriter, sourceH)),
+              dh));
       int64_t paddedW = cast<RankedTensorType>(pad.getType()).getDimSize(3);
       int64_t outputW = (paddedW - dilations[1] * (kernelW - 1) - 1) / strides[1] + 1;
       for (int64_t first = 0; first < outputW; first += width) {
