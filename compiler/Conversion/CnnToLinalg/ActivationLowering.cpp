@@ -10,6 +10,20 @@ namespace cnn = cnnc::cnn;
 
 namespace {
 
+/// max(x, bound) and min(x, bound) of a constant bound. A NaN x still gives
+/// NaN (as in PyTorch), but either zero may come out of -0 against +0
+/// (`nsz`): so LLVM makes each one x86 max or min, whose NaN operand wins,
+/// not a max, a NaN test and a blend (a fifth of the epilogue of a 1x1
+/// convolution's tile).
+Value maxWithConstant(OpBuilder &b, Location l, Type element, Value x, double bound) {
+  return arith::MaximumFOp::create(b, l, x, floatConstant(b, l, element, bound),
+                                   arith::FastMathFlags::nsz);
+}
+Value minWithConstant(OpBuilder &b, Location l, Type element, Value x, double bound) {
+  return arith::MinimumFOp::create(b, l, x, floatConstant(b, l, element, bound),
+                                   arith::FastMathFlags::nsz);
+}
+
 /// Element-wise activations: `compute` maps x to the result.
 template <typename OpTy>
 struct ActivationLowering : OpConversionPattern<OpTy> {
@@ -34,7 +48,7 @@ struct ActivationLowering : OpConversionPattern<OpTy> {
 template <>
 Value ActivationLowering<cnn::ReluOp>::compute(OpBuilder &b, Location l,
                                                cnn::ReluOp, Type element, Value x) {
-  return arith::MaximumFOp::create(b, l, x, floatConstant(b, l, element, 0.0));
+  return maxWithConstant(b, l, element, x, 0.0);
 }
 
 template <>
@@ -83,8 +97,7 @@ Value ActivationLowering<cnn::EluOp>::compute(OpBuilder &b, Location l, cnn::Elu
 Value hardSigmoid(OpBuilder &b, Location l, Type element, Value x, double alpha, double beta) {
   Value linear = math::FmaOp::create(b, l, x, floatConstant(b, l, element, alpha),
                                      floatConstant(b, l, element, beta));
-  Value below = arith::MinimumFOp::create(b, l, linear, floatConstant(b, l, element, 1.0));
-  return arith::MaximumFOp::create(b, l, below, floatConstant(b, l, element, 0.0));
+  return maxWithConstant(b, l, element, minWithConstant(b, l, element, linear, 1.0), 0.0);
 }
 
 template <>
@@ -105,10 +118,8 @@ Value ActivationLowering<cnn::HardSwishOp>::compute(OpBuilder &b, Location l,
 template <>
 Value ActivationLowering<cnn::ClipOp>::compute(OpBuilder &b, Location l, cnn::ClipOp op,
                                                Type element, Value x) {
-  Value above = arith::MaximumFOp::create(
-      b, l, x, floatConstant(b, l, element, op.getMin().convertToDouble()));
-  return arith::MinimumFOp::create(b, l, above,
-                                   floatConstant(b, l, element, op.getMax().convertToDouble()));
+  Value above = maxWithConstant(b, l, element, x, op.getMin().convertToDouble());
+  return minWithConstant(b, l, element, above, op.getMax().convertToDouble());
 }
 
 struct DropoutLowering : OpConversionPattern<cnn::DropoutOp> {
