@@ -125,6 +125,49 @@ func.func @packed_conv(%x: tensor<1x3x4x6xf32>, %p: tensor<1x3x3x3x16xf32>, %acc
 
 // -----
 
+// A bias broadcast over rows and columns seeds the accumulators as one
+// vector of 16 channels: no initial rows, no add after the transposition,
+// and the broadcast is gone.
+// CHECK-LABEL: func.func @packed_conv_bias
+// CHECK-SAME: %[[B:[a-z0-9]+]]: tensor<16xf32>
+// CHECK-NOT: linalg.broadcast
+// CHECK: %[[SEED:.*]] = vector.transfer_read %[[B]][%c0], %{{.*}} : tensor<16xf32>, vector<16xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[SEED]], %{{.*}} = %[[SEED]], %{{.*}} = %[[SEED]], %{{.*}} = %[[SEED]]) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-NOT: arith.addf
+// CHECK: vector.transfer_write {{.*}} : vector<1x16x1x4xf32>, tensor<1x16x1x4xf32>
+// CHECK-NOT: linalg.
+func.func @packed_conv_bias(%x: tensor<1x3x4x6xf32>, %p: tensor<1x3x3x3x16xf32>, %b: tensor<16xf32>) -> tensor<1x16x2x4xf32> {
+  %e = tensor.empty() : tensor<16x3x3x3xf32>
+  %w = linalg.unpack %p inner_dims_pos = [0] inner_tiles = [16] into %e : tensor<1x3x3x3x16xf32> -> tensor<16x3x3x3xf32>
+  %o = tensor.empty() : tensor<1x16x2x4xf32>
+  %acc = linalg.broadcast ins(%b : tensor<16xf32>) outs(%o : tensor<1x16x2x4xf32>) dimensions = [0, 2, 3]
+  %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv, cache_tile = [1, 16, 2, 4], register_tile = [1, 16, 1, 4], vector_size = 16>}
+         ins(%x, %w : tensor<1x3x4x6xf32>, tensor<16x3x3x3xf32>) outs(%acc : tensor<1x16x2x4xf32>) -> tensor<1x16x2x4xf32>
+  return %0 : tensor<1x16x2x4xf32>
+}
+
+// -----
+
+// A fill seeds the accumulators with its value.
+// CHECK-LABEL: func.func @packed_conv_fill
+// CHECK: %[[SEED:.*]] = arith.constant dense<5.000000e-01> : vector<16xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[SEED]], %{{.*}} = %[[SEED]], %{{.*}} = %[[SEED]], %{{.*}} = %[[SEED]]) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-NOT: arith.addf
+// CHECK-NOT: linalg.
+func.func @packed_conv_fill(%x: tensor<1x3x4x6xf32>, %p: tensor<1x3x3x3x16xf32>) -> tensor<1x16x2x4xf32> {
+  %e = tensor.empty() : tensor<16x3x3x3xf32>
+  %w = linalg.unpack %p inner_dims_pos = [0] inner_tiles = [16] into %e : tensor<1x3x3x3x16xf32> -> tensor<16x3x3x3xf32>
+  %o = tensor.empty() : tensor<1x16x2x4xf32>
+  %half = arith.constant 0.5 : f32
+  %acc = linalg.fill ins(%half : f32) outs(%o : tensor<1x16x2x4xf32>) -> tensor<1x16x2x4xf32>
+  %0 = linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv, cache_tile = [1, 16, 2, 4], register_tile = [1, 16, 1, 4], vector_size = 16>}
+         ins(%x, %w : tensor<1x3x4x6xf32>, tensor<16x3x3x3xf32>) outs(%acc : tensor<1x16x2x4xf32>) -> tensor<1x16x2x4xf32>
+  return %0 : tensor<1x16x2x4xf32>
+}
+
+// -----
+
 // A register tile of two blocks of 16 filters, packed 16 to a block: each
 // tile reads its slice of two blocks, block j's vector at [j, c, kh, kw, 0].
 // CHECK-LABEL: func.func @packed_conv_blocks

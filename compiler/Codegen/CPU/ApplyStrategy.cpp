@@ -35,6 +35,13 @@ using cnnc::tileAndFuse;
 
 namespace {
 
+/// The ops a rewrite erased (the greedy driver erases what a kernel leaves
+/// dead, such as its accumulator's producer).
+struct ErasedOps : RewriterBase::Listener {
+  void notifyOperationErased(Operation *op) override { erased.insert(op); }
+  llvm::DenseSet<Operation *> erased;
+};
+
 struct CnncCpuApplyStrategyPass
     : cnnc::impl::CnncCpuApplyStrategyBase<CnncCpuApplyStrategyPass> {
   void runOnOperation() override {
@@ -75,17 +82,29 @@ struct CnncCpuApplyStrategyPass
         root.emitError("cannot tile this op by its register tile");
         return signalPassFailure();
       }
-      // The register tile's ops in the order they compute: the kernel for
-      // the root, the vectorizer for the other linalg ops (not for the
-      // linalg.unpack of packed_conv's filter, which the kernel reads
-      // through).
+      // The register tile's ops: the kernel for the root first (it may
+      // read its accumulator's producer itself, which is then dead), then
+      // the vectorizer for the other linalg ops in the order they compute
+      // (not for the linalg.unpack of packed_conv's filter, which the
+      // kernel reads through).
       SmallVector<Operation *> tileOps(*inner);
       llvm::sort(tileOps, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+      Operation *tileRoot = nullptr;
+      for (Operation *op : tileOps)
+        if (op->hasAttr(CnncDialect::kLoweringConfigAttrName))
+          tileRoot = op;
+      ErasedOps gone;
+      if (tileRoot && config.getKernel() != Kernel::Vector)
+        // A tile the kernel does not cover stays a linalg op: loops.
+        (void)applyOpPatternsGreedily({tileRoot}, kernels,
+                                      GreedyRewriteConfig().setListener(&gone));
       for (Operation *op : tileOps) {
-        if (op->hasAttr(CnncDialect::kLoweringConfigAttrName) &&
-            config.getKernel() != Kernel::Vector) {
-          // A tile the kernel does not cover stays a linalg op: loops.
-          (void)applyOpPatternsGreedily({op}, kernels);
+        // (Erased ops are compared, not read.)
+        if (gone.erased.contains(op) ||
+            (op == tileRoot && config.getKernel() != Kernel::Vector))
+          continue;
+        if (isOpTriviallyDead(op)) {
+          rewriter.eraseOp(op);
           continue;
         }
         auto linalgOp = dyn_cast<linalg::LinalgOp>(op);

@@ -202,7 +202,34 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
         }
       }
     };
-    SmallVector<Value> initial(blocks * width, zeros);
+    // The accumulators start from the tile's initial values where those are
+    // the same in every column: a per-channel bias broadcast over rows and
+    // columns, or a fill. Read as F / V vectors, they need no rows of their
+    // own (a scalar load and a broadcast each, an add after the
+    // transposition) and the tile is written into the producer's
+    // destination, which leaves the producer dead.
+    SmallVector<Value> seeds(blocks, zeros);
+    Value destination = init;
+    bool seeded = false;
+    if (auto bias = init.getDefiningOp<linalg::BroadcastOp>();
+        bias && bias.hasPureTensorSemantics() &&
+        bias.getDimensions() == ArrayRef<int64_t>{0, 2, 3}) {
+      for (int64_t j = 0; j < blocks; ++j)
+        seeds[j] = vector::TransferReadOp::create(rewriter, loc, laneType, bias.getInput(),
+                                                  ValueRange{index(rewriter, j * lanes)},
+                                                  padding, ArrayRef<bool>{true});
+      destination = bias.getInit();
+      seeded = true;
+    } else if (auto fill = init.getDefiningOp<linalg::FillOp>();
+               fill && fill.hasPureTensorSemantics()) {
+      Value splat = vector::BroadcastOp::create(rewriter, loc, laneType, fill.value());
+      seeds.assign(blocks, splat);
+      destination = fill.getOutputs()[0];
+      seeded = true;
+    }
+    SmallVector<Value> initial;
+    for (int64_t j = 0; j < blocks; ++j)
+      initial.append(width, seeds[j]);
     auto allColumns = llvm::to_vector(llvm::seq<int64_t>(0, width));
 
     // Without a padding, the filter taps are one loop, not unrolled: in an
@@ -331,12 +358,13 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     }
 
     // Each block's accumulators, V x V at a time (V output columns of V
-    // channels), transposed into rows of columns and added to the tile's
-    // initial rows (read and written row by row, so that the producer's and
-    // the epilogue's rows are forwarded as values).
+    // channels), transposed into rows of columns and, unless they were
+    // seeded with them, added to the tile's initial rows (read and written
+    // row by row, so that the producer's and the epilogue's rows are
+    // forwarded as values).
     auto rowType = VectorType::get({width}, f32);
     Value poison = ub::PoisonOp::create(rewriter, loc, laneType);
-    Value result = init;
+    Value result = destination;
     for (int64_t j = 0; j < blocks; ++j) {
       SmallVector<Value> rows(lanes, ub::PoisonOp::create(rewriter, loc, rowType));
       for (int64_t first = 0; first < width; first += lanes) {
@@ -361,10 +389,13 @@ struct PackedConvKernel : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       }
       for (int64_t i = 0; i < lanes; ++i) {
         Value channel = index(rewriter, j * lanes + i);
-        Value initial = vector::TransferReadOp::create(
-            rewriter, loc, rowType, init, ValueRange{zero, channel, zero, zero}, padding,
-            ArrayRef<bool>{true});
-        Value sum = arith::AddFOp::create(rewriter, loc, rows[i], initial);
+        Value sum = rows[i];
+        if (!seeded)
+          sum = arith::AddFOp::create(
+              rewriter, loc, sum,
+              vector::TransferReadOp::create(rewriter, loc, rowType, init,
+                                             ValueRange{zero, channel, zero, zero},
+                                             padding, ArrayRef<bool>{true}));
         result = vector::TransferWriteOp::create(rewriter, loc, sum, result,
                                                  ValueRange{zero, channel, zero, zero},
                                                  ArrayRef<bool>{true})
