@@ -141,16 +141,18 @@ def CnncCpuParallelPads : Pass<"cnnc-cpu-parallel-pads", "::mlir::func::FuncOp">
     `scf.forall` over the largest dimension it does not pad (NCHW's
     channels): iteration i fills the border of slice i of the padded tensor
     with the padding value and copies slice i of the source into its
-    interior. It runs after `cnnc-cpu-apply-strategy`, when the paddings
+    interior, a row at a time as vector transfers. It runs after `cnnc-cpu-apply-strategy`, when the paddings
     that the packed convolution reads through are gone.
     `cnnc-cpu-outline-parallel-tiles` then spreads the iterations over the
     context's threads, where the pad would have been a loop nest on one.
     A pad that pads every dimension of size above 1 stays as it is.
   }];
   let dependentDialects = [
+    "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 

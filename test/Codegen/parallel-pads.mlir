@@ -4,7 +4,7 @@
 // channel fills the border of the channel's padded plane (the row above and
 // the row below, whole; then the two columns left and the column right,
 // beside the source's five rows) and copies the channel's plane into its
-// interior, at the low padding (1, 2).
+// interior, at the low padding (1, 2), one row a vector.
 // CHECK-LABEL: func.func @pad_rows_and_columns
 // CHECK-SAME: (%[[X:.*]]: tensor<1x8x5x6xf32>)
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
@@ -26,7 +26,10 @@
 // CHECK-NOT: linalg.fill
 // CHECK: %[[SRC:.*]] = tensor.extract_slice %[[X]][0, %[[C]], 0, 0] [1, 1, 5, 6] [1, 1, 1, 1]
 // CHECK: %[[WINDOW:.*]] = tensor.extract_slice %[[FILLED]][0, 0, 1, 2] [1, 1, 5, 6] [1, 1, 1, 1]
-// CHECK: %[[COPY:.*]] = linalg.copy ins(%[[SRC]] : tensor<1x1x5x6xf32>) outs(%[[WINDOW]] : tensor<1x1x5x6xf32>)
+// CHECK: %[[COPY:.*]] = scf.for %[[ROW:.*]] = %{{.*}} to %c5 step %{{.*}} iter_args(%[[ACC:.*]] = %[[WINDOW]]) -> (tensor<1x1x5x6xf32>)
+// CHECK: %[[LINE:.*]] = vector.transfer_read %[[SRC]][%{{.*}}, %{{.*}}, %[[ROW]], %{{.*}}], %[[ZERO]] {in_bounds = [true]} : tensor<1x1x5x6xf32>, vector<6xf32>
+// CHECK: vector.transfer_write %[[LINE]], %[[ACC]][%{{.*}}, %{{.*}}, %[[ROW]], %{{.*}}] {in_bounds = [true]} : vector<6xf32>, tensor<1x1x5x6xf32>
+// CHECK-NOT: linalg.copy
 // CHECK: %[[DONE:.*]] = tensor.insert_slice %[[COPY]] into %[[FILLED]][0, 0, 1, 2] [1, 1, 5, 6] [1, 1, 1, 1]
 // CHECK: scf.forall.in_parallel
 // CHECK: tensor.parallel_insert_slice %[[DONE]] into %[[OUT]][0, %[[C]], 0, 0] [1, 1, 7, 9] [1, 1, 1, 1]
@@ -75,4 +78,22 @@ func.func @pads_that_stay(%x: tensor<1x1x3x3xf32>, %y: tensor<1x2x?x3xf32>) -> (
     tensor.yield %zero : f32
   } : tensor<1x2x?x3xf32> to tensor<1x2x?x5xf32>
   return %a, %b : tensor<1x1x5x5xf32>, tensor<1x2x?x5xf32>
+}
+
+// -----
+
+// Only rows padded, the columns the largest dimension left: the iterations
+// go over the columns, and each copies its one-column slice a value a row.
+// CHECK-LABEL: func.func @pad_rows_only
+// CHECK: scf.forall (%{{.*}}) in (5) shared_outs
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x2x1x1xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<2x2x2x1xf32>, vector<1xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<1xf32>, tensor<2x2x2x1xf32>
+func.func @pad_rows_only(%x: tensor<2x2x2x5xf32>) -> tensor<2x2x3x5xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %p = tensor.pad %x low[0, 0, 0, 0] high[0, 0, 1, 0] {
+  ^bb0(%n: index, %c: index, %h: index, %w: index):
+    tensor.yield %ninf : f32
+  } : tensor<2x2x2x5xf32> to tensor<2x2x3x5xf32>
+  return %p : tensor<2x2x3x5xf32>
 }

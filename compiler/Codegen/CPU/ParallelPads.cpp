@@ -7,7 +7,8 @@
 // `scf.forall` over one unpadded dimension (the largest; NCHW's channels),
 // each iteration filling the border of its slice with the padding value
 // (not the whole slice: the interior would be written twice) and copying
-// its slice of the source into the interior, so that
+// its slice of the source into the interior a row at a time, as vectors,
+// so that
 // cnnc-cpu-outline-parallel-tiles shares it among the threads like any
 // other tile loop.
 //
@@ -15,8 +16,10 @@
 
 #include "compiler/Codegen/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace cnnc {
 #define GEN_PASS_DEF_CNNCCPUPARALLELPADS
@@ -105,7 +108,34 @@ void parallelize(RewriterBase &rewriter, tensor::PadOp pad, int64_t dim) {
   SmallVector<OpFoldResult> interior = pad.getMixedLowPad();
   Value window = tensor::ExtractSliceOp::create(rewriter, loc, filled, interior,
                                                 inSizes, ones);
-  Value copied = linalg::CopyOp::create(rewriter, loc, source, window).getResult(0);
+  // The interior row by row, each row one vector transfer (a linalg.copy
+  // would be lowered to a loop of scalar moves): a loop over every other
+  // dimension of the slice (whose extent in `dim` is 1, even where that is
+  // the last).
+  ArrayRef<int64_t> sliceShape = cast<RankedTensorType>(source.getType()).getShape();
+  SmallVector<Value> lower, upper, steps;
+  SmallVector<int64_t> loopDims;
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    if (sliceShape[d] > 1) {
+      loopDims.push_back(d);
+      lower.push_back(arith::ConstantIndexOp::create(rewriter, loc, 0));
+      upper.push_back(arith::ConstantIndexOp::create(rewriter, loc, sliceShape[d]));
+      steps.push_back(arith::ConstantIndexOp::create(rewriter, loc, 1));
+    }
+  auto rowType = VectorType::get({sliceShape[rank - 1]}, type.getElementType());
+  Value padding = pad.getConstantPaddingValue();
+  scf::LoopNest rows = scf::buildLoopNest(
+      rewriter, loc, lower, upper, steps, ValueRange{window},
+      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange args) -> scf::ValueVector {
+        SmallVector<Value> at(rank, arith::ConstantIndexOp::create(b, l, 0));
+        for (auto [d, iv] : llvm::zip(loopDims, ivs))
+          at[d] = iv;
+        Value row = vector::TransferReadOp::create(b, l, rowType, source, at, padding,
+                                                   ArrayRef<bool>{true});
+        return {vector::TransferWriteOp::create(b, l, row, args[0], at, ArrayRef<bool>{true})
+                    .getResult()};
+      });
+  Value copied = rows.results.front();
   Value padded = tensor::InsertSliceOp::create(rewriter, loc, copied, filled, interior,
                                                inSizes, ones);
   rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
