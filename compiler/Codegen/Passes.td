@@ -75,8 +75,10 @@ def CnncCpuSelectStrategy : Pass<"cnnc-cpu-select-strategy", "::mlir::ModuleOp">
     outweigh its input; otherwise the direct convolution kernel with a
     register tile of output channels x output rows x output columns that
     fills the vector registers without spilling; both with a cache tile
-    whose input rows fit the L2 cache. Roots without a kernel yet keep no
-    attribute and become loops. A strategy file overrides the choice per
+    whose input rows fit the L2 cache. An NCHW element-wise op that is its
+    group's only linalg op (a batch norm and activation no root took as its
+    epilogue) gets `kernel = vector`: a row of one channel a register tile.
+    Roots without a kernel yet keep no attribute and become loops. A strategy file overrides the choice per
     layer; `packed-conv=false` keeps to the direct kernels.
   }];
   let options = [

@@ -351,3 +351,34 @@ func.func @max_pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
          ins(%x, %w : tensor<1x2x8x8xf32>, tensor<2x2xf32>) outs(%f : tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
   return %0 : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// An element-wise op alone (kernel = vector): cache tiles of two channels
+// in an scf.forall, then each row of one channel vectorized whole, the
+// channel's scale broadcast into a vector, the ReLU keeping its nsz.
+// CHECK-LABEL: func.func @elementwise_vector
+// CHECK: scf.forall (%{{.*}}) = (0) to (4) step (2)
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[ROW:.*]] = vector.transfer_read {{.*}} : tensor<1x1x1x24xf32>, vector<24xf32>
+// CHECK: %[[SCALE:.*]] = vector.transfer_read {{.*}} permutation_map = {{.*}} : tensor<1xf32>, vector<24xf32>
+// CHECK: %[[PRODUCT:.*]] = arith.mulf %[[ROW]], %[[SCALE]] : vector<24xf32>
+// CHECK: arith.maximumf %[[PRODUCT]], %{{.*}} fastmath<nsz> : vector<24xf32>
+// CHECK: vector.transfer_write {{.*}} : vector<24xf32>, tensor<1x1x1x24xf32>
+// CHECK-NOT: linalg.generic
+#nchw = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#channel = affine_map<(n, c, h, w) -> (c)>
+func.func @elementwise_vector(%x: tensor<1x4x2x24xf32>, %s: tensor<4xf32>) -> tensor<1x4x2x24xf32> {
+  %e = tensor.empty() : tensor<1x4x2x24xf32>
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#nchw, #channel, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x, %s : tensor<1x4x2x24xf32>, tensor<4xf32>) outs(%e : tensor<1x4x2x24xf32>)
+      attrs = {cnnc.lowering_config = #cnnc.lowering_config<kernel = vector, cache_tile = [1, 2, 2, 24], register_tile = [1, 1, 1, 24], vector_size = 16>} {
+  ^bb0(%in: f32, %scale: f32, %out: f32):
+    %1 = arith.mulf %in, %scale : f32
+    %2 = arith.maximumf %1, %zero fastmath<nsz> : f32
+    linalg.yield %2 : f32
+  } -> tensor<1x4x2x24xf32>
+  return %0 : tensor<1x4x2x24xf32>
+}

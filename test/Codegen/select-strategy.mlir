@@ -165,3 +165,57 @@ func.func @max_pool(%x: tensor<1x64x113x113xf32>, %acc: tensor<1x64x56x56xf32>) 
          ins(%x, %w : tensor<1x64x113x113xf32>, tensor<3x3xf32>) outs(%acc : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
   return %0 : tensor<1x64x56x56xf32>
 }
+
+// -----
+
+// A batch norm and ReLU alone in their group (DenseNet's, before each 1x1
+// convolution): one row of one channel a register tile, in vectors; one
+// cache tile, as waking the threads would cost more than they save.
+// AVX512-LABEL: func.func @bn_relu_alone
+// AVX512: linalg.generic {{.*}}cnnc.lowering_config = #cnnc.lowering_config<kernel = vector, cache_tile = [1, 480, 28, 28], register_tile = [1, 1, 1, 28], vector_size = 16>
+// From 2 Mi elements on, the channels are cut for the threads (eight
+// tiles of 32); a row of 112 columns is seven register tiles of 16.
+// AVX512-LABEL: func.func @bn_relu_large
+// AVX512: linalg.generic {{.*}}cnnc.lowering_config = #cnnc.lowering_config<kernel = vector, cache_tile = [1, 32, 112, 112], register_tile = [1, 1, 1, 16], vector_size = 16>
+// An element-wise op beside a root is the root's epilogue: no config.
+// AVX512-LABEL: func.func @epilogue
+// AVX512: linalg.conv_2d_nchw_fchw {cnnc.lowering_config = #cnnc.lowering_config<kernel = packed_conv
+// AVX512-NOT: cnnc.lowering_config
+// AVX512: return
+#nchw = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#channel = affine_map<(n, c, h, w) -> (c)>
+func.func @bn_relu_alone(%x: tensor<1x480x28x28xf32>, %s: tensor<480xf32>, %b: tensor<480xf32>) -> tensor<1x480x28x28xf32> {
+  %e = tensor.empty() : tensor<1x480x28x28xf32>
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#nchw, #channel, #channel, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x, %s, %b : tensor<1x480x28x28xf32>, tensor<480xf32>, tensor<480xf32>) outs(%e : tensor<1x480x28x28xf32>) {
+  ^bb0(%in: f32, %scale: f32, %shift: f32, %out: f32):
+    %1 = math.fma %in, %scale, %shift : f32
+    %2 = arith.maximumf %1, %zero fastmath<nsz> : f32
+    linalg.yield %2 : f32
+  } -> tensor<1x480x28x28xf32>
+  return %0 : tensor<1x480x28x28xf32>
+}
+func.func @bn_relu_large(%x: tensor<1x256x112x112xf32>) -> tensor<1x256x112x112xf32> {
+  %e = tensor.empty() : tensor<1x256x112x112xf32>
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#nchw, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x256x112x112xf32>) outs(%e : tensor<1x256x112x112xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %1 = arith.maximumf %in, %zero fastmath<nsz> : f32
+    linalg.yield %1 : f32
+  } -> tensor<1x256x112x112xf32>
+  return %0 : tensor<1x256x112x112xf32>
+}
+func.func @epilogue(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x1x1xf32>, %acc: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x16x8x8xf32>, tensor<16x16x1x1xf32>) outs(%acc : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %e = tensor.empty() : tensor<1x16x8x8xf32>
+  %0 = linalg.generic {indexing_maps = [#nchw, #nchw], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%c : tensor<1x16x8x8xf32>) outs(%e : tensor<1x16x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %1 = arith.maximumf %in, %zero fastmath<nsz> : f32
+    linalg.yield %1 : f32
+  } -> tensor<1x16x8x8xf32>
+  return %0 : tensor<1x16x8x8xf32>
+}

@@ -11,6 +11,8 @@
 #include "compiler/Codegen/Passes.h"
 
 #include "mlir/AsmParser/AsmParser.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 namespace cnnc {
@@ -114,6 +116,43 @@ LoweringConfigAttr selectDirectPool(linalg::LinalgOp pool,
   return LoweringConfigAttr::get(pool.getContext(), Kernel::DirectPool,
                                  {1, cacheChannels, out[2], out[3]},
                                  {1, channels, 1, width}, {}, lanes);
+}
+
+/// From this many elements on, a group of element-wise ops alone is cut for
+/// the threads. Below, waking them costs more than they save: DenseNet's
+/// batch norm and ReLU before each 1x1 convolution took 0.062 ms on one
+/// thread and 0.074 on two at 192 x 56 x 56, 0.025 against 0.045 at
+/// 1024 x 14 x 14.
+constexpr int64_t kMinParallelElements = 1 << 21;
+
+/// An element-wise op over NCHW that is its group's only linalg op (a batch
+/// norm and activation that no root takes as its epilogue): its register
+/// tile is one row of one channel in vectors, its cache tiles cut along the
+/// channels; null for anything else.
+LoweringConfigAttr selectElementwise(linalg::LinalgOp op,
+                                     const cnnc::CpuTargetModel &target) {
+  auto outType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  auto func = op->getParentOfType<func::FuncOp>();
+  if (op->getNumResults() != 1 || !linalg::isElementwise(op) || !outType ||
+      outType.getRank() != 4 || !outType.hasStaticShape() ||
+      !outType.getElementType().isF32() || !op.hasPureTensorSemantics() || !func ||
+      llvm::any_of(op->getOperandTypes(),
+                   [](Type t) {
+                     auto shaped = dyn_cast<ShapedType>(t);
+                     return shaped && !shaped.hasStaticShape();
+                   }))
+    return nullptr;
+  int64_t linalgOps = 0;
+  func.walk([&](linalg::LinalgOp) { ++linalgOps; });
+  if (linalgOps != 1)
+    return nullptr;
+  ArrayRef<int64_t> out = outType.getShape();
+  int64_t lanes = target.f32Lanes();
+  int64_t tiles = outType.getNumElements() >= kMinParallelElements ? kMinCacheTiles : 1;
+  int64_t cacheChannels = splitFor(out[1], 1, llvm::divideCeil(tiles, out[0]));
+  return LoweringConfigAttr::get(op.getContext(), Kernel::Vector,
+                                 {1, cacheChannels, out[2], out[3]},
+                                 {1, 1, 1, tileWidth(out[3], lanes)}, {}, lanes);
 }
 
 /// Whether a convolution's filters outweigh its input (the deep layers).
@@ -415,6 +454,8 @@ struct CnncCpuSelectStrategyPass
         config = selectDot(op, *model);
       else if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op.getOperation()))
         config = selectDirectPool(op, *model);
+      else
+        config = selectElementwise(op, *model);
       if (config)
         op->setAttr(CnncDialect::kLoweringConfigAttrName, config);
     });
